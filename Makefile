@@ -1,0 +1,70 @@
+# ZI Tracker — `make run` serves the demo, `make test` runs every check. Both set up what is
+# missing first (.venv/, Python packages, Debian packages for the tests), so a fresh machine
+# needs nothing else.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+FLASK := $(BIN)/flask --app tracker
+export PORT ?= 5000
+
+.PHONY: run test install translations system-test-deps lint migrations-check pytest-sqlite \
+        pytest-postgres bench clean
+
+run: install translations
+	$(FLASK) db upgrade
+	$(FLASK) demo seed
+	scripts/serve.sh
+
+test: install translations system-test-deps lint migrations-check pytest-sqlite pytest-postgres
+	@echo "make test: every check passed"
+
+install: $(STAMP)
+
+# Reinstall only when the locked dependencies or the project metadata change.
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+translations: install
+	@$(BIN)/python scripts/i18n.py compile
+
+# Debian packages the tests drive for real: Chromium (browser tests), redis-server (job queue).
+SYSTEM_TEST_PACKAGES := chromium redis-server
+system-test-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+migrations-check: install
+	@rm -f /tmp/zi-alembic-check.sqlite3
+	DATABASE_URL=sqlite:////tmp/zi-alembic-check.sqlite3 $(BIN)/alembic upgrade heads
+	DATABASE_URL=sqlite:////tmp/zi-alembic-check.sqlite3 $(BIN)/alembic check
+	@rm -f /tmp/zi-alembic-check.sqlite3
+
+pytest-sqlite: install
+	@echo "== pytest on SQLite =="
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+pytest-postgres: install
+	@echo "== pytest on a throwaway PostgreSQL =="
+	scripts/with-postgres.sh $(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: install translations
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

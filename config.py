@@ -1,0 +1,116 @@
+"""One settings object, read from the environment (and only here).
+
+Local runs need no configuration at all: the database is SQLite under ``instance/`` and the secret
+key is generated once into ``instance/secret_key``. With ``TRACKER_ENV=production`` the database URL
+and the secret key must be given, or start-up fails with a clear message.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+DEFAULT_ALLOWED_TYPES = "pdf,jpg,jpeg,png,docx,xlsx,pptx"
+MB = 1024 * 1024
+
+
+class SettingsError(RuntimeError):
+    """The environment does not describe a runnable configuration."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    env: str = "development"
+    instance_dir: Path = PROJECT_ROOT / "instance"
+    evidence_dir: Path = PROJECT_ROOT / "evidence"
+    evidence_backend: str = "local"  # "local" or "s3"
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key: str = ""
+    s3_secret_key: str = field(default="", repr=False)
+    max_upload_bytes: int = 50 * MB
+    allowed_upload_types: str = DEFAULT_ALLOWED_TYPES
+    redis_url: str = ""  # empty: the embedded SQLite job queue under instance/
+    jobs_immediate: bool = False  # run background jobs inline (unit tests)
+    public_base_url: str = "http://127.0.0.1:5000"  # printed into certificate QR codes
+    default_locale: str = "id"
+    login_max_failures: int = 5  # per username within the window
+    login_max_failures_per_ip: int = 20
+    login_window_minutes: int = 15
+    rate_limit_enabled: bool = True
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def jobs_db_path(self) -> Path:
+        return self.instance_dir / "jobs.sqlite3"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``env`` (default ``os.environ``). Raises SettingsError."""
+        env = os.environ if env is None else env
+        mode = env.get("TRACKER_ENV", "development")
+        instance_dir = Path(env.get("TRACKER_INSTANCE_DIR", PROJECT_ROOT / "instance")).resolve()
+        if mode == "production":
+            _require(env, "DATABASE_URL", "SECRET_KEY")
+        database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_dir / 'tracker.sqlite3'}"
+        secret_key = env.get("SECRET_KEY") or _local_secret_key(instance_dir)
+        return cls(
+            database_url=database_url,
+            secret_key=secret_key,
+            env=mode,
+            instance_dir=instance_dir,
+            evidence_dir=Path(env.get("EVIDENCE_DIR", PROJECT_ROOT / "evidence")).resolve(),
+            evidence_backend=env.get("EVIDENCE_BACKEND", "local"),
+            s3_bucket=env.get("S3_BUCKET", ""),
+            s3_endpoint_url=env.get("S3_ENDPOINT_URL", ""),
+            s3_region=env.get("S3_REGION", "us-east-1"),
+            s3_access_key=env.get("S3_ACCESS_KEY_ID", ""),
+            s3_secret_key=env.get("S3_SECRET_ACCESS_KEY", ""),
+            max_upload_bytes=_int(env, "MAX_UPLOAD_MB", 50) * MB,
+            allowed_upload_types=env.get("ALLOWED_UPLOAD_TYPES", DEFAULT_ALLOWED_TYPES),
+            redis_url=env.get("REDIS_URL", ""),
+            public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+            default_locale=env.get("DEFAULT_LOCALE", "id"),
+        )
+
+
+def _require(env: Mapping[str, str], *names: str) -> None:
+    if missing := [name for name in names if not env.get(name)]:
+        raise SettingsError("TRACKER_ENV=production needs these settings: " + ", ".join(missing))
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _local_secret_key(instance_dir: Path) -> str:
+    """Generate the development secret key once and keep it in ``instance/`` (never committed)."""
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL: two processes starting at once must not overwrite each other's key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

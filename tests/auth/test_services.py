@@ -1,0 +1,154 @@
+"""Accounts, passwords, throttling and role grants against the real database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.factories import PASSWORD
+from tracker.audit.models import AuditEvent
+from tracker.auth import passwords, services
+from tracker.auth.models import LoginAttempt
+from tracker.auth.roles import Role
+from tracker.errors import ConflictError, ValidationError
+
+POLICY = services.ThrottlePolicy(
+    max_failures=3, max_failures_per_ip=5, window=timedelta(minutes=15)
+)
+
+
+def test_passwords_are_hashed_with_argon2(factory) -> None:
+    user = factory.user()
+    assert user.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in user.password_hash
+    assert passwords.verify_password(user.password_hash, PASSWORD)
+    assert not passwords.verify_password(user.password_hash, "salah")
+
+
+@pytest.mark.parametrize(
+    ("password", "rule"),
+    [
+        ("pendek", "paling sedikit 10"),
+        ("1234567890", "mudah ditebak"),
+        ("aaaaaaaaaaaa", "mudah ditebak"),
+        ("budi.santoso-rahasia", "nama pengguna"),
+        ("x" * 129, "paling banyak 128"),
+    ],
+)
+def test_password_rules(password: str, rule: str) -> None:
+    with pytest.raises(ValidationError, match=rule):
+        passwords.check_rules(password, username="budi.santoso")
+
+
+def test_usernames_are_unique_and_well_formed(session, factory) -> None:
+    factory.user(username="budi")
+    with pytest.raises(ConflictError):
+        services.create_user(session, actor=None, username="BUDI", full_name="B", password=PASSWORD)
+    with pytest.raises(ValidationError):
+        services.create_user(
+            session, actor=None, username="budi santoso", full_name="B", password=PASSWORD
+        )
+
+
+def test_authenticate_checks_password_and_records_attempts(session, factory) -> None:
+    user = factory.user(username="rina")
+    assert services.authenticate(session, " Rina ", PASSWORD, ip="1.2.3.4", policy=POLICY) is user
+    with pytest.raises(
+        services.InvalidCredentialsError, match="Nama pengguna atau kata sandi salah"
+    ):
+        services.authenticate(session, "rina", "salah-sekali", ip="1.2.3.4", policy=POLICY)
+    with pytest.raises(
+        services.InvalidCredentialsError, match="Nama pengguna atau kata sandi salah"
+    ):
+        services.authenticate(session, "tidak-ada", PASSWORD, ip="1.2.3.4", policy=POLICY)
+    attempts = session.scalars(select(LoginAttempt.succeeded).order_by(LoginAttempt.id)).all()
+    assert attempts == [True, False, False]
+
+
+def test_repeated_failures_lock_the_username_even_with_the_right_password(session, factory) -> None:
+    factory.user(username="agus")
+    for _ in range(3):
+        with pytest.raises(services.InvalidCredentialsError):
+            services.authenticate(session, "agus", "salah-sekali", ip="10.0.0.1", policy=POLICY)
+    with pytest.raises(services.LoginThrottledError, match="Coba lagi dalam 15 menit"):
+        services.authenticate(session, "agus", PASSWORD, ip="10.0.0.2", policy=POLICY)
+
+
+def test_failures_from_one_address_lock_that_address(session, factory) -> None:
+    factory.user(username="sri")
+    for n in range(5):
+        with pytest.raises(services.InvalidCredentialsError):
+            services.authenticate(
+                session, f"orang{n}", "salah-sekali", ip="10.9.9.9", policy=POLICY
+            )
+    with pytest.raises(services.LoginThrottledError):
+        services.authenticate(session, "sri", PASSWORD, ip="10.9.9.9", policy=POLICY)
+    assert services.authenticate(session, "sri", PASSWORD, ip="10.9.9.8", policy=POLICY)
+
+
+def test_inactive_users_cannot_log_in(session, factory) -> None:
+    admin = factory.user(Role.ADMIN)
+    user = factory.user(username="nonaktif")
+    services.set_active(session, user, actor=admin, active=False)
+    with pytest.raises(services.InvalidCredentialsError):
+        services.authenticate(session, "nonaktif", PASSWORD, ip="1.1.1.1", policy=POLICY)
+
+
+def test_change_password_bumps_the_session_version(session, factory) -> None:
+    user = factory.user()
+    version = user.session_version
+    with pytest.raises(ValidationError, match="saat ini salah"):
+        services.change_password(session, user, current="keliru-sekali", new="sandi-baru-yang-kuat")
+    services.change_password(session, user, current=PASSWORD, new="sandi-baru-yang-kuat")
+    assert user.session_version == version + 1
+    assert passwords.verify_password(user.password_hash, "sandi-baru-yang-kuat")
+
+
+def test_roles_must_be_scoped_as_the_role_requires(session, factory) -> None:
+    agency = factory.agency()
+    unit = factory.unit(agency)
+    user = factory.user()
+    with pytest.raises(ValidationError, match="satu instansi"):
+        services.grant_role(session, actor=None, user=user, role=Role.TPI, unit=unit)
+    with pytest.raises(ValidationError, match="satu unit kerja"):
+        services.grant_role(session, actor=None, user=user, role=Role.KOORDINATOR, agency=agency)
+    with pytest.raises(ValidationError, match="nasional"):
+        services.grant_role(session, actor=None, user=user, role=Role.TPN, agency=agency)
+    with pytest.raises(ValidationError, match="anggota pokja"):
+        services.grant_role(
+            session, actor=None, user=user, role=Role.KOORDINATOR, unit=unit, areas=[1]
+        )
+    with pytest.raises(ValidationError, match="1 sampai 6"):
+        services.grant_role(
+            session, actor=None, user=user, role=Role.ANGGOTA_POKJA, unit=unit, areas=[7]
+        )
+
+
+def test_a_user_may_hold_several_roles_but_not_the_same_twice(session, factory) -> None:
+    agency = factory.agency()
+    unit = factory.unit(agency)
+    user = factory.user((Role.KOORDINATOR, unit), (Role.TPI, agency))
+    assert {g.role for g in user.grants} == {Role.KOORDINATOR, Role.TPI}
+    with pytest.raises(ConflictError):
+        services.grant_role(session, actor=None, user=user, role=Role.TPI, agency=agency)
+
+
+def test_grants_and_revocations_are_audited(session, factory) -> None:
+    admin = factory.user(Role.ADMIN)
+    agency = factory.agency()
+    user = factory.user()
+    grant = services.grant_role(session, actor=admin, user=user, role=Role.PIMPINAN, agency=agency)
+    services.revoke_grant(session, actor=admin, grant=grant)
+    tags = session.scalars(
+        select(AuditEvent.tag).where(AuditEvent.actor_id == admin.id).order_by(AuditEvent.seq)
+    ).all()
+    assert tags == ["auth:grant:add", "auth:grant:revoke"]
+    assert not user.grants
+
+
+def test_admin_cannot_remove_their_own_admin_role(session, factory) -> None:
+    admin = factory.user(Role.ADMIN)
+    with pytest.raises(ValidationError):
+        services.revoke_grant(session, actor=admin, grant=admin.grants[0])

@@ -1,0 +1,86 @@
+"""Shared fixtures: a real database (SQLite by default, PostgreSQL when TEST_DATABASE_URL says so),
+one rolled-back transaction per test, the app wired to that transaction, and data factories."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from config import Settings
+from tests.factories import Factory
+from tracker import create_app
+from tracker.core import migrations
+from tracker.db import build_engine
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = build_engine(database_url)
+    if engine.dialect.name == "postgresql":
+        # The throwaway cluster is new per `make test`, but a rerun by hand must start clean.
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    migrations.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session whose commits only release savepoints; everything is rolled back afterwards."""
+    with engine.connect() as conn:
+        outer = conn.begin()
+        db = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        yield db
+        db.close()
+        outer.rollback()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        secret_key="test-secret-key",
+        env="test",
+        instance_dir=tmp_path / "instance",
+        evidence_dir=tmp_path / "evidence",
+        jobs_immediate=True,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, session: Session) -> Iterator[Flask]:
+    app = create_app(settings)
+    app.config.update(TESTING=True)
+    # Views share the test's transaction; teardown closes the session, so re-query after a request.
+    # No app context is pushed here: each request gets its own, as in production, so `g`
+    # (request session, cached locale) never leaks from one request to the next.
+    app.extensions["sessionmaker"] = lambda: session
+    yield app
+    app.extensions["engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def factory(session: Session) -> Factory:
+    return Factory(session)

@@ -1,0 +1,74 @@
+"""ZI Tracker: Zona Integritas (Menuju WBK / WBBM) accreditation under PermenPANRB 90/2021."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from config import Settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the application. Without ``settings`` they are read from the environment."""
+    settings = settings or Settings.from_env()
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="static",
+        instance_path=str(settings.instance_dir),
+    )
+    _configure(app, settings)
+
+    import tracker.models  # noqa: F401 - every table known before the first query
+    from tracker import db, language, security, templating
+    from tracker.auth import login
+    from tracker.extensions import csrf
+
+    db.init_app(app, settings.database_url)
+    login.init_app(app)
+    csrf.init_app(app)
+    language.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+    _register_blueprints(app)
+    _register_cli(app)
+
+    from tracker import error_handlers
+
+    error_handlers.init_app(app)
+    return app
+
+
+def _configure(app: Flask, settings: Settings) -> None:
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        TRACKER_SETTINGS=settings,
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes + 1024 * 1024,  # room for form fields
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.production,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings.production,
+        WTF_CSRF_TIME_LIMIT=None,  # tied to the session instead: long LKE forms must not expire
+        PREFERRED_URL_SCHEME="https" if settings.production else "http",
+    )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from tracker.agencies.views import bp as agencies_bp
+    from tracker.auth.views import bp as auth_bp
+    from tracker.core.views import bp as core_bp
+
+    for blueprint in (core_bp, auth_bp, agencies_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from tracker.agencies.cli import agencies_cli
+    from tracker.audit.cli import audit_cli
+    from tracker.auth.cli import users_cli
+    from tracker.core.cli import db_cli
+    from tracker.demo.cli import demo_cli
+
+    for group in (db_cli, demo_cli, users_cli, agencies_cli, audit_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,1 @@
+"""Agencies (instansi) and their hierarchy of work units (unit kerja)."""

@@ -1,0 +1,241 @@
+"""Creating, editing and listing agencies and their units, within a user's scope."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, false, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from tracker.agencies.models import Agency, AgencyKind, Unit
+from tracker.audit import services as audit
+from tracker.auth.access import Scope
+from tracker.auth.models import User
+from tracker.errors import ConflictError, NotFoundError, ValidationError
+from tracker.i18n import _
+
+CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$")
+
+
+def slugify(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:40].strip("-") or "unit"
+
+
+def _clean(value: str, field: str, max_len: int) -> str:
+    value = " ".join((value or "").split())
+    if not value:
+        raise ValidationError(_("%(field)s wajib diisi.", field=field))
+    if len(value) > max_len:
+        raise ValidationError(_("%(field)s paling panjang %(n)s karakter.", field=field, n=max_len))
+    return value
+
+
+def create_agency(
+    session: Session,
+    *,
+    actor: User | None,
+    name: str,
+    short_name: str,
+    kind: AgencyKind,
+    code: str | None = None,
+) -> Agency:
+    """Raises ValidationError for bad fields, ConflictError for a taken name or code."""
+    name = _clean(name, _("Nama instansi"), 200)
+    code = (code or slugify(short_name or name)).lower()
+    if not CODE_RE.match(code):
+        raise ValidationError(_("Kode hanya boleh huruf kecil, angka dan tanda hubung."))
+    if session.scalar(select(Agency.id).where(or_(Agency.name == name, Agency.code == code))):
+        raise ConflictError(
+            _("Instansi %(name)s atau kode %(code)s sudah ada.", name=name, code=code)
+        )
+    agency = Agency(
+        name=name,
+        short_name=_clean(short_name or name, _("Nama singkat"), 80),
+        kind=kind,
+        code=code,
+    )
+    session.add(agency)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        tag="agencies:agency:create",
+        subject=agency,
+        data={"name": name, "kind": kind.value},
+        agency_id=agency.id,
+    )
+    return agency
+
+
+def update_agency(
+    session: Session, agency: Agency, *, actor: User, name: str, short_name: str, kind: AgencyKind
+) -> Agency:
+    name = _clean(name, _("Nama instansi"), 200)
+    clash = session.scalar(select(Agency.id).where(Agency.name == name, Agency.id != agency.id))
+    if clash:
+        raise ConflictError(_("Instansi %(name)s sudah ada.", name=name))
+    old = {"name": agency.name, "short_name": agency.short_name, "kind": agency.kind.value}
+    agency.name, agency.kind = name, kind
+    agency.short_name = _clean(short_name or name, _("Nama singkat"), 80)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        tag="agencies:agency:update",
+        subject=agency,
+        data={
+            "old": old,
+            "new": {"name": name, "short_name": agency.short_name, "kind": kind.value},
+        },
+        agency_id=agency.id,
+    )
+    return agency
+
+
+def create_unit(
+    session: Session,
+    *,
+    actor: User | None,
+    agency: Agency,
+    name: str,
+    kind: str,
+    parent: Unit | None = None,
+    code: str | None = None,
+) -> Unit:
+    """Raises ValidationError (bad fields, parent in another agency), ConflictError (duplicate)."""
+    name = _clean(name, _("Nama unit"), 200)
+    kind = _clean(kind, _("Jenis unit"), 80)
+    if parent is not None and parent.agency_id != agency.id:
+        raise ValidationError(_("Unit induk harus berada di instansi yang sama."))
+    code = (code or slugify(name)).lower()
+    if not CODE_RE.match(code):
+        raise ValidationError(_("Kode hanya boleh huruf kecil, angka dan tanda hubung."))
+    _ensure_unique_unit(session, agency.id, name, code, exclude_id=None)
+    unit = Unit(agency=agency, name=name, kind=kind, parent=parent, code=code)
+    session.add(unit)
+    session.flush()
+    unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+    unit.depth = parent.depth + 1 if parent else 0
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        tag="agencies:unit:create",
+        subject=unit,
+        data={"name": name, "kind": kind, "parent": parent.name if parent else None},
+        agency_id=agency.id,
+        unit_id=unit.id,
+    )
+    return unit
+
+
+def _ensure_unique_unit(
+    session: Session, agency_id: int, name: str, code: str, exclude_id: int | None
+) -> None:
+    stmt = select(Unit.id).where(
+        Unit.agency_id == agency_id, or_(func.lower(Unit.name) == name.lower(), Unit.code == code)
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(Unit.id != exclude_id)
+    if session.scalar(stmt):
+        raise ConflictError(
+            _("Unit %(name)s (kode %(code)s) sudah ada di instansi ini.", name=name, code=code)
+        )
+
+
+def update_unit(
+    session: Session, unit: Unit, *, actor: User, name: str, kind: str, parent: Unit | None
+) -> Unit:
+    """Rename, retype or move a unit (its whole subtree moves with it)."""
+    name = _clean(name, _("Nama unit"), 200)
+    kind = _clean(kind, _("Jenis unit"), 80)
+    _ensure_unique_unit(session, unit.agency_id, name, unit.code, exclude_id=unit.id)
+    if parent is not None and (
+        parent.agency_id != unit.agency_id or parent.path.startswith(unit.path)
+    ):
+        raise ValidationError(
+            _("Unit induk harus di instansi yang sama dan bukan unit ini atau turunannya.")
+        )
+    old = {"name": unit.name, "kind": unit.kind, "parent_id": unit.parent_id}
+    if parent is not unit.parent:
+        _move(session, unit, parent)
+    unit.name, unit.kind = name, kind
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        tag="agencies:unit:update",
+        subject=unit,
+        data={"old": old, "new": {"name": name, "kind": kind, "parent_id": unit.parent_id}},
+        agency_id=unit.agency_id,
+        unit_id=unit.id,
+    )
+    return unit
+
+
+def _move(session: Session, unit: Unit, parent: Unit | None) -> None:
+    old_path, old_depth = unit.path, unit.depth
+    new_path = f"{parent.path if parent else '/'}{unit.id}/"
+    shift = (parent.depth + 1 if parent else 0) - old_depth
+    for node in session.scalars(select(Unit).where(Unit.path.startswith(old_path))):
+        node.path = new_path + node.path[len(old_path) :]
+        node.depth += shift
+    unit.parent = parent
+
+
+def unit_filter(scope: Scope) -> ColumnElement[bool]:
+    """A WHERE clause on Unit selecting exactly the units ``scope`` may see."""
+    if scope.everything:
+        return true()
+    clauses = []
+    if scope.agency_ids:
+        clauses.append(Unit.agency_id.in_(scope.agency_ids))
+    if scope.unit_ids:
+        clauses.append(Unit.id.in_(scope.unit_ids))
+    clauses.extend(Unit.path.startswith(path) for path in scope.subtree_paths)
+    return or_(*clauses) if clauses else false()
+
+
+def visible_units(
+    session: Session, scope: Scope, *, agency_id: int | None = None
+) -> Sequence[Unit]:
+    stmt = select(Unit).where(unit_filter(scope)).order_by(Unit.agency_id, Unit.path)
+    if agency_id is not None:
+        stmt = stmt.where(Unit.agency_id == agency_id)
+    return session.scalars(stmt).all()
+
+
+def visible_agencies(session: Session, scope: Scope) -> Sequence[Agency]:
+    stmt = select(Agency).order_by(Agency.name)
+    if not scope.everything:
+        ids_from_units = select(Unit.agency_id).where(unit_filter(scope))
+        stmt = stmt.where(or_(Agency.id.in_(scope.agency_ids), Agency.id.in_(ids_from_units)))
+    return session.scalars(stmt).all()
+
+
+def get_agency(session: Session, agency_id: int) -> Agency:
+    agency = session.get(Agency, agency_id)
+    if agency is None:
+        raise NotFoundError(_("Instansi tidak ditemukan."))
+    return agency
+
+
+def find_agency(session: Session, key: str) -> Agency | None:
+    """By code, name or short name (case-insensitive): how CLI users and CSV files name one."""
+    key = " ".join(key.split()).lower()
+    stmt = select(Agency).where(
+        or_(
+            Agency.code == key, func.lower(Agency.name) == key, func.lower(Agency.short_name) == key
+        )
+    )
+    return session.scalars(stmt).first()
+
+
+def find_unit(session: Session, agency: Agency, key: str) -> Unit | None:
+    key = " ".join(key.split()).lower()
+    stmt = select(Unit).where(
+        Unit.agency_id == agency.id, or_(Unit.code == key, func.lower(Unit.name) == key)
+    )
+    return session.scalars(stmt).first()

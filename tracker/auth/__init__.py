@@ -1,0 +1,1 @@
+"""Accounts, sessions, roles and their scopes. The only user of Flask-Login."""

@@ -1,0 +1,81 @@
+"""Flask-Login wiring, the current actor, and coarse role checks for views."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, abort
+from flask_login import current_user
+
+from tracker import navigation
+from tracker.auth.access import Grant, UnitRef, can_view_unit, has_role
+from tracker.auth.models import User
+from tracker.auth.roles import Role
+from tracker.db import get_session
+from tracker.extensions import login_manager
+from tracker.i18n import N_, _
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = N_("Silakan masuk untuk membuka halaman ini.")
+    login_manager.login_message_category = "info"
+    login_manager.localize_callback = _
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(_load_user)
+
+    @app.context_processor
+    def _inject_nav() -> dict[str, Any]:
+        if not current_user.is_authenticated:
+            return {"nav_items": []}
+        roles = {g.role for g in actor_grants()}
+        return {"nav_items": navigation.items_for(roles, app.view_functions)}
+
+
+def _load_user(user_id: str) -> User | None:
+    """Sessions carry ``id:session_version``: a password change ends every older session."""
+    try:
+        ident, version = (int(part) for part in user_id.split(":", 1))
+    except ValueError:
+        return None
+    user = get_session().get(User, ident)
+    if user is None or not user.active or user.session_version != version:
+        return None
+    return user
+
+
+def current_actor() -> User:
+    """The logged-in user as a plain model (services never see the Flask-Login proxy)."""
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+def actor_grants() -> list[Grant]:
+    return current_actor().access_grants()
+
+
+def role_required(*roles: Role) -> Callable[[F], F]:
+    """Allow the view only to users holding one of ``roles`` (any scope); others get 403."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not has_role(actor_grants(), *roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def ensure_can_view_unit(unit: Any) -> None:
+    """404 rather than 403 for a unit outside the user's scope: do not confirm it exists."""
+    if not can_view_unit(actor_grants(), UnitRef(unit.id, unit.agency_id, unit.path)):
+        abort(404)

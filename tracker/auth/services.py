@@ -1,0 +1,259 @@
+"""Accounts and role grants: create, authenticate, change password, grant and revoke."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker.agencies.models import Agency, Unit
+from tracker.audit import services as audit
+from tracker.auth import passwords
+from tracker.auth.models import LoginAttempt, RoleGrant, User
+from tracker.auth.roles import AREA_NUMBERS, ROLE_LABELS, SCOPE_OF, Role, ScopeKind
+from tracker.db import utcnow
+from tracker.errors import ConflictError, DomainError, NotFoundError, ValidationError
+from tracker.i18n import _
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,78}[a-z0-9]$")
+
+
+class InvalidCredentialsError(DomainError):
+    http_status = 401
+
+
+class LoginThrottledError(DomainError):
+    http_status = 429
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    max_failures: int = 5
+    max_failures_per_ip: int = 20
+    window: timedelta = timedelta(minutes=15)
+
+
+def find_user(session: Session, username: str) -> User | None:
+    return session.scalars(select(User).where(User.username == username.strip().lower())).first()
+
+
+def create_user(
+    session: Session,
+    *,
+    actor: User | None,
+    username: str,
+    full_name: str,
+    password: str,
+    email: str | None = None,
+) -> User:
+    """Create an account. Raises ValidationError (bad name or password), ConflictError (taken)."""
+    username = username.strip().lower()
+    if not USERNAME_RE.match(username):
+        raise ValidationError(
+            _(
+                "Nama pengguna hanya boleh huruf kecil, angka, titik, garis bawah dan tanda hubung "
+                "(3–80 karakter)."
+            )
+        )
+    if not full_name.strip():
+        raise ValidationError(_("Nama lengkap wajib diisi."))
+    passwords.check_rules(password, username=username)
+    if find_user(session, username) is not None:
+        raise ConflictError(_("Nama pengguna %(username)s sudah dipakai.", username=username))
+    user = User(
+        username=username,
+        full_name=full_name.strip(),
+        email=(email or "").strip() or None,
+        password_hash=passwords.hash_password(password),
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        tag="auth:user:create",
+        subject=user,
+        data={"username": username, "full_name": user.full_name},
+    )
+    return user
+
+
+def authenticate(
+    session: Session, username: str, password: str, *, ip: str, policy: ThrottlePolicy
+) -> User:
+    """Check a login. Raises LoginThrottledError or InvalidCredentialsError (one message for
+    unknown user and wrong password, so that the form does not reveal which accounts exist)."""
+    username = username.strip().lower()[:80]
+    _ensure_not_throttled(session, username, ip, policy)
+    user = find_user(session, username)
+    ok = (
+        user is not None and user.active and passwords.verify_password(user.password_hash, password)
+    )
+    session.add(LoginAttempt(username=username, ip=ip[:64], succeeded=ok))
+    if not ok or user is None:
+        session.flush()
+        raise InvalidCredentialsError(_("Nama pengguna atau kata sandi salah."))
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    user.last_login_at = utcnow()
+    session.flush()
+    return user
+
+
+def _ensure_not_throttled(session: Session, username: str, ip: str, policy: ThrottlePolicy) -> None:
+    since = utcnow() - policy.window
+    failures = (
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since)
+    )
+    by_user = session.scalar(failures.where(LoginAttempt.username == username)) or 0
+    by_ip = session.scalar(failures.where(LoginAttempt.ip == ip)) or 0
+    if by_user >= policy.max_failures or by_ip >= policy.max_failures_per_ip:
+        minutes = int(policy.window.total_seconds() // 60)
+        raise LoginThrottledError(
+            _(
+                "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam %(minutes)s menit.",
+                minutes=minutes,
+            )
+        )
+
+
+def change_password(session: Session, user: User, *, current: str, new: str) -> None:
+    """Raises ValidationError when ``current`` is wrong or ``new`` breaks the rules."""
+    if not passwords.verify_password(user.password_hash, current):
+        raise ValidationError(_("Kata sandi saat ini salah."))
+    if current == new:
+        raise ValidationError(_("Kata sandi baru harus berbeda dari yang lama."))
+    _set_password(session, user, new, actor=user)
+
+
+def reset_password(session: Session, user: User, *, actor: User, new: str) -> None:
+    """An administrator sets a new password; every session of ``user`` ends."""
+    _set_password(session, user, new, actor=actor)
+
+
+def _set_password(session: Session, user: User, new: str, *, actor: User) -> None:
+    passwords.check_rules(new, username=user.username)
+    user.password_hash = passwords.hash_password(new)
+    user.session_version += 1
+    user.password_changed_at = utcnow()
+    session.flush()
+    audit.record(session, actor=actor, tag="auth:user:password", subject=user, data={})
+
+
+def set_active(session: Session, user: User, *, actor: User, active: bool) -> None:
+    if user.id == actor.id and not active:
+        raise ValidationError(_("Anda tidak dapat menonaktifkan akun Anda sendiri."))
+    old = user.active
+    user.active = active
+    if not active:
+        user.session_version += 1
+    session.flush()
+    audit.record(
+        session, actor=actor, tag="auth:user:active", subject=user, data={"old": old, "new": active}
+    )
+
+
+def grant_role(
+    session: Session,
+    *,
+    actor: User | None,
+    user: User,
+    role: Role,
+    agency: Agency | None = None,
+    unit: Unit | None = None,
+    areas: Iterable[int] | None = None,
+) -> RoleGrant:
+    """Give ``user`` a role scoped as the role demands. Raises ValidationError, ConflictError."""
+    _check_scope(role, agency, unit, areas)
+    area_list = sorted(set(areas)) if areas else None
+    for existing in user.grants:
+        if (existing.role, existing.agency_id, existing.unit_id) == (
+            role,
+            agency.id if agency else None,
+            unit.id if unit else None,
+        ):
+            raise ConflictError(_("Pengguna sudah memegang peran ini untuk organisasi tersebut."))
+    grant = RoleGrant(
+        user=user,
+        role=role,
+        agency=agency,
+        unit=unit,
+        areas=area_list,
+        granted_by_id=actor.id if actor else None,
+    )
+    session.add(grant)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        tag="auth:grant:add",
+        subject=grant,
+        data=_grant_data(grant),
+        agency_id=_agency_id(grant),
+        unit_id=grant.unit_id,
+    )
+    return grant
+
+
+def revoke_grant(session: Session, *, actor: User, grant: RoleGrant) -> None:
+    if grant.user_id == actor.id and grant.role is Role.ADMIN:
+        raise ValidationError(_("Anda tidak dapat mencabut peran administrator Anda sendiri."))
+    audit.record(
+        session,
+        actor=actor,
+        tag="auth:grant:revoke",
+        subject=grant,
+        data=_grant_data(grant),
+        agency_id=_agency_id(grant),
+        unit_id=grant.unit_id,
+    )
+    grant.user.grants.remove(grant)  # delete-orphan: the row goes, the collection stays right
+    session.flush()
+
+
+def _grant_data(grant: RoleGrant) -> dict[str, object]:
+    return {
+        "user": grant.user.username,
+        "role": grant.role.value,
+        "agency": grant.agency.name if grant.agency else None,
+        "unit": grant.unit.name if grant.unit else None,
+        "areas": grant.areas,
+    }
+
+
+def _agency_id(grant: RoleGrant) -> int | None:
+    return grant.unit.agency_id if grant.unit is not None else grant.agency_id
+
+
+def _check_scope(
+    role: Role, agency: Agency | None, unit: Unit | None, areas: Iterable[int] | None
+) -> None:
+    kind = SCOPE_OF[role]
+    label = _(ROLE_LABELS[role])
+    if kind is ScopeKind.GLOBAL and (agency or unit):
+        raise ValidationError(
+            _("Peran %(role)s berlaku nasional; jangan pilih organisasi.", role=label)
+        )
+    if kind is ScopeKind.AGENCY and (agency is None or unit is not None):
+        raise ValidationError(_("Peran %(role)s harus dikaitkan dengan satu instansi.", role=label))
+    if kind in (ScopeKind.UNIT, ScopeKind.SUBTREE) and (unit is None or agency is not None):
+        raise ValidationError(
+            _("Peran %(role)s harus dikaitkan dengan satu unit kerja.", role=label)
+        )
+    if areas and role is not Role.ANGGOTA_POKJA:
+        raise ValidationError(_("Pembatasan area hanya berlaku untuk anggota pokja."))
+    if areas and not set(areas) <= AREA_NUMBERS:
+        raise ValidationError(_("Area harus bernomor 1 sampai 6."))
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError(_("Pengguna tidak ditemukan."))
+    return user

@@ -1,0 +1,46 @@
+"""Home page, health check and language switch."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, session
+from flask_login import current_user, login_required
+from sqlalchemy import text
+
+from tracker.agencies import services as agency_services
+from tracker.auth.access import scope_of
+from tracker.auth.forms import EmptyForm
+from tracker.auth.login import actor_grants
+from tracker.auth.roles import ROLE_LABELS
+from tracker.db import get_session
+from tracker.error_handlers import safe_referrer
+from tracker.language import LANGUAGES
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+@login_required
+def index():
+    db = get_session()
+    grants = current_user.grants
+    scope = scope_of(actor_grants())
+    return render_template(
+        "core/home.html",
+        grants=grants,
+        role_labels=ROLE_LABELS,
+        units=agency_services.visible_units(db, scope)[:50],
+    )
+
+
+@bp.get("/healthz")
+def healthz():
+    get_session().execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+@bp.post("/language/<code>")
+def set_language(code: str):
+    form = EmptyForm()
+    if code in LANGUAGES and form.validate_on_submit():
+        session["lang"] = code
+    return redirect(safe_referrer(), code=303)

@@ -1,0 +1,1 @@
+"""Demo data that tells the story the product was born from."""

@@ -1,0 +1,98 @@
+"""Turning errors into responses, in one place.
+
+A DomainError becomes a rollback and either a flash + 303 back to where the user came from
+(form posts) or a JSON body (requests that ask for JSON). HTTP errors get a generic page in the
+user's language that never echoes internals.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from flask import Flask, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from tracker.errors import DomainError, NotAllowedError, NotFoundError
+from tracker.i18n import _
+
+log = logging.getLogger(__name__)
+
+
+def _rollback() -> None:
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+
+
+def wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" or request.is_json
+
+
+def safe_referrer() -> str:
+    referrer = request.referrer or ""
+    parts = urlsplit(referrer)
+    if referrer and parts.netloc == request.host and parts.scheme in ("http", "https"):
+        return referrer
+    return url_for("core.index")
+
+
+def handle_domain_error(err: DomainError):
+    _rollback()
+    if isinstance(err, NotFoundError | NotAllowedError):
+        return error_page(err.http_status, str(err))
+    if wants_json():
+        return jsonify(error=str(err)), err.http_status
+    flash(str(err), "error")
+    return redirect(safe_referrer(), code=303)
+
+
+def error_page(status: int, message: str | None = None):
+    titles = {
+        400: _("Permintaan tidak valid"),
+        403: _("Akses ditolak"),
+        404: _("Halaman tidak ditemukan"),
+        405: _("Metode tidak diizinkan"),
+        409: _("Terjadi konflik"),
+        413: _("Berkas terlalu besar"),
+        422: _("Data tidak valid"),
+        429: _("Terlalu banyak permintaan"),
+        500: _("Terjadi kesalahan pada server"),
+    }
+    title = titles.get(status, _("Terjadi kesalahan"))
+    if wants_json():
+        return jsonify(error=message or title), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def handle_http_error(err: HTTPException):
+    _rollback()
+    status = err.code or 500
+    messages = {
+        403: _("Anda tidak memiliki akses ke halaman ini."),
+        404: _("Alamat yang Anda buka tidak ada atau sudah dipindahkan."),
+        413: _("Ukuran kiriman melebihi batas yang diizinkan."),
+    }
+    return error_page(status, messages.get(status))
+
+
+def handle_csrf_error(err: CSRFError):
+    _rollback()
+    return error_page(
+        400, _("Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi.")
+    )
+
+
+def handle_unexpected(err: Exception):
+    _rollback()
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return error_page(500, _("Kesalahan sudah dicatat. Silakan coba lagi nanti."))
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,42 @@
+"""The navigation bar: which links each role sees. Pure data + one small function."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from tracker.auth.roles import Role
+from tracker.i18n import N_
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: str
+    roles: frozenset[Role] | None = None  # None: every signed-in user
+
+
+ALL_REVIEWERS = frozenset({Role.PENILAI_PENDAHULUAN, Role.TPI, Role.TPN, Role.ADMIN})
+
+NAV_ITEMS = (
+    NavItem("core.index", N_("Beranda")),
+    NavItem(
+        "accreditation.dashboard",
+        N_("Dasbor"),
+        frozenset({Role.PIMPINAN, Role.TPN, Role.TPI, Role.ADMIN}),
+    ),
+    NavItem("accreditation.queue", N_("Antrean review"), ALL_REVIEWERS),
+    NavItem("agencies.index", N_("Instansi & unit")),
+    NavItem("certificates.index", N_("Piagam"), frozenset({Role.PIMPINAN, Role.ADMIN, Role.TPN})),
+    NavItem("accreditation.cycles", N_("Siklus evaluasi"), frozenset({Role.ADMIN, Role.TPN})),
+    NavItem("auth.users", N_("Pengguna"), frozenset({Role.ADMIN})),
+)
+
+
+def items_for(roles: Collection[Role], available: Collection[str]) -> list[NavItem]:
+    """Links for a user holding ``roles``, skipping endpoints the app does not have."""
+    return [
+        item
+        for item in NAV_ITEMS
+        if item.endpoint in available and (item.roles is None or item.roles & set(roles))
+    ]
