@@ -1,0 +1,61 @@
+"""``flask lke ...`` commands for people and scripts (registered by the app factory)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from tracker.errors import DomainError
+from tracker.lke.framework import get_framework
+from tracker.lke.report import score_file
+from tracker.lke.worksheet import write_worksheet
+
+lke_cli = AppGroup("lke", help="Lembar Kerja Evaluasi (LKE) Zona Integritas: score, worksheet.")
+
+
+@lke_cli.command("score", with_appcontext=False)
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--framework",
+    "framework_code",
+    default="lke-2021",
+    show_default=True,
+    help="Framework definition (regulation version).",
+)
+@click.option("--has-wbk", is_flag=True, help="The unit already holds an active Menuju WBK.")
+@click.option(
+    "--column-group",
+    type=click.Choice(["unit", "tpi"]),
+    default="unit",
+    show_default=True,
+    help="Worksheet answer columns to read (.xlsx only).",
+)
+def score_command(path: Path, framework_code: str, has_wbk: bool, column_group: str) -> None:
+    """Score PATH (an official LKE worksheet .xlsx or a JSON answers file) and print JSON."""
+    try:
+        result = score_file(path, framework_code, has_wbk=has_wbk, column_group=column_group)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+@lke_cli.command("worksheet", with_appcontext=False)
+@click.argument("output", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option("--framework", "framework_code", default="lke-2021", show_default=True)
+@click.option(
+    "--answers",
+    "answers_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help='JSON answers file ({"answers": {...}}) to fill in.',
+)
+def worksheet_command(output: Path, framework_code: str, answers_path: Path | None) -> None:
+    """Write the official worksheet (blank, or filled from a JSON answers file) to OUTPUT."""
+    try:
+        answers = json.loads(answers_path.read_text("utf-8"))["answers"] if answers_path else None
+        output.write_bytes(write_worksheet(get_framework(framework_code), answers))
+    except (DomainError, ValueError, KeyError, TypeError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(str(output))

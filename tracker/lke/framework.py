@@ -1,0 +1,636 @@
+"""LKE framework definitions as data (D1): frozen dataclasses, a validating parser and the loader.
+
+A framework file (``frameworks/<code>.yaml``, format in ``docs/lke-framework.md``) describes one
+regulation version: components -> parts -> areas -> sub-areas -> items, the answer type and
+options of each item, the count inputs of % items, evidence documents and the eligibility rule
+block. Nothing here touches Flask or a database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tracker.errors import NotFoundError, ValidationError
+from tracker.i18n import N_, _
+
+FRAMEWORK_DIR = Path(__file__).resolve().parent / "frameworks"
+_CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]{0,63}$")
+
+
+class FrameworkError(ValidationError):
+    """A framework definition breaks a structural rule; the message names the offending code."""
+
+
+class AnswerType(StrEnum):
+    YA_TIDAK = "ya_tidak"
+    ABC = "abc"
+    ABCD = "abcd"
+    ABCDE = "abcde"
+    PERCENT = "percent"  # computed from count inputs (D4)
+    SURVEY_INDEX = "survey_index"  # 0.00-4.00 index converted to index/4 x weight (D7)
+
+
+# The option keys each choice type must offer, in worksheet order.
+CHOICE_KEYS: Mapping[AnswerType, tuple[str, ...]] = {
+    AnswerType.YA_TIDAK: ("Ya", "Tidak"),
+    AnswerType.ABC: ("A", "B", "C"),
+    AnswerType.ABCD: ("A", "B", "C", "D"),
+    AnswerType.ABCDE: ("A", "B", "C", "D", "E"),
+}
+
+
+class FormulaKind(StrEnum):
+    RATIO = "ratio"  # sum(numerator) / sum(denominator)
+    SUM_RATIO = "sum_ratio"  # the same, named for LHKPN-style sums of several obliged groups
+    COMPLAINTS = "complaints"  # completed / must-be-followed-up, F/H (D4)
+    DECREASE = "decrease"  # (previous - current) / previous (D4)
+
+
+class PartKind(StrEnum):
+    PEMENUHAN = "pemenuhan"
+    REFORM = "reform"
+    HASIL = "hasil"
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    label: str
+    multiplier: Decimal
+
+
+@dataclass(frozen=True)
+class CountInput:
+    """One ``Jumlah`` row under a % item; ``sum_of`` marks a derived total the worksheet shows."""
+
+    key: str
+    label: str
+    label_en: str
+    sum_of: tuple[str, ...] = ()
+    same_as: str | None = None  # "<item code>/<input key>" that must hold the same count
+
+    @property
+    def derived(self) -> bool:
+        return bool(self.sum_of)
+
+
+@dataclass(frozen=True)
+class Formula:
+    kind: FormulaKind
+    numerator: tuple[str, ...] = ()
+    denominator: tuple[str, ...] = ()
+    previous: str | None = None
+    current: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    key: str
+    title: str
+    title_en: str
+    required: bool
+
+
+@dataclass(frozen=True)
+class ProvenanceField:
+    key: str
+    label: str
+    label_en: str
+    type: str
+    required: bool
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str
+    text: str
+    text_en: str
+    criteria: str
+    answer_type: AnswerType
+    options: tuple[Option, ...] = ()
+    rows: tuple[CountInput, ...] = ()  # worksheet order, derived totals included
+    formula: Formula | None = None
+    weight: Decimal | None = None  # results items only; enabler items share their sub-area's
+    index_max: Decimal | None = None
+    documents: tuple[Document, ...] = ()
+    provenance: tuple[ProvenanceField, ...] = ()
+    source_id: int | None = None  # PortalRB soal id
+
+    @property
+    def inputs(self) -> tuple[CountInput, ...]:
+        """The count inputs a user types, in worksheet order (derived totals left out)."""
+        return tuple(row for row in self.rows if not row.derived)
+
+    @property
+    def choice_keys(self) -> tuple[str, ...]:
+        return tuple(option.key for option in self.options)
+
+    def option(self, key: str) -> Option:
+        """The option with ``key``. Raises KeyError."""
+        for option in self.options:
+            if option.key == key:
+                return option
+        raise KeyError(key)
+
+
+@dataclass(frozen=True)
+class SubArea:
+    code: str
+    name: str
+    name_en: str
+    weight: Decimal
+    items: tuple[Item, ...] = ()
+    children: tuple[SubArea, ...] = ()  # nested sub-areas (LHKPN a./b.) score as their sum
+
+
+@dataclass(frozen=True)
+class Area:
+    code: str
+    name: str
+    name_en: str
+    weight: Decimal
+    sub_areas: tuple[SubArea, ...]
+
+    @property
+    def number(self) -> str:
+        """The area number shared by its pemenuhan and reform halves ("1".."6")."""
+        return self.code.rsplit(".", 1)[1]
+
+
+@dataclass(frozen=True)
+class Part:
+    code: str
+    kind: PartKind
+    name: str
+    name_en: str
+    weight: Decimal
+    areas: tuple[Area, ...] = ()
+    items: tuple[Item, ...] = ()  # results parts hold weighted items directly
+
+
+@dataclass(frozen=True)
+class Component:
+    code: str
+    kind: str  # "pengungkit" | "hasil"
+    name: str
+    name_en: str
+    weight: Decimal
+    parts: tuple[Part, ...]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    label: str
+    label_en: str
+    metric: str
+    threshold: Decimal
+
+
+@dataclass(frozen=True)
+class Predicate:
+    code: str
+    name: str
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    area_floor_mode: str  # "combined" | "each_half" (D5)
+    near_threshold: Decimal  # D6
+    predicates: tuple[Predicate, ...]
+
+    def predicate(self, code: str) -> Predicate:
+        """The predicate ``code`` ("WBK", "WBBM"). Raises NotFoundError."""
+        for predicate in self.predicates:
+            if predicate.code == code:
+                return predicate
+        raise NotFoundError(_("Predikat %(code)s tidak dikenal", code=code))
+
+
+AREA_FLOOR_MODES = ("combined", "each_half")
+
+
+@dataclass(frozen=True)
+class Framework:
+    code: str
+    title: str
+    title_en: str
+    regulation: str
+    version_note: str
+    total_weight: Decimal
+    components: tuple[Component, ...]
+    eligibility: Eligibility
+    _index: Mapping[str, Item] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {item.code: item for item in self.items()})
+
+    def items(self) -> Iterator[Item]:
+        """Every scored item in worksheet order."""
+        for component in self.components:
+            for part in component.parts:
+                yield from part.items
+                for area in part.areas:
+                    for sub_area in area.sub_areas:
+                        yield from _sub_area_items(sub_area)
+
+    def item(self, code: str) -> Item:
+        """The item ``code``. Raises NotFoundError naming the code."""
+        if code not in self._index:
+            raise NotFoundError(_("Butir %(code)s tidak dikenal", code=code), code=code)
+        return self._index[code]
+
+    def has_item(self, code: str) -> bool:
+        return code in self._index
+
+    def component_of_kind(self, kind: str) -> Component:
+        """The component whose kind is ``kind`` ("pengungkit", "hasil"). Raises StopIteration."""
+        return next(c for c in self.components if c.kind == kind)
+
+    def areas(self) -> Iterator[tuple[Part, Area]]:
+        for component in self.components:
+            for part in component.parts:
+                for area in part.areas:
+                    yield part, area
+
+
+def _sub_area_items(sub_area: SubArea) -> Iterator[Item]:
+    yield from sub_area.items
+    for child in sub_area.children:
+        yield from _sub_area_items(child)
+
+
+def sub_area_tree(sub_area: SubArea) -> Iterator[SubArea]:
+    """``sub_area`` and its nested sub-areas, depth first."""
+    yield sub_area
+    for child in sub_area.children:
+        yield from sub_area_tree(child)
+
+
+@dataclass(frozen=True)
+class LoadedFramework:
+    framework: Framework
+    sha256: str
+    raw_bytes: bytes
+
+
+def framework_path(code: str) -> Path:
+    """Path of the bundled definition file for ``code``. Raises NotFoundError."""
+    path = FRAMEWORK_DIR / f"{code}.yaml"
+    if not _CODE_PATTERN.match(code) or not path.is_file():
+        raise NotFoundError(_("Kerangka LKE %(code)s tidak ditemukan", code=code), code=code)
+    return path
+
+
+def load_framework_file(path: str | Path) -> LoadedFramework:
+    """Read, hash and validate a framework file. Raises FrameworkError, OSError."""
+    raw = Path(path).read_bytes()
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise _fail("yaml", code=Path(path).name, error=exc) from exc
+    return LoadedFramework(parse_framework(data), hashlib.sha256(raw).hexdigest(), raw)
+
+
+@lru_cache(maxsize=8)
+def get_framework(code: str) -> Framework:
+    """The bundled framework ``code``, parsed once. Raises NotFoundError, FrameworkError."""
+    return load_framework_file(framework_path(code)).framework
+
+
+def to_decimal(value: Any, where: str) -> Decimal:
+    """A Decimal from a YAML scalar (strings preferred). Raises FrameworkError naming ``where``."""
+    try:
+        result = Decimal(str(value)) if not isinstance(value, bool | None) else None
+    except InvalidOperation:
+        result = None
+    if result is None or not result.is_finite():
+        raise _fail("number", code=where, value=value)
+    return result
+
+
+# --- parsing and validation -------------------------------------------------------------------
+
+METRIC_PATTERN = re.compile(r"^(total|active_wbk|(component|part|item|area_ratio):(\S+))$")
+
+# Developer-facing but still Indonesian-first (D12); every message names the offending code.
+_MESSAGES = {
+    "yaml": N_("%(code)s: berkas kerangka LKE bukan YAML yang sah: %(error)s"),
+    "mapping": N_("%(code)s: berkas kerangka LKE harus berupa pemetaan (mapping)"),
+    "number": N_("%(code)s: angka tidak sah %(value)s"),
+    "required": N_("%(code)s: kolom %(field)s wajib diisi"),
+    "unknown": N_("%(code)s: nilai %(field)s %(value)s tidak dikenal"),
+    "children": N_("%(code)s: harus berisi bagian atau butir (tidak keduanya)"),
+    "item_weight": N_("%(code)s: hanya butir hasil yang memiliki bobot sendiri"),
+    "options": N_("%(code)s: pilihan %(keys)s tidak sesuai jenis jawaban %(type)s"),
+    "no_multiplier": N_("%(code)s: pilihan %(key)s tidak memiliki pengali"),
+    "multiplier_range": N_("%(code)s: pengali pilihan %(key)s harus antara 0 dan 1"),
+    "not_percent": N_("%(code)s: hanya butir persen yang memiliki masukan jumlah dan rumus"),
+    "percent": N_("%(code)s: butir persen memerlukan masukan jumlah dan rumus yang lengkap"),
+    "input_ref": N_("%(code)s: rumus merujuk masukan %(key)s yang tidak ada"),
+    "duplicate": N_("Kode %(code)s dipakai lebih dari sekali"),
+    "weights": N_("%(code)s: jumlah bobot bagiannya %(total)s, seharusnya %(weight)s"),
+}
+
+
+def _fail(kind: str, **params: Any) -> FrameworkError:
+    return FrameworkError(_(_MESSAGES[kind], **params), **params)
+
+
+def parse_framework(data: Mapping[str, Any]) -> Framework:
+    """Build and validate a Framework from its file mapping. Raises FrameworkError."""
+    if not isinstance(data, Mapping):
+        raise _fail("mapping", code="framework")
+    code = str(_req(data, "code", "framework"))
+    framework = Framework(
+        code=code,
+        title=str(_req(data, "title", code)),
+        title_en=str(data.get("title_en", "")),
+        regulation=str(_req(data, "regulation", code)),
+        version_note=str(data.get("version_note", "")),
+        total_weight=to_decimal(data.get("total_weight", "100"), code),
+        components=tuple(_component(c) for c in _req(data, "components", code)),
+        eligibility=_eligibility(_req(data, "eligibility", code)),
+    )
+    _check_codes(framework)
+    _check_weights(framework)
+    _check_references(framework)
+    return framework
+
+
+def _req(data: Mapping[str, Any], key: str, where: str) -> Any:
+    value = data.get(key) if isinstance(data, Mapping) else None
+    if value is None or value == "" or value == []:
+        raise _fail("required", code=where, field=key)
+    return value
+
+
+def _enum(cls: type[StrEnum], data: Mapping[str, Any], key: str, where: str) -> Any:
+    try:
+        return cls(_req(data, key, where))
+    except ValueError:
+        raise _fail("unknown", code=where, field=key, value=data.get(key)) from None
+
+
+def _named(data: Mapping[str, Any]) -> dict[str, Any]:
+    code = str(_req(data, "code", "?"))
+    weight = to_decimal(_req(data, "weight", code), code)
+    return {
+        "code": code,
+        "name": str(_req(data, "name", code)),
+        "name_en": str(data.get("name_en", "")),
+        "weight": weight,
+    }
+
+
+def _component(data: Mapping[str, Any]) -> Component:
+    fields = _named(data)
+    parts = tuple(_part(p) for p in _req(data, "parts", fields["code"]))
+    return Component(kind=str(_req(data, "kind", fields["code"])), parts=parts, **fields)
+
+
+def _part(data: Mapping[str, Any]) -> Part:
+    fields = _named(data)
+    kind = _enum(PartKind, data, "kind", fields["code"])
+    areas = tuple(_area(a) for a in data.get("areas") or ())
+    items = tuple(_item(i, weighted=True) for i in data.get("items") or ())
+    if bool(areas) == bool(items):
+        raise _fail("children", code=fields["code"])
+    return Part(kind=kind, areas=areas, items=items, **fields)
+
+
+def _area(data: Mapping[str, Any]) -> Area:
+    fields = _named(data)
+    sub_areas = tuple(_sub_area(s) for s in _req(data, "sub_areas", fields["code"]))
+    return Area(sub_areas=sub_areas, **fields)
+
+
+def _sub_area(data: Mapping[str, Any]) -> SubArea:
+    fields = _named(data)
+    items = tuple(_item(i, weighted=False) for i in data.get("items") or ())
+    children = tuple(_sub_area(s) for s in data.get("sub_areas") or ())
+    if bool(items) == bool(children):
+        raise _fail("children", code=fields["code"])
+    return SubArea(items=items, children=children, **fields)
+
+
+def _item(data: Mapping[str, Any], *, weighted: bool) -> Item:
+    code = str(_req(data, "code", "?"))
+    answer_type = _enum(AnswerType, data, "answer_type", code)
+    survey = answer_type is AnswerType.SURVEY_INDEX
+    item = Item(
+        code=code,
+        text=str(_req(data, "text", code)),
+        text_en=str(data.get("text_en", "")),
+        criteria=str(data.get("criteria") or ""),
+        answer_type=answer_type,
+        options=tuple(_option(o, code) for o in data.get("options") or ()),
+        rows=tuple(_count_input(r, code) for r in data.get("inputs") or ()),
+        formula=_formula(data["formula"], code) if data.get("formula") else None,
+        weight=to_decimal(data["weight"], code) if data.get("weight") is not None else None,
+        index_max=to_decimal(data.get("index_max", "4"), code) if survey else None,
+        documents=tuple(_document(d, code) for d in data.get("documents") or ()),
+        provenance=tuple(_provenance(p, code) for p in data.get("provenance") or ()),
+        source_id=data.get("portalrb_id"),
+    )
+    _check_item(item, weighted=weighted)
+    return item
+
+
+def _document(data: Mapping[str, Any], code: str) -> Document:
+    return Document(
+        str(_req(data, "key", code)),
+        str(_req(data, "title", code)),
+        str(data.get("title_en", "")),
+        bool(data.get("required", False)),
+    )
+
+
+def _provenance(data: Mapping[str, Any], code: str) -> ProvenanceField:
+    return ProvenanceField(
+        str(_req(data, "key", code)),
+        str(_req(data, "label", code)),
+        str(data.get("label_en", "")),
+        str(data.get("type", "text")),
+        bool(data.get("required", False)),
+    )
+
+
+def _option(data: Mapping[str, Any], code: str) -> Option:
+    key = str(_req(data, "key", code))
+    if data.get("multiplier") is None:
+        raise _fail("no_multiplier", code=code, key=key)
+    multiplier = to_decimal(data["multiplier"], code)
+    if not Decimal(0) <= multiplier <= Decimal(1):
+        raise _fail("multiplier_range", code=code, key=key)
+    return Option(key, str(data.get("label", key)), multiplier)
+
+
+def _count_input(data: Mapping[str, Any], code: str) -> CountInput:
+    return CountInput(
+        key=str(_req(data, "key", code)),
+        label=str(_req(data, "label", code)),
+        label_en=str(data.get("label_en", "")),
+        sum_of=tuple(str(k) for k in data.get("sum_of") or ()),
+        same_as=str(data["same_as"]) if data.get("same_as") else None,
+    )
+
+
+def _formula(data: Mapping[str, Any], code: str) -> Formula:
+    return Formula(
+        _enum(FormulaKind, data, "kind", code),
+        numerator=_keys(data.get("numerator")),
+        denominator=_keys(data.get("denominator")),
+        previous=data.get("previous"),
+        current=data.get("current"),
+    )
+
+
+def _keys(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (str(value),) if isinstance(value, str) else tuple(str(v) for v in value)
+
+
+def _check_item(item: Item, *, weighted: bool) -> None:
+    """Per-item rules: options match the type, % items have inputs and a usable formula."""
+    if weighted != (item.weight is not None):
+        raise _fail("item_weight", code=item.code)
+    if item.choice_keys != CHOICE_KEYS.get(item.answer_type, ()):
+        raise _fail("options", code=item.code, keys=list(item.choice_keys), type=item.answer_type)
+    if item.answer_type is AnswerType.PERCENT:
+        _check_percent(item)
+    elif item.rows or item.formula:
+        raise _fail("not_percent", code=item.code)
+    if len({d.key for d in item.documents}) != len(item.documents):
+        raise _fail("duplicate", code=f"{item.code} (dokumen)")
+
+
+def _check_percent(item: Item) -> None:
+    formula, keys = item.formula, {row.key for row in item.inputs}
+    if formula is None or not item.inputs:
+        raise _fail("percent", code=item.code)
+    if formula.kind is FormulaKind.DECREASE:
+        used, complete = (
+            (formula.previous, formula.current),
+            bool(formula.previous and formula.current),
+        )
+    else:
+        used, complete = formula.numerator + formula.denominator, bool(formula.denominator)
+    if not complete:
+        raise _fail("percent", code=item.code)
+    missing = [k for k in (*used, *(k for row in item.rows for k in row.sum_of)) if k not in keys]
+    if missing:
+        raise _fail("input_ref", code=item.code, key=", ".join(map(str, missing)))
+    if len({row.key for row in item.rows}) != len(item.rows):
+        raise _fail("duplicate", code=f"{item.code} (jumlah)")
+
+
+def _eligibility(data: Mapping[str, Any]) -> Eligibility:
+    mode = str(data.get("area_floor_mode", "combined"))
+    if mode not in AREA_FLOOR_MODES:
+        raise _fail("unknown", code="eligibility", field="area_floor_mode", value=mode)
+    predicates = tuple(_predicate(p) for p in _req(data, "predicates", "eligibility"))
+    near = to_decimal(data.get("near_threshold", "0.005"), "eligibility")
+    return Eligibility(mode, near, predicates)
+
+
+def _predicate(data: Mapping[str, Any]) -> Predicate:
+    code = str(_req(data, "code", "eligibility"))
+    rules = tuple(_rule(r, code) for r in _req(data, "rules", code))
+    return Predicate(code, str(data.get("name", code)), rules)
+
+
+def _rule(data: Mapping[str, Any], predicate: str) -> Rule:
+    where = f"{predicate}/{_req(data, 'id', predicate)}"
+    metric = str(_req(data, "metric", where))
+    if not METRIC_PATTERN.match(metric):
+        raise _fail("unknown", code=where, field="metric", value=metric)
+    threshold = to_decimal(_req(data, "threshold", where), where)
+    return Rule(
+        str(data["id"]),
+        str(_req(data, "label", where)),
+        str(data.get("label_en", "")),
+        metric,
+        threshold,
+    )
+
+
+def _all_codes(framework: Framework) -> Iterator[str]:
+    for component in framework.components:
+        yield component.code
+        for part in component.parts:
+            yield part.code
+            yield from (item.code for item in part.items)
+            for area in part.areas:
+                yield area.code
+                for node in (n for top in area.sub_areas for n in sub_area_tree(top)):
+                    yield node.code
+                    yield from (item.code for item in node.items)
+
+
+def _check_codes(framework: Framework) -> None:
+    seen: set[str] = set()
+    for code in _all_codes(framework):
+        if code in seen:
+            raise _fail("duplicate", code=code)
+        seen.add(code)
+
+
+def _check_sum(code: str, weight: Decimal, parts: Iterable[Decimal]) -> None:
+    total = sum(parts, Decimal(0))
+    if total != weight:
+        raise _fail("weights", code=code, total=total, weight=weight)
+
+
+def _check_weights(framework: Framework) -> None:
+    """Sub-areas add up to their area (nested ones to their parent), areas or results items to
+    their part, parts to their component and the components to 100."""
+    _check_sum(framework.code, Decimal(100), (c.weight for c in framework.components))
+    for component in framework.components:
+        _check_sum(component.code, component.weight, (p.weight for p in component.parts))
+        for part in component.parts:
+            children: Iterable[Area | Item] = part.areas or part.items
+            _check_sum(part.code, part.weight, (c.weight or Decimal(0) for c in children))
+            for area in part.areas:
+                _check_sum(area.code, area.weight, (s.weight for s in area.sub_areas))
+                for node in (n for top in area.sub_areas for n in sub_area_tree(top)):
+                    if node.children:
+                        _check_sum(node.code, node.weight, (c.weight for c in node.children))
+
+
+def _check_references(framework: Framework) -> None:
+    """Rule metrics and ``same_as`` links must point at things that exist."""
+    known = {
+        "component": set(_all_codes(framework)),
+        "part": set(_all_codes(framework)),
+        "item": {item.code for item in framework.items()},
+        "area_ratio": {area.number for _part, area in framework.areas()},
+    }
+    for predicate in framework.eligibility.predicates:
+        for rule in predicate.rules:
+            kind, target = METRIC_PATTERN.match(rule.metric).group(2, 3)  # type: ignore[union-attr]
+            if kind and target not in known[kind]:
+                raise _fail(
+                    "unknown", code=f"{predicate.code}/{rule.id}", field="metric", value=rule.metric
+                )
+    for item in framework.items():
+        for row in item.rows:
+            if row.same_as and not _input_exists(framework, row.same_as):
+                raise _fail("input_ref", code=item.code, key=row.same_as)
+
+
+def _input_exists(framework: Framework, reference: str) -> bool:
+    code, _sep, key = reference.partition("/")
+    return framework.has_item(code) and key in {r.key for r in framework.item(code).inputs}
