@@ -35,6 +35,7 @@ class Settings:
     s3_region: str = "us-east-1"
     s3_access_key: str = ""
     s3_secret_key: str = field(default="", repr=False)
+    s3_prefix: str = "evidence"
     max_upload_bytes: int = 50 * MB
     allowed_upload_types: str = DEFAULT_ALLOWED_TYPES
     redis_url: str = ""  # empty: the embedded SQLite job queue under instance/
@@ -76,6 +77,7 @@ class Settings:
             s3_region=env.get("S3_REGION", "us-east-1"),
             s3_access_key=env.get("S3_ACCESS_KEY_ID", ""),
             s3_secret_key=env.get("S3_SECRET_ACCESS_KEY", ""),
+            s3_prefix=env.get("S3_PREFIX", "evidence"),
             max_upload_bytes=_int(env, "MAX_UPLOAD_MB", 50) * MB,
             allowed_upload_types=env.get("ALLOWED_UPLOAD_TYPES", DEFAULT_ALLOWED_TYPES),
             redis_url=env.get("REDIS_URL", ""),

@@ -41,14 +41,28 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+class SharedTestSession(Session):
+    """The test's session, also used by every request the test makes.
+
+    A request's teardown closes its session, which discards uncommitted work. Here that must
+    not detach the test's objects, so ``close`` only rolls back (objects stay attached and
+    reload on access); the fixture closes the session for real at the end.
+    """
+
+    def close(self) -> None:
+        self.rollback()
+
+
 @pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
     """A session whose commits only release savepoints; everything is rolled back afterwards."""
     with engine.connect() as conn:
         outer = conn.begin()
-        db = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        db = SharedTestSession(
+            bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
         yield db
-        db.close()
+        Session.close(db)
         outer.rollback()
 
 
@@ -68,7 +82,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 def app(settings: Settings, session: Session) -> Iterator[Flask]:
     app = create_app(settings)
     app.config.update(TESTING=True)
-    # Views share the test's transaction; teardown closes the session, so re-query after a request.
+    # Views share the test's transaction (see SharedTestSession).
     # No app context is pushed here: each request gets its own, as in production, so `g`
     # (request session, cached locale) never leaks from one request to the next.
     app.extensions["sessionmaker"] = lambda: session

@@ -55,11 +55,19 @@ def _configure(app: Flask, settings: Settings) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from tracker.accreditation.routes import bp as accreditation_bp
     from tracker.agencies.views import bp as agencies_bp
     from tracker.auth.views import bp as auth_bp
     from tracker.core.views import bp as core_bp
+    from tracker.evidence.views import bp as evidence_bp
 
-    for blueprint in (core_bp, auth_bp, agencies_bp):
+    for blueprint in (
+        core_bp,
+        auth_bp,
+        agencies_bp,
+        accreditation_bp,
+        evidence_bp,
+    ):
         app.register_blueprint(blueprint)
 
 
@@ -69,6 +77,16 @@ def _register_cli(app: Flask) -> None:
     from tracker.auth.cli import users_cli
     from tracker.core.cli import db_cli
     from tracker.demo.cli import demo_cli
+    from tracker.evidence.cli import evidence_cli
+    from tracker.lke.cli import lke_cli
 
-    for group in (db_cli, demo_cli, users_cli, agencies_cli, audit_cli):
+    for group in (
+        db_cli,
+        demo_cli,
+        users_cli,
+        agencies_cli,
+        audit_cli,
+        lke_cli,
+        evidence_cli,
+    ):
         app.cli.add_command(group)

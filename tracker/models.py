@@ -1,5 +1,8 @@
 """Every model module, imported once so that Base.metadata knows all tables (Alembic, tests)."""
 
+from tracker.accreditation import models as accreditation  # noqa: F401
 from tracker.agencies import models as agencies  # noqa: F401
 from tracker.audit import models as audit  # noqa: F401
 from tracker.auth import models as auth  # noqa: F401
+from tracker.evidence import models as evidence  # noqa: F401
+from tracker.lke import models as lke  # noqa: F401

@@ -28,7 +28,7 @@ NAV_ITEMS = (
     NavItem("accreditation.queue", N_("Antrean review"), ALL_REVIEWERS),
     NavItem("agencies.index", N_("Instansi & unit")),
     NavItem("certificates.index", N_("Piagam"), frozenset({Role.PIMPINAN, Role.ADMIN, Role.TPN})),
-    NavItem("accreditation.cycles", N_("Siklus evaluasi"), frozenset({Role.ADMIN, Role.TPN})),
+    NavItem("accreditation.cycles_index", N_("Siklus evaluasi"), frozenset({Role.ADMIN, Role.TPN})),
     NavItem("auth.users", N_("Pengguna"), frozenset({Role.ADMIN})),
 )
 

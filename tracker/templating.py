@@ -41,8 +41,14 @@ def fmt_date(value: date | datetime | None, style: str = "long") -> str:
     return format_date(value, style, locale=_locale())
 
 
+def fmt_size(size: int | None) -> str:
+    from tracker.evidence.filetypes import human_size
+
+    return human_size(size) if size is not None else "–"
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(num=fmt_number, pct=fmt_percent, date=fmt_date)
+    app.jinja_env.filters.update(num=fmt_number, pct=fmt_percent, date=fmt_date, filesize=fmt_size)
     app.jinja_env.globals.update(current_locale=_locale)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -107,3 +107,6 @@ def _empty_and_delete_bucket(store: S3EvidenceStore) -> None:
 def store(request: pytest.FixtureRequest) -> LocalEvidenceStore | S3EvidenceStore:
     """Each test using this runs once per backend."""
     return request.getfixturevalue(f"{request.param}_store")
+
+
+from tests.world import world  # noqa: E402,F401 - the life-cycle world for service and view tests

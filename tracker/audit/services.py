@@ -74,9 +74,7 @@ def verify(session: Session) -> chain.ChainBreak | None:
     stmt = select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=1000)
     events = session.scalars(stmt)
     try:  # close the (server-side) cursor even when the walk stops at the first break
-        found = chain.first_break(
-            (e.seq, e.hashed_fields(), e.prev_hash, e.hash) for e in events
-        )
+        found = chain.first_break((e.seq, e.hashed_fields(), e.prev_hash, e.hash) for e in events)
     finally:
         events.close()
     if found is not None:

@@ -7,7 +7,9 @@ from alembic.util.exc import CommandError
 from flask import current_app
 from flask.cli import AppGroup
 
+from tracker.cli_support import cli_session
 from tracker.core import migrations
+from tracker.lke.services import sync_framework
 
 db_cli = AppGroup("db", help="Basis data dan migrasi.")
 
@@ -18,6 +20,12 @@ def upgrade_command() -> None:
     engine = current_app.extensions["engine"]
     migrations.upgrade(engine)
     click.echo(f"Basis data mutakhir: {engine.url.render_as_string(hide_password=True)}")
+    # The bundled LKE framework files are data the schema serves: load new versions too.
+    with cli_session() as session:
+        row, created = sync_framework(session)
+        session.commit()
+        state = "versi baru dimuat" if created else "sudah ada"
+        click.echo(f"Kerangka {row.code} v{row.version} ({row.sha256[:12]}…): {state}")
 
 
 @db_cli.command("check")

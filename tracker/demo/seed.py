@@ -111,6 +111,20 @@ ACCOUNTS = [
     DemoAccount("tpn", "Bambang Prasetyo (TPN KemenPANRB)", Role.TPN),
     DemoAccount("pimpinan.polri", "Pimpinan Polri", Role.PIMPINAN, "polri"),
     DemoAccount(
+        "koordinator.metrobekasi",
+        "Yudi Pratama (Koordinator ZI Polres Metro Bekasi)",
+        Role.KOORDINATOR,
+        "polri",
+        "polres-metro-bekasi",
+    ),
+    DemoAccount(
+        "koordinator.depok",
+        "Maya Sari (Koordinator ZI Polres Metro Depok)",
+        Role.KOORDINATOR,
+        "polri",
+        "polres-metro-depok",
+    ),
+    DemoAccount(
         "koordinator.kppnjakarta1",
         "Ayu Lestari (Koordinator ZI KPPN Jakarta I)",
         Role.KOORDINATOR,
@@ -146,7 +160,9 @@ def seed(session: Session, *, production: bool) -> SeedReport:
     if production:
         raise DemoRefusedError("Data demo tidak boleh dimuat saat TRACKER_ENV=production.")
     report = SeedReport([])
-    for step in (seed_organisations, seed_accounts):
+    from tracker.demo.story import seed_cycle
+
+    for step in (seed_organisations, seed_accounts, seed_cycle):
         step(session, report)
     return report
 

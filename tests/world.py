@@ -1,0 +1,121 @@
+"""A small world for life-cycle tests: Polri with Polda -> Polres, every role, an open cycle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from sqlalchemy.orm import Session
+
+from tests.factories import Factory
+from tests.lke_answers import perfect_answers
+from tracker.accreditation import assessments, cycles, transitions
+from tracker.accreditation.context import Actor, actor_for
+from tracker.accreditation.models import Cycle, Enrolment, Predicate
+from tracker.accreditation.workflow import Action
+from tracker.agencies.models import Agency, Unit
+from tracker.auth.models import User
+from tracker.auth.roles import Role
+from tracker.lke.services import framework_of, sync_framework
+
+YEAR = 2026
+TODAY = date(YEAR, 3, 1)  # inside the self-assessment window of the default calendar
+
+
+@dataclass
+class World:
+    session: Session
+    cycle: Cycle
+    agency: Agency
+    polda: Unit
+    polres: Unit
+    sibling: Unit
+    admin: User
+    koordinator: User
+    pokja: User
+    penilai: User
+    tpi: User
+    pimpinan: User
+    tpn: User
+
+    def actor(self, user: User, unit: Unit | None = None) -> Actor:
+        return actor_for(user, unit or self.polres)
+
+    def enrol(self, unit: Unit | None = None, target: Predicate = Predicate.WBK) -> Enrolment:
+        enrolment = cycles.enrol(
+            self.session,
+            actor=self.koordinator,
+            cycle=self.cycle,
+            unit=unit or self.polres,
+            target=target,
+            declared_on=TODAY,
+        )
+        self.session.commit()
+        return enrolment
+
+    def fill(
+        self,
+        enrolment: Enrolment,
+        tier: str = "unit",
+        answers: dict | None = None,
+        user: User | None = None,
+    ) -> None:
+        framework = assessments.framework_for(enrolment)
+        actor = self.actor(user or self.koordinator, enrolment.unit)
+        assessments.import_answers(
+            self.session,
+            actor=actor,
+            enrolment=enrolment,
+            tier=tier,
+            raw_answers=answers or perfect_answers(framework),
+            source="test",
+        )
+        self.session.commit()
+
+    def act(self, user: User, enrolment: Enrolment, action: Action, on: date = TODAY, **details):
+        result = transitions.advance(
+            self.session,
+            actor=self.actor(user, enrolment.unit),
+            enrolment=enrolment,
+            action=action,
+            details=transitions.Details(**details),
+            on=on,
+        )
+        self.session.commit()
+        return result
+
+
+@pytest.fixture
+def world(session: Session, factory: Factory) -> World:
+    row, _created = sync_framework(session)
+    admin = factory.user(Role.ADMIN)
+    cycle = cycles.create_cycle(
+        session,
+        actor=admin,
+        year=YEAR,
+        name="",
+        framework=row,
+        calendar=cycles.Calendar.default(YEAR),
+    )
+    agency = factory.agency("Kepolisian Uji")
+    polda = factory.unit(agency, "Polda Uji", "Polda")
+    polres = factory.unit(agency, "Polres Uji", "Polres", parent=polda)
+    sibling = factory.unit(agency, "Polres Tetangga", "Polres", parent=polda)
+    session.commit()
+    assert framework_of(row).code == "lke-2021"
+    return World(
+        session=session,
+        cycle=cycle,
+        agency=agency,
+        polda=polda,
+        polres=polres,
+        sibling=sibling,
+        admin=admin,
+        koordinator=factory.user((Role.KOORDINATOR, polres)),
+        pokja=factory.user((Role.ANGGOTA_POKJA, polres), areas=[5, 6]),
+        penilai=factory.user((Role.PENILAI_PENDAHULUAN, polda)),
+        tpi=factory.user((Role.TPI, agency)),
+        pimpinan=factory.user((Role.PIMPINAN, agency)),
+        tpn=factory.user(Role.TPN),
+    )

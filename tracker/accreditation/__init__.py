@@ -1,0 +1,1 @@
+"""The accreditation life cycle: cycles, stages, tiered assessment, reviews, snapshots."""

@@ -1,0 +1,296 @@
+"""Tiered answers (D8): each tier's own LKE, its scores from the engine, and edits to it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.accreditation import cycles, editing, reviews, tiers
+from tracker.accreditation.context import Actor
+from tracker.accreditation.models import Answer, Assessment, Enrolment, Predicate
+from tracker.audit import services as audit
+from tracker.db import utcnow
+from tracker.errors import ConflictError, NotAllowedError, ValidationError
+from tracker.i18n import _
+from tracker.lke import (
+    AnswerValue,
+    ChoiceAnswer,
+    CountAnswer,
+    Framework,
+    ScoreReport,
+    Verdict,
+    evaluate,
+    parse_answer,
+    score,
+)
+from tracker.lke.answers import is_blank
+from tracker.lke.services import framework_of
+
+
+def framework_for(enrolment: Enrolment) -> Framework:
+    return framework_of(enrolment.cycle.framework)
+
+
+def get_assessment(session: Session, enrolment_id: int, tier: str) -> Assessment | None:
+    return session.scalars(
+        select(Assessment).where(Assessment.enrolment_id == enrolment_id, Assessment.tier == tier)
+    ).first()
+
+
+def assessments_of(session: Session, enrolment_id: int) -> dict[str, Assessment]:
+    rows = session.scalars(select(Assessment).where(Assessment.enrolment_id == enrolment_id))
+    return {a.tier: a for a in rows}
+
+
+def answer_rows(session: Session, assessment_ids: list[int]) -> dict[int, dict[str, Answer]]:
+    """Answers of several assessments in one query: {assessment id: {item code: row}}."""
+    out: dict[int, dict[str, Answer]] = {i: {} for i in assessment_ids}
+    if assessment_ids:
+        for row in session.scalars(select(Answer).where(Answer.assessment_id.in_(assessment_ids))):
+            out[row.assessment_id][row.item_code] = row
+    return out
+
+
+def to_stored(answer: AnswerValue) -> Any:
+    """The JSON form kept in the database; survey indices as exact decimal strings (D6)."""
+    if isinstance(answer, ChoiceAnswer):
+        return answer.key
+    if isinstance(answer, CountAnswer):
+        return list(answer.counts)
+    return {"index": f"{answer.index:.2f}", **dict(answer.provenance)}
+
+
+def parsed(framework: Framework, rows: Mapping[str, Answer]) -> dict[str, AnswerValue]:
+    return {
+        code: parse_answer(framework.item(code), row.value)
+        for code, row in rows.items()
+        if row.value is not None and framework.has_item(code)
+    }
+
+
+@dataclass(frozen=True)
+class TierResult:
+    tier: str
+    report: ScoreReport
+    verdicts: dict[str, Verdict] = field(default_factory=dict)
+
+
+def evaluate_tier(
+    framework: Framework, answers: Mapping[str, AnswerValue], *, tier: str, has_active_wbk: bool
+) -> TierResult:
+    report = score(framework, answers)
+    verdicts = {
+        p.value: evaluate(framework, report, p.value, has_active_wbk=has_active_wbk)
+        for p in Predicate
+    }
+    return TierResult(tier, report, verdicts)
+
+
+def result_of(session: Session, enrolment: Enrolment, tier: str) -> TierResult | None:
+    assessment = get_assessment(session, enrolment.id, tier)
+    if assessment is None:
+        return None
+    framework = framework_for(enrolment)
+    rows = answer_rows(session, [assessment.id])[assessment.id]
+    return evaluate_tier(
+        framework, parsed(framework, rows), tier=tier, has_active_wbk=_has_wbk(session, enrolment)
+    )
+
+
+def _has_wbk(session: Session, enrolment: Enrolment) -> bool:
+    return cycles.active_designation(session, enrolment.unit_id, Predicate.WBK) is not None
+
+
+def recompute(session: Session, enrolment: Enrolment, assessment: Assessment) -> TierResult:
+    """Refresh the cached scores of one tier after its answers changed."""
+    framework = framework_for(enrolment)
+    rows = answer_rows(session, [assessment.id])[assessment.id]
+    result = evaluate_tier(
+        framework,
+        parsed(framework, rows),
+        tier=assessment.tier,
+        has_active_wbk=_has_wbk(session, enrolment),
+    )
+    report = result.report
+    assessment.score_total = str(report.total.score)
+    assessment.answered, assessment.item_count = report.total.answered, report.total.total
+    assessment.eligible_wbk = result.verdicts["WBK"].eligible
+    assessment.eligible_wbbm = result.verdicts["WBBM"].eligible
+    assessment.summary = summary_of(report)
+    return result
+
+
+def summary_of(report: ScoreReport) -> dict[str, Any]:
+    """The figures dashboards show, as exact decimal strings."""
+    return {
+        "total": str(report.total.score),
+        "pengungkit": str(report.pengungkit.score),
+        "hasil": str(report.hasil.score),
+        "areas": {n: str(a.total.score) for n, a in report.areas.items()},
+    }
+
+
+def ensure_assessment(session: Session, enrolment: Enrolment, tier: str) -> Assessment:
+    """The tier's assessment, created on first use as a copy of the closest earlier tier."""
+    existing = assessments_of(session, enrolment.id)
+    if tier in existing:
+        return existing[tier]
+    tier_list = cycles.cycle_tiers(enrolment.cycle)
+    source = tiers.previous_tier(tier_list, tier, set(existing))
+    assessment = Assessment(enrolment_id=enrolment.id, tier=tier, seeded_from=source)
+    session.add(assessment)
+    session.flush()
+    if source is not None:
+        for row in answer_rows(session, [existing[source].id])[existing[source].id].values():
+            session.add(
+                Answer(
+                    assessment_id=assessment.id,
+                    item_code=row.item_code,
+                    value=row.value,
+                    note=row.note,
+                    updated_by_id=row.updated_by_id,
+                )
+            )
+        session.flush()
+    recompute(session, enrolment, assessment)
+    return assessment
+
+
+def check_edit(
+    session: Session, actor: Actor, enrolment: Enrolment, tier: str, item_code: str
+) -> None:
+    """Raises NotAllowedError when ``actor`` may not change this item of this tier now."""
+    tier_obj = tiers.by_code(cycles.cycle_tiers(enrolment.cycle), tier)
+    sent_back = tier == tiers.UNIT and reviews.is_sent_back(session, enrolment, item_code)
+    reason = editing.edit_blocker(
+        editing.EditRequest(
+            stage=enrolment.stage,
+            tier=tier_obj,
+            roles=actor.roles,
+            area=tiers.area_of(item_code),
+            editable_areas=actor.areas,
+            sent_back=sent_back,
+        )
+    )
+    if reason:
+        raise NotAllowedError(reason)
+
+
+def save_answer(
+    session: Session,
+    *,
+    actor: Actor,
+    enrolment: Enrolment,
+    tier: str,
+    item_code: str,
+    raw: Any,
+    note: str,
+    expected_version: int,
+) -> Answer | None:
+    """Set (or clear, when ``raw`` is blank) one answer of one tier.
+
+    ``expected_version`` is the version the user edited (0 for a new answer): if someone saved
+    in between, raises ConflictError and nothing is overwritten. Raises ValidationError for an
+    answer the item does not allow, NotAllowedError outside the actor's rights.
+    """
+    framework = framework_for(enrolment)
+    if not framework.has_item(item_code):
+        raise ValidationError(_("Butir %(code)s tidak dikenal.", code=item_code))
+    check_edit(session, actor, enrolment, tier, item_code)
+    assessment = ensure_assessment(session, enrolment, tier)
+    value = None if is_blank(raw) else to_stored(parse_answer(framework.item(item_code), raw))
+    note = (note or "").strip()
+    if len(note) > 4000:
+        raise ValidationError(_("Catatan paling panjang 4000 karakter."))
+    row = answer_rows(session, [assessment.id])[assessment.id].get(item_code)
+    current_version = row.version if row is not None else 0
+    if current_version != expected_version:
+        raise ConflictError(
+            _(
+                "Butir %(code)s baru saja diubah oleh pengguna lain. Muat ulang "
+                "untuk melihat perubahannya; isian Anda belum disimpan.",
+                code=item_code,
+            )
+        )
+    old = (row.value, row.note) if row is not None else (None, "")
+    if old == (value, note):
+        return row
+    if row is None:
+        row = Answer(assessment_id=assessment.id, item_code=item_code)
+        session.add(row)
+    row.value, row.note, row.updated_by_id, row.updated_at = value, note, actor.id, utcnow()
+    session.flush()
+    recompute(session, enrolment, assessment)
+    audit.record(
+        session,
+        actor=actor.user,
+        tag="accreditation:answer:set",
+        subject=row,
+        unit_id=enrolment.unit_id,
+        agency_id=enrolment.agency_id,
+        data={
+            "tier": tier,
+            "item": item_code,
+            "old": old[0],
+            "new": value,
+            "old_note": old[1],
+            "note": note,
+        },
+    )
+    return row
+
+
+def import_answers(
+    session: Session,
+    *,
+    actor: Actor,
+    enrolment: Enrolment,
+    tier: str,
+    raw_answers: Mapping[str, Any],
+    source: str,
+) -> list[str]:
+    """Apply answers read from a worksheet or JSON file; returns the codes that changed.
+
+    Validates everything first (one ValidationError listing every problem) and checks the
+    actor may edit each item, so a bad file changes nothing.
+    """
+    framework = framework_for(enrolment)
+    from tracker.lke import parse_answers
+
+    answers = parse_answers(framework, raw_answers)
+    for code in answers:
+        check_edit(session, actor, enrolment, tier, code)
+    assessment = ensure_assessment(session, enrolment, tier)
+    rows = answer_rows(session, [assessment.id])[assessment.id]
+    changed = []
+    for code, answer in answers.items():
+        value = to_stored(answer)
+        row = rows.get(code)
+        if row is not None and row.value == value:
+            continue
+        if row is None:
+            row = Answer(assessment_id=assessment.id, item_code=code, note="")
+            session.add(row)
+        row.value, row.updated_by_id, row.updated_at = value, actor.id, utcnow()
+        changed.append(code)
+    session.flush()
+    recompute(session, enrolment, assessment)
+    audit.record(
+        session,
+        actor=actor.user,
+        tag="accreditation:answers:import",
+        subject=assessment,
+        unit_id=enrolment.unit_id,
+        agency_id=enrolment.agency_id,
+        data={"tier": tier, "source": source, "changed": changed},
+    )
+    return changed
+
+
+def total_of(assessment: Assessment | None) -> Decimal | None:
+    return Decimal(assessment.score_total) if assessment and assessment.score_total else None

@@ -1,0 +1,61 @@
+"""Who may change which answers, when. Pure: no Flask, no database.
+
+Each tier edits only its own answers (D8). The unit's self-assessment is open while it is
+being built; once submitted it is locked except for items a reviewer sent back. Working-group
+members edit only the areas of their grant. Reviewing tiers edit while they are the deciding
+tier of the current stage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from tracker.accreditation.tiers import UNIT, Tier
+from tracker.accreditation.workflow import STAGE_LABELS, Stage
+from tracker.auth.roles import Role
+from tracker.i18n import _
+
+
+@dataclass(frozen=True)
+class EditRequest:
+    stage: Stage
+    tier: Tier
+    roles: frozenset[Role]  # the actor's roles that reach this unit
+    area: str  # "1".."6" or "B"
+    editable_areas: frozenset[int]  # from access.editable_areas (unit tier)
+    sent_back: bool  # the item's latest review decision asks for revision
+
+
+def edit_blocker(req: EditRequest) -> str | None:
+    """Why the actor may not change this item of this tier now; None when they may."""
+    if not req.roles & req.tier.roles:
+        return _("Peran Anda tidak mengisi jawaban tingkat %(tier)s.", tier=req.tier.label)
+    if req.tier.code != UNIT:
+        if req.stage not in req.tier.active_in:
+            return _(
+                "Jawaban %(tier)s hanya dapat diubah pada tahap penilaiannya (sekarang: "
+                "%(stage)s).",
+                tier=req.tier.label,
+                stage=_(STAGE_LABELS[req.stage]),
+            )
+        return None
+    if not _area_allowed(req):
+        return _("Anda hanya dapat mengisi area yang ditugaskan kepada Anda.")
+    if req.stage in req.tier.active_in or req.sent_back:
+        return None
+    return _(
+        "LKE unit sudah dikirim untuk dinilai; hanya butir yang dikembalikan untuk "
+        "perbaikan yang dapat diubah."
+    )
+
+
+def _area_allowed(req: EditRequest) -> bool:
+    if Role.KOORDINATOR in req.roles:
+        return True
+    return req.area.isdigit() and int(req.area) in req.editable_areas
+
+
+def can_upload(stage: Stage, unit_tier: Tier, sent_back: bool, roles: Collection[Role]) -> bool:
+    """Evidence follows the unit's answers: while building, or for items sent back."""
+    return bool(set(roles) & unit_tier.roles) and (stage in unit_tier.active_in or sent_back)

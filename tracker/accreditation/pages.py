@@ -1,0 +1,346 @@
+"""What the enrolment pages show, gathered in a bounded number of queries.
+
+The LKE page answers a coordinator's and a reviewer's questions at a glance: per area the
+progress and score, per item the answer, the unit's answer beside a reviewer's, the review
+state, the expected documents with their files and verdicts, and what blocks the next stage.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tracker.accreditation import (
+    assessments,
+    cycles,
+    editing,
+    reviews,
+    tiers,
+    transitions,
+    workflow,
+)
+from tracker.accreditation.context import Actor
+from tracker.accreditation.models import Answer, DecisionKind, Enrolment, ItemDecision, Predicate
+from tracker.accreditation.workflow import Action
+from tracker.evidence import services as evidence
+from tracker.evidence.models import DocumentCheck, EvidenceFile, EvidencePurpose
+from tracker.lke import AnswerType, Framework, Item, ScoreReport, Verdict
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    key: str
+    title: str
+    title_en: str
+    required: bool
+    files: Sequence[EvidenceFile]
+    check: DocumentCheck | None
+
+    @property
+    def present(self) -> bool:
+        return bool(self.files)
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    item: Item
+    area: str
+    answer: Answer | None  # this tier's
+    value: Decimal | None
+    flags: tuple[str, ...]
+    unit_answer: Answer | None  # the unit's, shown beside a reviewer's own
+    unit_value: Decimal | None
+    decision: ItemDecision | None  # the current review state of the item
+    decision_seq: int
+    can_edit: bool
+    can_upload: bool
+    documents: Sequence[DocumentRow]
+    loose_files: Sequence[EvidenceFile]  # uploads not tied to an expected document
+
+    @property
+    def sent_back(self) -> bool:
+        return self.decision is not None and self.decision.kind is DecisionKind.REVISION
+
+    @property
+    def missing_required(self) -> int:
+        return sum(1 for d in self.documents if d.required and not d.present)
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    key: str
+    name: str
+    name_en: str
+    weight: Decimal
+    score: Decimal
+    ratio: Decimal
+    answered: int
+    total: int
+    near: bool
+    passes_floor: bool
+    sent_back: int
+    missing_documents: int
+    signed_off: bool
+    approved: int  # items the deciding reviewer approved
+
+    @property
+    def can_sign_off(self) -> bool:
+        return not self.signed_off and self.approved == self.total
+
+
+@dataclass
+class LkePage:
+    enrolment: Enrolment
+    tier: tiers.Tier
+    tier_list: Sequence[tiers.Tier]
+    report: ScoreReport
+    verdict: Verdict
+    areas: list[AreaRow]
+    items: list[ItemRow]
+    selected_area: str
+    deciding_tier: tiers.Tier | None
+    is_reviewer: bool
+    blockers: dict[Action, list[str]] = field(default_factory=dict)
+    titles: dict[str, tuple[str, str, Decimal]] = field(default_factory=dict)
+
+
+def lke_page(
+    session: Session, *, actor: Actor, enrolment: Enrolment, tier_code: str, area: str
+) -> LkePage:
+    framework = assessments.framework_for(enrolment)
+    tier_list = cycles.cycle_tiers(enrolment.cycle)
+    tier = tiers.by_code(tier_list, tier_code)
+    by_tier = assessments.assessments_of(session, enrolment.id)
+    rows = assessments.answer_rows(session, [a.id for a in by_tier.values()])
+    mine = rows.get(by_tier[tier_code].id, {}) if tier_code in by_tier else {}
+    unit_rows = rows.get(by_tier[tiers.UNIT].id, {}) if tiers.UNIT in by_tier else {}
+    result = assessments.evaluate_tier(
+        framework,
+        assessments.parsed(framework, mine),
+        tier=tier_code,
+        has_active_wbk=_has_wbk(session, enrolment),
+    )
+    unit_report = (
+        result.report
+        if tier_code == tiers.UNIT
+        else assessments.evaluate_tier(
+            framework,
+            assessments.parsed(framework, unit_rows),
+            tier=tiers.UNIT,
+            has_active_wbk=False,
+        ).report
+    )
+    deciding = tiers.tier_for_stage(tier_list, enrolment.stage)
+    decisions = reviews.latest_decisions(session, enrolment.id)
+    files = _files_by_item(evidence.active_files(session, enrolment.id, [EvidencePurpose.ITEM]))
+    checks = evidence.latest_checks(session, enrolment.id, deciding.code) if deciding else {}
+    signed = reviews.signed_areas(session, enrolment.id, deciding.code) if deciding else {}
+    unit_tier = tiers.by_code(tier_list, tiers.UNIT)
+    item_rows = [
+        _item_row(
+            item,
+            actor,
+            enrolment,
+            tier,
+            unit_tier,
+            deciding,
+            mine,
+            unit_rows,
+            result.report,
+            unit_report,
+            decisions,
+            files,
+            checks,
+        )
+        for item in framework.items()
+    ]
+    areas = _areas(
+        framework, result.report, result.verdicts[enrolment.target.value], item_rows, signed
+    )
+    selected = area if area in {a.key for a in areas} else areas[0].key
+    present = [t for t in tier_list if t.code in by_tier]
+    page = LkePage(
+        enrolment,
+        tier,
+        present,
+        result.report,
+        result.verdicts[enrolment.target.value],
+        areas,
+        [r for r in item_rows if r.area == selected],
+        selected,
+        deciding,
+        is_reviewer=bool(deciding and deciding.reviews and actor.roles & deciding.roles),
+    )
+    page.blockers = next_step_blockers(session, actor, enrolment)
+    page.titles = sub_area_titles(framework)
+    return page
+
+
+def _has_wbk(session: Session, enrolment: Enrolment) -> bool:
+    return cycles.active_designation(session, enrolment.unit_id, Predicate.WBK) is not None
+
+
+def _files_by_item(files: Sequence[EvidenceFile]) -> dict[str, list[EvidenceFile]]:
+    grouped: dict[str, list[EvidenceFile]] = defaultdict(list)
+    for f in files:
+        grouped[f.item_code or ""].append(f)
+    return grouped
+
+
+def _item_row(
+    item: Item,
+    actor: Actor,
+    enrolment: Enrolment,
+    tier: tiers.Tier,
+    unit_tier: tiers.Tier,
+    deciding: tiers.Tier | None,
+    mine: Mapping[str, Answer],
+    unit_rows: Mapping[str, Answer],
+    report: ScoreReport,
+    unit_report: ScoreReport,
+    decisions: Mapping[tuple[str, str], ItemDecision],
+    files: Mapping[str, list[EvidenceFile]],
+    checks: Mapping[tuple[str, str], DocumentCheck],
+) -> ItemRow:
+    area = tiers.area_of(item.code)
+    decision = _current_decision(decisions, item.code, deciding)
+    sent_back = decision is not None and decision.kind is DecisionKind.REVISION
+    blocker = editing.edit_blocker(
+        editing.EditRequest(
+            stage=enrolment.stage,
+            tier=tier,
+            roles=actor.roles,
+            area=area,
+            editable_areas=actor.areas,
+            sent_back=sent_back,
+        )
+    )
+    item_files = files.get(item.code, [])
+    docs = [
+        DocumentRow(
+            d.key,
+            d.title,
+            d.title_en,
+            d.required,
+            [f for f in item_files if f.document_key == d.key],
+            checks.get((item.code, d.key)),
+        )
+        for d in item.documents
+    ]
+    known = {d.key for d in item.documents}
+    return ItemRow(
+        item=item,
+        area=area,
+        answer=mine.get(item.code),
+        value=report.items[item.code].value,
+        flags=tuple(f.value for f in report.items[item.code].flags),
+        unit_answer=unit_rows.get(item.code),
+        unit_value=unit_report.items[item.code].value,
+        decision=decision,
+        decision_seq=decision.seq if decision else 0,
+        can_edit=blocker is None,
+        can_upload=editing.can_upload(enrolment.stage, unit_tier, sent_back, actor.roles)
+        and editing.edit_blocker(
+            editing.EditRequest(
+                stage=enrolment.stage,
+                tier=unit_tier,
+                roles=actor.roles,
+                area=area,
+                editable_areas=actor.areas,
+                sent_back=sent_back,
+            )
+        )
+        is None,
+        documents=docs,
+        loose_files=[f for f in item_files if f.document_key not in known],
+    )
+
+
+def _current_decision(
+    decisions: Mapping[tuple[str, str], ItemDecision], code: str, deciding: tiers.Tier | None
+) -> ItemDecision | None:
+    """The deciding tier's latest word; outside review, the most recent of any tier."""
+    if deciding is not None and deciding.reviews:
+        return decisions.get((deciding.code, code))
+    mine = [d for (t, c), d in decisions.items() if c == code]
+    return max(mine, key=lambda d: (d.at, d.id)) if mine else None
+
+
+def _areas(
+    framework: Framework,
+    report: ScoreReport,
+    verdict: Verdict,
+    rows: list[ItemRow],
+    signed: Mapping[str, Any],
+) -> list[AreaRow]:
+    floors = {
+        r.metric.partition(":")[2]: r for r in verdict.rules if r.metric.startswith("area_ratio")
+    }
+    out = []
+    for number, area in report.areas.items():
+        rule = floors.get(number)
+        out.append(_area_row(number, area.name, area.name_en, area.total, rule, rows, signed))
+    hasil = report.hasil
+    out.append(_area_row("B", "Hasil", "Results", hasil, None, rows, signed))
+    return out
+
+
+def _area_row(
+    key: str, name: str, name_en: str, group, rule, rows: list[ItemRow], signed: Mapping[str, Any]
+) -> AreaRow:
+    mine = [r for r in rows if r.area == key]
+    return AreaRow(
+        key=key,
+        name=name,
+        name_en=name_en,
+        weight=group.weight,
+        score=group.score,
+        ratio=group.ratio,
+        answered=sum(1 for r in mine if r.value is not None),
+        total=len(mine),
+        near=bool(rule and rule.near_threshold),
+        passes_floor=rule.passed if rule else True,
+        sent_back=sum(1 for r in mine if r.sent_back),
+        missing_documents=sum(r.missing_required for r in mine),
+        signed_off=key in signed,
+        approved=sum(1 for r in mine if r.decision and r.decision.kind is DecisionKind.APPROVED),
+    )
+
+
+def next_step_blockers(
+    session: Session, actor: Actor, enrolment: Enrolment
+) -> dict[Action, list[str]]:
+    """For every action the actor could take from this stage: what still stands in the way."""
+    out = {}
+    for action in workflow.available_actions(enrolment.stage):
+        if not actor.roles & workflow.ALLOWED_ROLES[action]:
+            continue
+        if action is Action.SUBMIT_PRELIMINARY and not enrolment.needs_preliminary:
+            continue
+        if action is Action.SUBMIT_TPI and enrolment.needs_preliminary:
+            continue
+        # Notes and decree details are typed when acting; they are not blockers.
+        preview = transitions.Details(note="-", decree_number="-", decree_date=transitions.today())
+        ctx = transitions.context(session, enrolment, action, preview, transitions.today())
+        out[action] = workflow.blockers(action, ctx)
+    return out
+
+
+def sub_area_titles(framework: Framework) -> dict[str, tuple[str, str, Decimal]]:
+    """Sub-area code -> (name, English name, weight), for headings in the item list."""
+    out: dict[str, tuple[str, str, Decimal]] = {}
+    for _part, area in framework.areas():
+        for sub in area.sub_areas:
+            out[sub.code] = (sub.name, sub.name_en, sub.weight)
+            for child in sub.children:
+                out[child.code] = (child.name, child.name_en, child.weight)
+    return out
+
+
+def is_choice(item: Item) -> bool:
+    return item.answer_type not in (AnswerType.PERCENT, AnswerType.SURVEY_INDEX)

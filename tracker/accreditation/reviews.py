@@ -1,0 +1,303 @@
+"""Review sign-off: per-item decisions (approve / send back / revised), area sign-off, queues."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tracker.accreditation import tiers
+from tracker.accreditation.context import Actor
+from tracker.accreditation.models import AreaSignOff, DecisionKind, Enrolment, ItemDecision
+from tracker.audit import services as audit
+from tracker.auth.roles import Role
+from tracker.errors import ConflictError, NotAllowedError, ValidationError
+from tracker.i18n import _
+
+
+def latest_decisions(
+    session: Session, enrolment_id: int, tier: str | None = None
+) -> dict[tuple[str, str], ItemDecision]:
+    """The current decision per (tier, item), from the history, in one query."""
+    stmt = select(ItemDecision).where(ItemDecision.enrolment_id == enrolment_id)
+    if tier is not None:
+        stmt = stmt.where(ItemDecision.tier == tier)
+    latest: dict[tuple[str, str], ItemDecision] = {}
+    for row in session.scalars(stmt.order_by(ItemDecision.seq)):
+        latest[(row.tier, row.item_code)] = row
+    return latest
+
+
+def history(session: Session, enrolment_id: int, item_code: str) -> Sequence[ItemDecision]:
+    return session.scalars(
+        select(ItemDecision)
+        .where(ItemDecision.enrolment_id == enrolment_id, ItemDecision.item_code == item_code)
+        .order_by(ItemDecision.at, ItemDecision.id)
+    ).all()
+
+
+def is_sent_back(session: Session, enrolment: Enrolment, item_code: str) -> bool:
+    """Whether the deciding reviewer's latest word on the item asks the unit to revise it."""
+    stmt = (
+        select(ItemDecision.kind)
+        .where(ItemDecision.enrolment_id == enrolment.id, ItemDecision.item_code == item_code)
+        .order_by(ItemDecision.at.desc(), ItemDecision.id.desc())
+        .limit(1)
+    )
+    return session.scalar(stmt) is DecisionKind.REVISION
+
+
+def _reviewing_tier(enrolment: Enrolment, actor: Actor) -> tiers.Tier:
+    tier = tiers.tier_for_stage(tiers.parse_tiers(enrolment.cycle.tiers), enrolment.stage)
+    if tier is None or not tier.reviews:
+        raise ValidationError(_("Tidak ada penilaian yang berlangsung pada tahap ini."))
+    if not actor.roles & tier.roles:
+        raise NotAllowedError(_("Anda bukan penilai pada tahap ini."))
+    return tier
+
+
+def decide(
+    session: Session,
+    *,
+    actor: Actor,
+    enrolment: Enrolment,
+    item_code: str,
+    kind: DecisionKind,
+    comment: str,
+    expected_seq: int,
+) -> ItemDecision:
+    """A reviewer approves an item or sends it back (comment required).
+
+    ``expected_seq`` is the decision number the reviewer saw. If another reviewer decided in
+    the meantime the call raises ConflictError: nothing is overwritten.
+    """
+    if kind is DecisionKind.REVISED:
+        raise ValidationError(_("Keputusan penilai hanya setuju atau kembalikan."))
+    tier = _reviewing_tier(enrolment, actor)
+    if kind is DecisionKind.REVISION and not comment.strip():
+        raise ValidationError(_("Tuliskan alasan pengembalian agar unit tahu apa yang diperbaiki."))
+    row = _append(session, actor, enrolment, tier.code, item_code, kind, comment, expected_seq)
+    if kind is DecisionKind.REVISION:
+        _withdraw_sign_off(session, actor, enrolment, tier.code, tiers.area_of(item_code))
+    return row
+
+
+def mark_revised(
+    session: Session,
+    *,
+    actor: Actor,
+    enrolment: Enrolment,
+    item_code: str,
+    comment: str,
+    expected_seq: int,
+) -> ItemDecision:
+    """The unit resubmits an item it fixed; it goes back into the reviewer's queue."""
+    tier = tiers.tier_for_stage(tiers.parse_tiers(enrolment.cycle.tiers), enrolment.stage)
+    if not actor.roles & {Role.KOORDINATOR, Role.ANGGOTA_POKJA}:
+        raise NotAllowedError(_("Hanya koordinator atau pokja unit yang dapat mengirim ulang."))
+    latest = latest_decisions(session, enrolment.id).get((tier.code if tier else "", item_code))
+    if latest is None or latest.kind is not DecisionKind.REVISION:
+        raise ValidationError(_("Butir ini tidak sedang dikembalikan untuk perbaikan."))
+    return _append(
+        session,
+        actor,
+        enrolment,
+        latest.tier,
+        item_code,
+        DecisionKind.REVISED,
+        comment,
+        expected_seq,
+    )
+
+
+def _append(
+    session: Session,
+    actor: Actor,
+    enrolment: Enrolment,
+    tier: str,
+    item_code: str,
+    kind: DecisionKind,
+    comment: str,
+    expected_seq: int,
+) -> ItemDecision:
+    current = (
+        session.scalar(
+            select(func.max(ItemDecision.seq)).where(
+                ItemDecision.enrolment_id == enrolment.id,
+                ItemDecision.tier == tier,
+                ItemDecision.item_code == item_code,
+            )
+        )
+        or 0
+    )
+    if current != expected_seq:
+        raise _conflict(item_code)
+    row = ItemDecision(
+        enrolment_id=enrolment.id,
+        tier=tier,
+        item_code=item_code,
+        seq=current + 1,
+        kind=kind,
+        comment=comment.strip()[:4000],
+        actor_id=actor.id,
+    )
+    try:
+        with session.begin_nested():  # the unique (…, seq) turns a simultaneous decision away
+            session.add(row)
+    except IntegrityError as exc:
+        raise _conflict(item_code) from exc
+    audit.record(
+        session,
+        actor=actor.user,
+        tag=f"accreditation:review:{kind.value}",
+        subject=row,
+        unit_id=enrolment.unit_id,
+        agency_id=enrolment.agency_id,
+        data={"tier": tier, "item": item_code, "comment": row.comment, "seq": row.seq},
+    )
+    return row
+
+
+def _conflict(item_code: str) -> ConflictError:
+    return ConflictError(
+        _(
+            "Butir %(code)s baru saja diputuskan oleh pengguna lain. Muat ulang "
+            "halaman untuk melihat keputusannya; keputusan Anda belum disimpan.",
+            code=item_code,
+        )
+    )
+
+
+def sign_off_area(
+    session: Session, *, actor: Actor, enrolment: Enrolment, area: str, item_codes: Sequence[str]
+) -> AreaSignOff:
+    """Sign off an area once every one of its items is approved. Raises ValidationError."""
+    tier = _reviewing_tier(enrolment, actor)
+    latest = latest_decisions(session, enrolment.id, tier.code)
+    pending = [
+        c
+        for c in item_codes
+        if (d := latest.get((tier.code, c))) is None or d.kind is not DecisionKind.APPROVED
+    ]
+    if pending:
+        raise ValidationError(
+            _(
+                "Area %(area)s belum dapat ditandatangani: %(n)s butir belum "
+                "disetujui (%(codes)s).",
+                area=area,
+                n=len(pending),
+                codes=", ".join(pending[:5]) + (" …" if len(pending) > 5 else ""),
+            )
+        )
+    if signed_areas(session, enrolment.id, tier.code).get(area):
+        raise ConflictError(_("Area %(area)s sudah ditandatangani.", area=area))
+    row = AreaSignOff(enrolment_id=enrolment.id, tier=tier.code, area=area, signed_by_id=actor.id)
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor.user,
+        tag="accreditation:area:sign_off",
+        subject=row,
+        unit_id=enrolment.unit_id,
+        agency_id=enrolment.agency_id,
+        data={"tier": tier.code, "area": area},
+    )
+    return row
+
+
+def _withdraw_sign_off(
+    session: Session, actor: Actor, enrolment: Enrolment, tier: str, area: str
+) -> None:
+    """Sending an item back reopens its area: the sign-off no longer holds."""
+    row = signed_areas(session, enrolment.id, tier).get(area)
+    if row is not None:
+        audit.record(
+            session,
+            actor=actor.user,
+            tag="accreditation:area:reopen",
+            subject=row,
+            unit_id=enrolment.unit_id,
+            agency_id=enrolment.agency_id,
+            data={"tier": tier, "area": area},
+        )
+        session.delete(row)
+        session.flush()
+
+
+def signed_areas(session: Session, enrolment_id: int, tier: str) -> dict[str, AreaSignOff]:
+    rows = session.scalars(
+        select(AreaSignOff).where(
+            AreaSignOff.enrolment_id == enrolment_id, AreaSignOff.tier == tier
+        )
+    )
+    return {r.area: r for r in rows}
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    enrolment: Enrolment
+    tier: str
+    waiting_since: datetime
+    revised: int  # items the unit resubmitted after a send-back
+    undecided: int
+
+
+def queue(
+    session: Session, enrolments: Sequence[Enrolment], item_counts: dict[int, int]
+) -> list[QueueEntry]:
+    """What waits for reviewers among ``enrolments`` (already scoped), oldest first.
+
+    Decision counts for every enrolment come from one grouped query.
+    """
+    ids = [e.id for e in enrolments]
+    if not ids:
+        return []
+    latest_seq = (
+        select(
+            ItemDecision.enrolment_id,
+            ItemDecision.tier,
+            ItemDecision.item_code,
+            func.max(ItemDecision.seq).label("seq"),
+        )
+        .where(ItemDecision.enrolment_id.in_(ids))
+        .group_by(ItemDecision.enrolment_id, ItemDecision.tier, ItemDecision.item_code)
+        .subquery()
+    )
+    rows = session.execute(
+        select(ItemDecision.enrolment_id, ItemDecision.tier, ItemDecision.kind, func.count())
+        .join(
+            latest_seq,
+            and_(
+                ItemDecision.enrolment_id == latest_seq.c.enrolment_id,
+                ItemDecision.tier == latest_seq.c.tier,
+                ItemDecision.item_code == latest_seq.c.item_code,
+                ItemDecision.seq == latest_seq.c.seq,
+            ),
+        )
+        .group_by(ItemDecision.enrolment_id, ItemDecision.tier, ItemDecision.kind)
+    ).all()
+    counts: dict[tuple[int, str], dict[DecisionKind, int]] = {}
+    for enrolment_id, tier, kind, n in rows:
+        counts.setdefault((enrolment_id, tier), {})[kind] = n
+    return sorted(
+        (_entry(e, counts, item_counts[e.id]) for e in enrolments), key=lambda q: q.waiting_since
+    )
+
+
+def _entry(enrolment: Enrolment, counts: dict, item_count: int) -> QueueEntry:
+    tier = tiers.tier_for_stage(tiers.parse_tiers(enrolment.cycle.tiers), enrolment.stage)
+    code = tier.code if tier else ""
+    by_kind = counts.get((enrolment.id, code), {})
+    decided = sum(by_kind.values()) - by_kind.get(DecisionKind.REVISED, 0)
+    return QueueEntry(
+        enrolment,
+        code,
+        enrolment.stage_since,
+        by_kind.get(DecisionKind.REVISED, 0),
+        item_count - decided,
+    )

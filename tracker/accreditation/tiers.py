@@ -1,0 +1,122 @@
+"""Assessment tiers as configuration (D8). Pure: no Flask, no database.
+
+A cycle stores its tier list as data; the defaults follow PermenPANRB 90/2021: the unit's
+self-assessment, the optional preliminary assessment by the parent unit, TPI, then TPN. Each
+tier says which roles fill it and in which stages it is the deciding (editing) tier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tracker.accreditation.workflow import Stage
+from tracker.auth.roles import Role
+
+
+@dataclass(frozen=True)
+class Tier:
+    code: str
+    label: str
+    label_en: str
+    roles: frozenset[Role]
+    active_in: frozenset[Stage]  # stages in which this tier fills its answers and decides
+    reviews: bool  # True for tiers that approve or send back the unit's items
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "label": self.label,
+            "label_en": self.label_en,
+            "roles": sorted(r.value for r in self.roles),
+            "active_in": sorted(s.value for s in self.active_in),
+            "reviews": self.reviews,
+        }
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Tier:
+        return cls(
+            code=data["code"],
+            label=data["label"],
+            label_en=data.get("label_en", data["label"]),
+            roles=frozenset(Role(r) for r in data["roles"]),
+            active_in=frozenset(Stage(s) for s in data["active_in"]),
+            reviews=bool(data.get("reviews", True)),
+        )
+
+
+UNIT = "unit"
+TPN_STAGES = frozenset(
+    {
+        Stage.PROPOSED,
+        Stage.ADMIN_CONDITIONAL,
+        Stage.ADMIN_REJECTED,
+        Stage.APPEAL,
+        Stage.DESK_EVALUATION,
+        Stage.FIELD_EVALUATION,
+    }
+)
+
+DEFAULT_TIERS: tuple[Tier, ...] = (
+    Tier(
+        UNIT,
+        "Penilaian mandiri unit",
+        "Unit self-assessment",
+        frozenset({Role.KOORDINATOR, Role.ANGGOTA_POKJA}),
+        frozenset({Stage.DECLARED, Stage.BUILDING}),
+        reviews=False,
+    ),
+    Tier(
+        "preliminary",
+        "Penilaian pendahuluan",
+        "Preliminary assessment",
+        frozenset({Role.PENILAI_PENDAHULUAN}),
+        frozenset({Stage.PRELIMINARY}),
+        reviews=True,
+    ),
+    Tier(
+        "tpi",
+        "TPI",
+        "TPI (internal)",
+        frozenset({Role.TPI}),
+        frozenset({Stage.TPI_EVALUATION}),
+        reviews=True,
+    ),
+    Tier("tpn", "TPN", "TPN (national)", frozenset({Role.TPN}), TPN_STAGES, reviews=True),
+)
+
+
+def parse_tiers(data: Sequence[Mapping[str, Any]]) -> tuple[Tier, ...]:
+    return tuple(Tier.from_data(d) for d in data)
+
+
+def tier_for_stage(tiers: Sequence[Tier], stage: Stage) -> Tier | None:
+    """The tier that fills its answers and decides while the enrolment is in ``stage``."""
+    return next((t for t in tiers if stage in t.active_in), None)
+
+
+def by_code(tiers: Sequence[Tier], code: str) -> Tier:
+    for tier in tiers:
+        if tier.code == code:
+            return tier
+    raise KeyError(code)
+
+
+def previous_tier(tiers: Sequence[Tier], code: str, present: set[str]) -> str | None:
+    """The closest earlier tier that has answers (``present``): a new tier starts from it."""
+    codes = [t.code for t in tiers]
+    for earlier in reversed(codes[: codes.index(code)]):
+        if earlier in present:
+            return earlier
+    return None
+
+
+def area_of(item_code: str) -> str:
+    """The area an item belongs to: "1".."6" for enablers (pemenuhan and reform together),
+    "B" for the results items."""
+    parts = item_code.split(".")
+    return parts[2] if parts[0] == "A" and len(parts) > 2 else "B"
+
+
+AREA_KEYS = ("1", "2", "3", "4", "5", "6", "B")

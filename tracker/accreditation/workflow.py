@@ -1,0 +1,408 @@
+"""The accreditation stages as an explicit state machine. Pure: no Flask, no database.
+
+A unit's enrolment in a cycle moves only through ``advance()``: the transition table says
+which action leads where, ``ALLOWED_ROLES`` who may take it, ``DEADLINE_OF`` which calendar
+date bounds it, and ``GUARDS`` what else must hold (all answered, areas signed off, scores
+above the floors, quota, prerequisites...). Every refusal names its reason.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from tracker.auth.roles import Role
+from tracker.errors import InvalidTransitionError, NotAllowedError
+from tracker.i18n import N_, _
+
+
+class Stage(enum.StrEnum):
+    DECLARED = "declared"  # pencanangan recorded with the Pakta Integritas
+    BUILDING = "building"  # pembangunan: the unit fills its self-assessment
+    PRELIMINARY = "preliminary"  # penilaian pendahuluan by the parent unit
+    TPI_EVALUATION = "tpi_evaluation"
+    TPI_RECOMMENDED = "tpi_recommended"  # TPI: meets the criteria, may be proposed
+    PROPOSED = "proposed"  # sent to TPN by the agency head; awaits administrative selection
+    ADMIN_CONDITIONAL = "admin_conditional"  # lulus dengan catatan: corrections due
+    ADMIN_REJECTED = "admin_rejected"  # tidak lulus: one appeal allowed
+    APPEAL = "appeal"
+    DESK_EVALUATION = "desk_evaluation"
+    FIELD_EVALUATION = "field_evaluation"
+    DESIGNATED = "designated"
+    MONITORING = "monitoring"  # designated, with monitoring reports on file
+    COACHING = "coaching"  # pembinaan: not designated in this cycle
+    NOT_PASSED = "not_passed"  # administrative selection failed for good
+    REVOKED = "revoked"
+    VOID = "void"  # digugurkan: KKN case against the agency
+
+
+class Action(enum.StrEnum):
+    START_BUILDING = "start_building"
+    SUBMIT_PRELIMINARY = "submit_preliminary"
+    SUBMIT_TPI = "submit_tpi"
+    PRELIMINARY_PASS = "preliminary_pass"  # noqa: S105 - a verdict, not a password
+    PRELIMINARY_RETURN = "preliminary_return"
+    TPI_MEETS = "tpi_meets"
+    TPI_NOT_YET = "tpi_not_yet"
+    PROPOSE = "propose"
+    ADMIN_PASS = "admin_pass"  # noqa: S105
+    ADMIN_PASS_WITH_NOTES = "admin_pass_with_notes"  # noqa: S105
+    ADMIN_FAIL = "admin_fail"
+    ACCEPT_CORRECTIONS = "accept_corrections"
+    REJECT_CORRECTIONS = "reject_corrections"
+    APPEAL = "appeal"
+    APPEAL_ACCEPT = "appeal_accept"
+    APPEAL_REJECT = "appeal_reject"
+    CLOSE_SELECTION = "close_selection"  # no appeal filed in time
+    DESK_CONTINUE = "desk_continue"
+    DESK_STOP = "desk_stop"
+    DESIGNATE = "designate"
+    COACH = "coach"
+    REPORT_MONITORING = "report_monitoring"
+    REVOKE = "revoke"
+    VOID = "void"
+
+
+S, A = Stage, Action
+PENDING_PROPOSAL = frozenset(
+    {
+        S.PROPOSED,
+        S.ADMIN_CONDITIONAL,
+        S.ADMIN_REJECTED,
+        S.APPEAL,
+        S.DESK_EVALUATION,
+        S.FIELD_EVALUATION,
+    }
+)
+FINAL = frozenset({S.COACHING, S.NOT_PASSED, S.REVOKED, S.VOID})
+
+TRANSITIONS: Mapping[tuple[Stage, Action], Stage] = {
+    (S.DECLARED, A.START_BUILDING): S.BUILDING,
+    (S.BUILDING, A.SUBMIT_PRELIMINARY): S.PRELIMINARY,
+    (S.BUILDING, A.SUBMIT_TPI): S.TPI_EVALUATION,
+    (S.PRELIMINARY, A.PRELIMINARY_PASS): S.TPI_EVALUATION,
+    (S.PRELIMINARY, A.PRELIMINARY_RETURN): S.BUILDING,
+    (S.TPI_EVALUATION, A.TPI_MEETS): S.TPI_RECOMMENDED,
+    (S.TPI_EVALUATION, A.TPI_NOT_YET): S.BUILDING,
+    (S.TPI_RECOMMENDED, A.PROPOSE): S.PROPOSED,
+    (S.TPI_RECOMMENDED, A.TPI_NOT_YET): S.BUILDING,
+    (S.PROPOSED, A.ADMIN_PASS): S.DESK_EVALUATION,
+    (S.PROPOSED, A.ADMIN_PASS_WITH_NOTES): S.ADMIN_CONDITIONAL,
+    (S.PROPOSED, A.ADMIN_FAIL): S.ADMIN_REJECTED,
+    (S.ADMIN_CONDITIONAL, A.ACCEPT_CORRECTIONS): S.DESK_EVALUATION,
+    (S.ADMIN_CONDITIONAL, A.REJECT_CORRECTIONS): S.ADMIN_REJECTED,
+    (S.ADMIN_REJECTED, A.APPEAL): S.APPEAL,
+    (S.ADMIN_REJECTED, A.CLOSE_SELECTION): S.NOT_PASSED,
+    (S.APPEAL, A.APPEAL_ACCEPT): S.DESK_EVALUATION,
+    (S.APPEAL, A.APPEAL_REJECT): S.NOT_PASSED,
+    (S.DESK_EVALUATION, A.DESK_CONTINUE): S.FIELD_EVALUATION,
+    (S.DESK_EVALUATION, A.DESK_STOP): S.COACHING,
+    (S.FIELD_EVALUATION, A.DESIGNATE): S.DESIGNATED,
+    (S.FIELD_EVALUATION, A.COACH): S.COACHING,
+    (S.DESIGNATED, A.REPORT_MONITORING): S.MONITORING,
+    (S.MONITORING, A.REPORT_MONITORING): S.MONITORING,
+    (S.DESIGNATED, A.REVOKE): S.REVOKED,
+    (S.MONITORING, A.REVOKE): S.REVOKED,
+    **{(stage, A.VOID): S.VOID for stage in PENDING_PROPOSAL},
+}
+
+ALLOWED_ROLES: Mapping[Action, frozenset[Role]] = {
+    A.START_BUILDING: frozenset({Role.KOORDINATOR, Role.ADMIN}),
+    A.SUBMIT_PRELIMINARY: frozenset({Role.KOORDINATOR}),
+    A.SUBMIT_TPI: frozenset({Role.KOORDINATOR}),
+    A.PRELIMINARY_PASS: frozenset({Role.PENILAI_PENDAHULUAN}),
+    A.PRELIMINARY_RETURN: frozenset({Role.PENILAI_PENDAHULUAN}),
+    A.TPI_MEETS: frozenset({Role.TPI}),
+    A.TPI_NOT_YET: frozenset({Role.TPI}),
+    A.PROPOSE: frozenset({Role.PIMPINAN, Role.ADMIN}),
+    A.APPEAL: frozenset({Role.PIMPINAN, Role.ADMIN}),
+    A.REPORT_MONITORING: frozenset({Role.TPI}),
+    A.REVOKE: frozenset({Role.TPN, Role.ADMIN}),
+    A.VOID: frozenset({Role.TPN, Role.ADMIN}),
+    **{
+        a: frozenset({Role.TPN})
+        for a in (
+            A.ADMIN_PASS,
+            A.ADMIN_PASS_WITH_NOTES,
+            A.ADMIN_FAIL,
+            A.ACCEPT_CORRECTIONS,
+            A.REJECT_CORRECTIONS,
+            A.APPEAL_ACCEPT,
+            A.APPEAL_REJECT,
+            A.CLOSE_SELECTION,
+            A.DESK_CONTINUE,
+            A.DESK_STOP,
+            A.DESIGNATE,
+            A.COACH,
+        )
+    },
+}
+
+
+class Deadline(enum.StrEnum):
+    """Calendar dates of a cycle that bound actions (an admin may extend each, recorded)."""
+
+    SELF_ASSESSMENT_END = "self_assessment_end"
+    TPI_EVALUATION_END = "tpi_evaluation_end"
+    PROPOSAL = "proposal_deadline"
+    APPEAL = "appeal_deadline"
+
+
+DEADLINE_OF: Mapping[Action, Deadline] = {
+    A.SUBMIT_PRELIMINARY: Deadline.SELF_ASSESSMENT_END,
+    A.SUBMIT_TPI: Deadline.SELF_ASSESSMENT_END,
+    A.PRELIMINARY_PASS: Deadline.TPI_EVALUATION_END,
+    A.TPI_MEETS: Deadline.TPI_EVALUATION_END,
+    A.PROPOSE: Deadline.PROPOSAL,
+    A.APPEAL: Deadline.APPEAL,
+}
+
+# Actions whose reason/note is required: a send-back or a refusal must say why.
+NOTE_REQUIRED = frozenset(
+    {
+        A.PRELIMINARY_RETURN,
+        A.TPI_NOT_YET,
+        A.ADMIN_PASS_WITH_NOTES,
+        A.ADMIN_FAIL,
+        A.REJECT_CORRECTIONS,
+        A.APPEAL,
+        A.APPEAL_REJECT,
+        A.DESK_STOP,
+        A.COACH,
+        A.REVOKE,
+        A.VOID,
+    }
+)
+
+STAGE_LABELS: Mapping[Stage, str] = {
+    S.DECLARED: N_("Pencanangan"),
+    S.BUILDING: N_("Pembangunan"),
+    S.PRELIMINARY: N_("Penilaian pendahuluan"),
+    S.TPI_EVALUATION: N_("Evaluasi TPI"),
+    S.TPI_RECOMMENDED: N_("Direkomendasikan TPI"),
+    S.PROPOSED: N_("Diusulkan ke TPN"),
+    S.ADMIN_CONDITIONAL: N_("Lulus seleksi administrasi dengan catatan"),
+    S.ADMIN_REJECTED: N_("Tidak lulus seleksi administrasi"),
+    S.APPEAL: N_("Sanggahan"),
+    S.DESK_EVALUATION: N_("Desk evaluasi TPN"),
+    S.FIELD_EVALUATION: N_("Evaluasi lapangan TPN"),
+    S.DESIGNATED: N_("Ditetapkan"),
+    S.MONITORING: N_("Pemantauan pasca-predikat"),
+    S.COACHING: N_("Pembinaan"),
+    S.NOT_PASSED: N_("Tidak lolos"),
+    S.REVOKED: N_("Predikat dicabut"),
+    S.VOID: N_("Digugurkan"),
+}
+
+ACTION_LABELS: Mapping[Action, str] = {
+    A.START_BUILDING: N_("Mulai pembangunan"),
+    A.SUBMIT_PRELIMINARY: N_("Kirim ke penilai pendahuluan"),
+    A.SUBMIT_TPI: N_("Kirim ke TPI"),
+    A.PRELIMINARY_PASS: N_("Layak dievaluasi TPI"),
+    A.PRELIMINARY_RETURN: N_("Kembalikan untuk perbaikan"),
+    A.TPI_MEETS: N_("Memenuhi kriteria: rekomendasikan usulan"),
+    A.TPI_NOT_YET: N_("Belum memenuhi: kembali ke pembangunan"),
+    A.PROPOSE: N_("Usulkan ke TPN"),
+    A.ADMIN_PASS: N_("Seleksi administrasi: lulus"),
+    A.ADMIN_PASS_WITH_NOTES: N_("Seleksi administrasi: lulus dengan catatan"),
+    A.ADMIN_FAIL: N_("Seleksi administrasi: tidak lulus"),
+    A.ACCEPT_CORRECTIONS: N_("Perbaikan diterima"),
+    A.REJECT_CORRECTIONS: N_("Perbaikan ditolak"),
+    A.APPEAL: N_("Ajukan sanggahan"),
+    A.APPEAL_ACCEPT: N_("Sanggahan diterima"),
+    A.APPEAL_REJECT: N_("Sanggahan ditolak"),
+    A.CLOSE_SELECTION: N_("Tutup seleksi (tanpa sanggahan)"),
+    A.DESK_CONTINUE: N_("Desk evaluasi: lanjut ke evaluasi lapangan"),
+    A.DESK_STOP: N_("Desk evaluasi: tidak dilanjutkan (pembinaan)"),
+    A.DESIGNATE: N_("Tetapkan predikat"),
+    A.COACH: N_("Rekomendasikan pembinaan"),
+    A.REPORT_MONITORING: N_("Catat laporan pemantauan"),
+    A.REVOKE: N_("Cabut predikat"),
+    A.VOID: N_("Gugurkan usulan (kasus KKN)"),
+}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the guards need to know about an enrolment, gathered by the service layer."""
+
+    today: date
+    needs_preliminary: bool = False
+    unanswered_items: int = 0
+    unsigned_areas: Collection[int] = ()  # areas the deciding tier has not signed off
+    eligible_for_target: bool = True  # the deciding tier's scores meet the predicate floors
+    eligibility_shortfalls: tuple[str, ...] = ()
+    deadlines: Mapping[Deadline, date | None] = field(default_factory=dict)
+    appeal_used: bool = False
+    quota_left: int | None = None  # proposals still allowed for the agency; None = no quota
+    unmet_prerequisites: tuple[str, ...] = ()
+    barred_until: date | None = None
+    has_active_wbk: bool = True  # relevant for WBBM targets only
+    target_is_wbbm: bool = False
+    kkn_case: bool = False
+    note: str = ""
+    decree_given: bool = True
+
+
+Guard = Callable[[Context], str | None]
+
+
+def _all_answered(ctx: Context) -> str | None:
+    if ctx.unanswered_items:
+        return _("Masih ada %(n)s butir LKE yang belum dijawab.", n=ctx.unanswered_items)
+    return None
+
+
+def _areas_signed(ctx: Context) -> str | None:
+    if ctx.unsigned_areas:
+        areas = ", ".join(str(a) for a in sorted(ctx.unsigned_areas))
+        return _("Area berikut belum ditandatangani (sign-off): %(areas)s.", areas=areas)
+    return None
+
+
+def _eligible(ctx: Context) -> str | None:
+    if not ctx.eligible_for_target:
+        return _(
+            "Nilai belum memenuhi syarat predikat: %(why)s",
+            why="; ".join(ctx.eligibility_shortfalls) or "-",
+        )
+    return None
+
+
+def _needs_preliminary(ctx: Context) -> str | None:
+    if not ctx.needs_preliminary:
+        return _("Unit ini tidak memiliki penilai pendahuluan; kirim langsung ke TPI.")
+    return None
+
+
+def _no_preliminary(ctx: Context) -> str | None:
+    if ctx.needs_preliminary:
+        return _("Unit ini harus melalui penilaian pendahuluan lebih dulu.")
+    return None
+
+
+def _proposal_gate(ctx: Context) -> str | None:
+    """D10: quota, prerequisites, the 2-year bar, WBBM after WBK, no KKN case."""
+    if ctx.kkn_case:
+        return _(
+            "Instansi tercatat memiliki kasus KKN pada tahun usulan; usulan tidak dapat diajukan."
+        )
+    if ctx.barred_until is not None and ctx.today < ctx.barred_until:
+        return _(
+            "Predikat unit ini pernah dicabut; unit baru dapat diusulkan lagi mulai %(date)s.",
+            date=ctx.barred_until.isoformat(),
+        )
+    if ctx.target_is_wbbm and not ctx.has_active_wbk:
+        return _("Usulan WBBM memerlukan predikat Menuju WBK yang masih berlaku.")
+    if ctx.quota_left is not None and ctx.quota_left <= 0:
+        return _("Kuota usulan instansi untuk siklus ini sudah habis.")
+    if ctx.unmet_prerequisites:
+        return _(
+            "Persyaratan usulan belum terpenuhi: %(items)s.",
+            items="; ".join(ctx.unmet_prerequisites),
+        )
+    return None
+
+
+def _appeal_once(ctx: Context) -> str | None:
+    if ctx.appeal_used:
+        return _("Sanggahan hanya dapat diajukan satu kali.")
+    return None
+
+
+def _decree(ctx: Context) -> str | None:
+    if not ctx.decree_given:
+        return _("Nomor dan tanggal keputusan menteri wajib diisi.")
+    return None
+
+
+GUARDS: Mapping[Action, tuple[Guard, ...]] = {
+    A.SUBMIT_PRELIMINARY: (_needs_preliminary, _all_answered),
+    A.SUBMIT_TPI: (_no_preliminary, _all_answered),
+    A.PRELIMINARY_PASS: (_areas_signed,),
+    A.TPI_MEETS: (_areas_signed, _eligible),
+    A.PROPOSE: (_proposal_gate, _eligible),
+    A.APPEAL: (_appeal_once,),
+    A.DESIGNATE: (_eligible, _decree),
+}
+
+
+def next_stage(current: Stage, action: Action) -> Stage:
+    """The stage ``action`` leads to from ``current``. Raises InvalidTransitionError."""
+    try:
+        return TRANSITIONS[(current, action)]
+    except KeyError:
+        raise InvalidTransitionError(
+            _(
+                "Tindakan “%(action)s” tidak dapat dilakukan pada tahap “%(stage)s”.",
+                action=_(ACTION_LABELS[action]),
+                stage=_(STAGE_LABELS[current]),
+            )
+        ) from None
+
+
+def available_actions(current: Stage) -> list[Action]:
+    """Actions the table allows from ``current`` (before roles and guards), in table order."""
+    return [action for (stage, action) in TRANSITIONS if stage is current]
+
+
+def ensure_allowed(roles: Collection[Role], action: Action) -> None:
+    """Raises NotAllowedError unless one of ``roles`` (already scoped to the unit) may act."""
+    if not set(roles) & ALLOWED_ROLES[action]:
+        raise NotAllowedError(
+            _(
+                "Peran Anda tidak berwenang untuk \u201c%(action)s\u201d.",
+                action=_(ACTION_LABELS[action]),
+            )
+        )
+
+
+def blockers(action: Action, ctx: Context) -> list[str]:
+    """Every reason ``action`` cannot be taken now (empty when it can)."""
+    reasons = [r for guard in GUARDS.get(action, ()) if (r := guard(ctx))]
+    deadline = DEADLINE_OF.get(action)
+    due = ctx.deadlines.get(deadline) if deadline else None
+    if due is not None and ctx.today > due:
+        reasons.append(
+            _(
+                "Batas waktu sudah lewat: %(deadline)s, %(date)s.",
+                deadline=_(DEADLINE_LABELS[deadline]),
+                date=due.isoformat(),
+            )
+        )
+    if action in NOTE_REQUIRED and not ctx.note.strip():
+        reasons.append(_("Catatan/alasan wajib diisi untuk tindakan ini."))
+    return reasons
+
+
+def advance(current: Stage, action: Action, roles: Collection[Role], ctx: Context) -> Stage:
+    """Apply ``action``: check the table, the roles, then every guard.
+
+    Raises InvalidTransitionError (not from this stage, or a guard fails) or NotAllowedError.
+    """
+    target = next_stage(current, action)
+    ensure_allowed(roles, action)
+    if reasons := blockers(action, ctx):
+        raise InvalidTransitionError(" ".join(reasons), reasons=reasons)
+    return target
+
+
+DEADLINE_LABELS: Mapping[Deadline, str] = {
+    Deadline.SELF_ASSESSMENT_END: N_("Akhir penilaian mandiri"),
+    Deadline.TPI_EVALUATION_END: N_("Akhir evaluasi TPI"),
+    Deadline.PROPOSAL: N_("Batas pengusulan ke TPN"),
+    Deadline.APPEAL: N_("Batas sanggahan"),
+}
+
+
+def barred_until(revocation_dates: Collection[date]) -> date | None:
+    """D10: a revoked unit may not be proposed for 2 years from the latest revocation."""
+    if not revocation_dates:
+        return None
+    latest = max(revocation_dates)
+    try:
+        return latest.replace(year=latest.year + 2)
+    except ValueError:  # 29 February
+        return latest.replace(year=latest.year + 2, day=28)

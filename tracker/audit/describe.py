@@ -1,0 +1,99 @@
+"""Audit records as sentences in the reader's language.
+
+Records store tags and data, not prose, so that the same record reads in Indonesian or English;
+each tag has one sentence template here. Unknown tags fall back to the tag itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from tracker.i18n import N_, _
+
+MESSAGES: dict[str, str] = {
+    "auth:user:create": N_("Akun %(username)s dibuat"),
+    "auth:user:password": N_("Kata sandi diganti"),
+    "auth:user:active": N_("Status aktif akun diubah: %(old)s → %(new)s"),
+    "auth:grant:add": N_("Peran %(role)s diberikan kepada %(user)s"),
+    "auth:grant:revoke": N_("Peran %(role)s dicabut dari %(user)s"),
+    "agencies:agency:create": N_("Instansi %(name)s dibuat"),
+    "agencies:agency:update": N_("Data instansi diubah"),
+    "agencies:unit:create": N_("Unit %(name)s dibuat"),
+    "agencies:unit:update": N_("Data unit diubah"),
+    "lke:framework:load": N_("Kerangka %(code)s versi %(version)s dimuat"),
+    "accreditation:cycle:create": N_("Siklus %(year)s dibuka"),
+    "accreditation:deadline:extend": N_(
+        "Batas %(deadline)s diperpanjang: %(old)s → %(new)s (%(reason)s)"
+    ),
+    "accreditation:quota:set": N_("Kuota usulan: %(old)s → %(new)s"),
+    "accreditation:enrolment:declare": N_(
+        "Pencanangan ZI siklus %(cycle)s, target Menuju %(target)s"
+    ),
+    "accreditation:answer:set": N_("Jawaban %(tier)s butir %(item)s: %(old)s → %(new)s"),
+    "accreditation:answers:import": N_(
+        "LKE diimpor dari %(source)s ke tingkat %(tier)s (%(changed)s butir berubah)"
+    ),
+    "accreditation:review:approved": N_("Butir %(item)s disetujui (%(tier)s)"),
+    "accreditation:review:revision": N_(
+        "Butir %(item)s dikembalikan untuk perbaikan (%(tier)s): %(comment)s"
+    ),
+    "accreditation:review:revised": N_(
+        "Butir %(item)s dikirim ulang setelah diperbaiki: %(comment)s"
+    ),
+    "accreditation:area:sign_off": N_("Area %(area)s ditandatangani (%(tier)s)"),
+    "accreditation:area:reopen": N_("Tanda tangan area %(area)s dibuka kembali (%(tier)s)"),
+    "accreditation:stage:advance": N_("%(action)s: %(from)s → %(to)s"),
+    "accreditation:kkn:record": N_("Kasus KKN dicatat: %(description)s"),
+    "accreditation:prerequisite:record": N_("Persyaratan %(label)s dicatat: %(value)s"),
+    "evidence:file:upload": N_("Berkas %(name)s diunggah untuk butir %(item)s (versi %(version)s)"),
+    "evidence:link:add": N_("Tautan bukti dicatat untuk butir %(item)s: %(url)s"),
+    "evidence:file:withdraw": N_("Berkas %(name)s ditarik"),
+    "evidence:file:download": N_("Berkas %(name)s diunduh oleh penilai"),
+    "evidence:document:check": N_("Dokumen %(document)s butir %(item)s dinilai: %(verdict)s"),
+}
+
+
+def _stage(value: Any) -> str:
+    from tracker.accreditation.workflow import STAGE_LABELS, Stage
+
+    return _(STAGE_LABELS[Stage(value)]) if value in set(Stage) else str(value)
+
+
+def _action(value: Any) -> str:
+    from tracker.accreditation.workflow import ACTION_LABELS, Action
+
+    return _(ACTION_LABELS[Action(value)]) if value in set(Action) else str(value)
+
+
+FORMATTERS: Mapping[str, Callable[[Any], str]] = {
+    "from": _stage,
+    "to": _stage,
+    "action": _action,
+    "changed": lambda v: str(len(v)) if isinstance(v, list) else str(v),
+}
+
+
+def describe(tag: str, data: Mapping[str, Any]) -> str:
+    template = MESSAGES.get(tag)
+    if template is None:
+        return tag
+    values = _Values({k: FORMATTERS.get(k, _plain)(v) for k, v in data.items()})
+    return _(template) % values
+
+
+def _plain(value: Any) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return value.get("index", "…") if "index" in value else "…"
+    return str(value)
+
+
+class _Values(dict):
+    """Missing keys read as a dash: old records stay readable when a template grows."""
+
+    def __missing__(self, key: str) -> str:
+        return "–"

@@ -1,0 +1,43 @@
+"""Evidence forms: upload (classic multipart fallback), link, document verdict."""
+
+from __future__ import annotations
+
+from flask_wtf.file import MultipleFileField
+from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from tracker.evidence.models import CheckVerdict
+from tracker.forms import L, TrackerForm, choices
+from tracker.i18n import N_
+
+VERDICT_LABELS = {
+    CheckVerdict.OK: N_("Sesuai"),
+    CheckVerdict.MISSING: N_("Kurang"),
+    CheckVerdict.INVALID: N_("Tidak valid"),
+}
+CODE = Regexp(r"^[A-Za-z0-9.]{1,40}$")
+KEY = Regexp(r"^[a-z0-9-]{0,80}$")
+
+
+class UploadForm(TrackerForm):
+    item = HiddenField(validators=[DataRequired(), CODE])
+    document = HiddenField(validators=[Optional(), KEY])
+    files = MultipleFileField(L("Berkas"))
+    description = StringField(L("Keterangan"), validators=[Optional(), Length(max=500)])
+
+
+class LinkForm(TrackerForm):
+    item = HiddenField(validators=[DataRequired(), CODE])
+    document = HiddenField(validators=[Optional(), KEY])
+    url = StringField(L("Tautan"), validators=[DataRequired(), Length(max=1000)])
+    title = StringField(L("Judul"), validators=[Optional(), Length(max=200)])
+
+
+class CheckForm(TrackerForm):
+    verdict = RadioField(
+        L("Penilaian dokumen"),
+        validators=[DataRequired()],
+        choices=choices((k.value, L(v)) for k, v in VERDICT_LABELS.items()),
+    )
+    comment = TextAreaField(L("Komentar"), validators=[Optional(), Length(max=2000)])
+    seq = IntegerField(validators=[NumberRange(0)], default=0)

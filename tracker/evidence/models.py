@@ -1,0 +1,91 @@
+"""Evidence rows: what was uploaded, for which item and document, in which version."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.auth.models import User
+from tracker.db import Base, intpk, utcnow
+
+
+class EvidencePurpose(enum.StrEnum):
+    ITEM = "item"  # bukti dukung of an LKE item
+    PAKTA = "pakta"  # Pakta Integritas at the declaration
+    PREREQUISITE = "prerequisite"  # §3.2 proposal prerequisite
+    LHE = "lhe"  # laporan hasil evaluasi (internal or TPN)
+    MONITORING = "monitoring"
+    SURVEY = "survey"  # survey report behind IPAK / IPKP (D7)
+    PROPOSAL = "proposal"  # proposal letter, SPTJM
+    CORRECTIONS = "corrections"  # administrative-selection corrections / appeal
+
+
+class EvidenceStatus(enum.StrEnum):
+    ACTIVE = "active"
+    SUPERSEDED = "superseded"  # a newer version of the same document exists
+    WITHDRAWN = "withdrawn"  # taken back by its uploader before the hand-off
+
+
+class EvidenceFile(Base):
+    """One uploaded file (or recorded link). Download URLs use ``public_id``, never ``id``."""
+
+    __tablename__ = "evidence_files"
+    __table_args__ = (
+        Index("ix_evidence_files_item", "enrolment_id", "item_code", "document_key"),
+        # Two simultaneous uploads of a new version of one document cannot both win.
+        UniqueConstraint("enrolment_id", "purpose", "item_code", "document_key", "version"),
+    )
+
+    id: Mapped[intpk]
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id"), index=True)
+    purpose: Mapped[EvidencePurpose]
+    item_code: Mapped[str | None] = mapped_column(String(40))
+    document_key: Mapped[str | None] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column(default=1)
+    status: Mapped[EvidenceStatus] = mapped_column(default=EvidenceStatus.ACTIVE)
+    storage_key: Mapped[str | None] = mapped_column(String(120), index=True)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    content_type: Mapped[str | None] = mapped_column(String(120))
+    original_name: Mapped[str] = mapped_column(String(255))
+    link_url: Mapped[str | None] = mapped_column(String(1000))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # Set at the first hand-off that includes the file: from then on it cannot be withdrawn.
+    frozen: Mapped[bool] = mapped_column(default=False)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None]
+
+    uploaded_by: Mapped[User] = relationship(lazy="joined")
+
+    @property
+    def is_link(self) -> bool:
+        return self.link_url is not None
+
+
+class CheckVerdict(enum.StrEnum):
+    OK = "ok"
+    MISSING = "missing"
+    INVALID = "invalid"
+
+
+class DocumentCheck(Base):
+    """A reviewer's verdict on one expected document of an item; latest row per key wins."""
+
+    __tablename__ = "document_checks"
+    __table_args__ = (UniqueConstraint("enrolment_id", "tier", "item_code", "document_key", "seq"),)
+
+    id: Mapped[intpk]
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id"), index=True)
+    tier: Mapped[str] = mapped_column(String(40))
+    item_code: Mapped[str] = mapped_column(String(40))
+    document_key: Mapped[str] = mapped_column(String(80))
+    seq: Mapped[int]
+    verdict: Mapped[CheckVerdict]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    checked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,413 @@
+"""Evidence rows around the blob store: upload, link, version, withdraw, freeze, check, verify.
+
+Blobs are content-addressed and written (atomically) before the row is committed, so a crash
+in between leaves at most an orphan blob, which ``verify_store(..., orphans=True)`` lists and
+``remove_orphans`` deletes; an upload that fails before the commit removes its blob again
+(``discard_unreferenced``) unless another row already uses the same content.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import BinaryIO
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker.accreditation.models import Enrolment
+from tracker.audit import services as audit
+from tracker.auth.models import User
+from tracker.db import utcnow
+from tracker.errors import ConflictError, NotAllowedError, NotFoundError, ValidationError
+from tracker.evidence import storage
+from tracker.evidence.filetypes import TypeAllowList
+from tracker.evidence.models import (
+    CheckVerdict,
+    DocumentCheck,
+    EvidenceFile,
+    EvidencePurpose,
+    EvidenceStatus,
+)
+from tracker.evidence.naming import display_name
+from tracker.i18n import _
+
+
+@dataclass(frozen=True)
+class UploadPolicy:
+    max_bytes: int
+    allowed: TypeAllowList
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a file belongs: an LKE item and one of its expected documents, or another purpose."""
+
+    purpose: EvidencePurpose
+    item_code: str | None = None
+    document_key: str | None = None
+
+
+def upload(
+    session: Session,
+    store: storage.EvidenceStore,
+    *,
+    actor: User,
+    enrolment: Enrolment,
+    target: Target,
+    stream: BinaryIO,
+    filename: str,
+    policy: UploadPolicy,
+    description: str = "",
+) -> EvidenceFile:
+    """Store one file and record it. Raises RejectedFileError (size, type), ValidationError.
+
+    The caller commits; if anything fails before that it must call ``discard_unreferenced``
+    with the returned row's ``storage_key`` (see ``tracker.evidence.views``).
+    """
+    blob = store.save(stream, filename=filename, max_bytes=policy.max_bytes, allowed=policy.allowed)
+    row = _new_row(
+        session,
+        actor=actor,
+        enrolment=enrolment,
+        target=target,
+        original_name=display_name(filename),
+        description=description,
+    )
+    row.storage_key, row.sha256, row.size, row.content_type = (
+        blob.key,
+        blob.sha256,
+        blob.size,
+        blob.content_type,
+    )
+    session.flush()
+    _audit(
+        session,
+        actor,
+        "evidence:file:upload",
+        row,
+        enrolment,
+        {
+            "name": row.original_name,
+            "sha256": blob.sha256,
+            "size": blob.size,
+            "item": target.item_code,
+            "document": target.document_key,
+            "version": row.version,
+        },
+    )
+    return row
+
+
+def add_link(
+    session: Session, *, actor: User, enrolment: Enrolment, target: Target, url: str, title: str
+) -> EvidenceFile:
+    """Record a link (e.g. a published page) instead of a file. Raises ValidationError."""
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 1000:
+        raise ValidationError(_("Tautan harus berupa alamat http:// atau https:// yang lengkap."))
+    row = _new_row(
+        session,
+        actor=actor,
+        enrolment=enrolment,
+        target=target,
+        original_name=display_name(title or parts.netloc),
+        description="",
+    )
+    row.link_url = url
+    session.flush()
+    _audit(
+        session,
+        actor,
+        "evidence:link:add",
+        row,
+        enrolment,
+        {"url": url, "item": target.item_code, "document": target.document_key},
+    )
+    return row
+
+
+def _new_row(
+    session: Session,
+    *,
+    actor: User,
+    enrolment: Enrolment,
+    target: Target,
+    original_name: str,
+    description: str,
+) -> EvidenceFile:
+    """A new version when the same document of the same item already has an active file."""
+    previous = _active_document(session, enrolment.id, target) if target.document_key else None
+    row = EvidenceFile(
+        public_id=secrets.token_hex(16),
+        enrolment_id=enrolment.id,
+        purpose=target.purpose,
+        item_code=target.item_code,
+        document_key=target.document_key,
+        original_name=original_name,
+        description=description.strip()[:2000],
+        uploaded_by_id=actor.id,
+        version=previous.version + 1 if previous else 1,
+    )
+    if previous is not None:
+        previous.status = EvidenceStatus.SUPERSEDED
+    session.add(row)
+    return row
+
+
+def _active_document(session: Session, enrolment_id: int, target: Target) -> EvidenceFile | None:
+    return session.scalars(
+        select(EvidenceFile).where(
+            EvidenceFile.enrolment_id == enrolment_id,
+            EvidenceFile.purpose == target.purpose,
+            EvidenceFile.item_code == target.item_code,
+            EvidenceFile.document_key == target.document_key,
+            EvidenceFile.status == EvidenceStatus.ACTIVE,
+        )
+    ).first()
+
+
+def discard_unreferenced(session: Session, store: storage.EvidenceStore, key: str | None) -> None:
+    """After a failed upload: remove the blob unless a committed row still uses it."""
+    if key is None:
+        return
+    used = session.scalar(
+        select(func.count()).select_from(EvidenceFile).where(EvidenceFile.storage_key == key)
+    )
+    if not used:
+        store.delete(key)
+
+
+def withdraw(session: Session, *, actor: User, file: EvidenceFile) -> None:
+    """The uploader takes a file back before the hand-off; the previous version comes back.
+
+    Raises NotAllowedError (someone else's file), ValidationError (frozen or not active).
+    """
+    if file.uploaded_by_id != actor.id:
+        raise NotAllowedError(_("Hanya pengunggah yang dapat menarik berkas ini."))
+    if file.frozen:
+        raise ValidationError(
+            _("Berkas sudah dibekukan dalam snapshot serah terima dan tidak dapat ditarik.")
+        )
+    if file.status is not EvidenceStatus.ACTIVE:
+        raise ValidationError(_("Hanya versi yang berlaku yang dapat ditarik."))
+    file.status, file.withdrawn_at = EvidenceStatus.WITHDRAWN, utcnow()
+    previous = session.scalars(
+        select(EvidenceFile)
+        .where(
+            EvidenceFile.enrolment_id == file.enrolment_id,
+            EvidenceFile.item_code == file.item_code,
+            EvidenceFile.document_key == file.document_key,
+            EvidenceFile.document_key.is_not(None),
+            EvidenceFile.purpose == file.purpose,
+            EvidenceFile.status == EvidenceStatus.SUPERSEDED,
+        )
+        .order_by(EvidenceFile.version.desc())
+    ).first()
+    if previous is not None:
+        previous.status = EvidenceStatus.ACTIVE
+    session.flush()
+    _audit(
+        session,
+        actor,
+        "evidence:file:withdraw",
+        file,
+        None,
+        {"name": file.original_name, "version": file.version, "item": file.item_code},
+        enrolment_id=file.enrolment_id,
+    )
+
+
+def freeze(session: Session, enrolment: Enrolment) -> list[dict[str, object]]:
+    """Freeze every active file of the enrolment at a hand-off; return the snapshot list."""
+    files = active_files(session, enrolment.id)
+    for row in files:
+        row.frozen = True
+    session.flush()
+    return [
+        {
+            "id": f.public_id,
+            "purpose": f.purpose.value,
+            "item": f.item_code,
+            "document": f.document_key,
+            "version": f.version,
+            "name": f.original_name,
+            "sha256": f.sha256,
+            "size": f.size,
+            "url": f.link_url,
+        }
+        for f in files
+    ]
+
+
+def active_files(
+    session: Session, enrolment_id: int, purposes: Iterable[EvidencePurpose] | None = None
+) -> Sequence[EvidenceFile]:
+    stmt = select(EvidenceFile).where(
+        EvidenceFile.enrolment_id == enrolment_id, EvidenceFile.status == EvidenceStatus.ACTIVE
+    )
+    if purposes is not None:
+        stmt = stmt.where(EvidenceFile.purpose.in_(list(purposes)))
+    return session.scalars(stmt.order_by(EvidenceFile.item_code, EvidenceFile.id)).all()
+
+
+def files_of_item(session: Session, enrolment_id: int, item_code: str) -> Sequence[EvidenceFile]:
+    """Every version of every file of an item, newest first (withdrawn ones included)."""
+    return session.scalars(
+        select(EvidenceFile)
+        .where(EvidenceFile.enrolment_id == enrolment_id, EvidenceFile.item_code == item_code)
+        .order_by(EvidenceFile.document_key, EvidenceFile.version.desc(), EvidenceFile.id.desc())
+    ).all()
+
+
+def by_public_id(session: Session, public_id: str) -> EvidenceFile:
+    row = session.scalars(select(EvidenceFile).where(EvidenceFile.public_id == public_id)).first()
+    if row is None:
+        raise NotFoundError(_("Berkas bukti tidak ditemukan."))
+    return row
+
+
+def record_download(
+    session: Session, *, actor: User, file: EvidenceFile, as_reviewer: bool
+) -> None:
+    """Reviewers' downloads are audited (what they judged is on record)."""
+    if as_reviewer:
+        _audit(
+            session,
+            actor,
+            "evidence:file:download",
+            file,
+            None,
+            {"name": file.original_name, "sha256": file.sha256, "version": file.version},
+            enrolment_id=file.enrolment_id,
+        )
+
+
+def check_document(
+    session: Session,
+    *,
+    actor: User,
+    enrolment: Enrolment,
+    tier: str,
+    item_code: str,
+    document_key: str,
+    verdict: CheckVerdict,
+    comment: str,
+    expected_seq: int,
+) -> DocumentCheck:
+    """A reviewer marks an expected document ok / missing / not valid.
+
+    ``expected_seq`` is the check number the reviewer saw; if someone else decided meanwhile
+    the call raises ConflictError instead of overwriting. A non-ok verdict needs a comment.
+    """
+    if verdict is not CheckVerdict.OK and not comment.strip():
+        raise ValidationError(_("Komentar wajib diisi bila dokumen kurang atau tidak valid."))
+    latest = latest_check_seq(session, enrolment.id, tier, item_code, document_key)
+    if latest != expected_seq:
+        raise ConflictError(
+            _(
+                "Dokumen ini baru saja dinilai oleh pengguna lain. Muat ulang "
+                "halaman untuk melihat penilaiannya."
+            )
+        )
+    check = DocumentCheck(
+        enrolment_id=enrolment.id,
+        tier=tier,
+        item_code=item_code,
+        document_key=document_key,
+        seq=latest + 1,
+        verdict=verdict,
+        comment=comment.strip(),
+        checked_by_id=actor.id,
+    )
+    session.add(check)
+    session.flush()
+    _audit(
+        session,
+        actor,
+        "evidence:document:check",
+        check,
+        enrolment,
+        {
+            "item": item_code,
+            "document": document_key,
+            "verdict": verdict.value,
+            "comment": check.comment,
+            "tier": tier,
+        },
+    )
+    return check
+
+
+def latest_check_seq(
+    session: Session, enrolment_id: int, tier: str, item_code: str, document_key: str
+) -> int:
+    return (
+        session.scalar(
+            select(func.max(DocumentCheck.seq)).where(
+                DocumentCheck.enrolment_id == enrolment_id,
+                DocumentCheck.tier == tier,
+                DocumentCheck.item_code == item_code,
+                DocumentCheck.document_key == document_key,
+            )
+        )
+        or 0
+    )
+
+
+def latest_checks(
+    session: Session, enrolment_id: int, tier: str
+) -> dict[tuple[str, str], DocumentCheck]:
+    """The current verdict per (item, document) for a tier, in one query."""
+    rows = session.scalars(
+        select(DocumentCheck)
+        .where(DocumentCheck.enrolment_id == enrolment_id, DocumentCheck.tier == tier)
+        .order_by(DocumentCheck.seq)
+    ).all()
+    return {(r.item_code, r.document_key): r for r in rows}
+
+
+def verify_store(session: Session, store: storage.EvidenceStore) -> storage.VerifyReport:
+    """Re-hash every stored file that a row references."""
+    expected = dict(
+        session.execute(
+            select(EvidenceFile.storage_key, EvidenceFile.sha256)
+            .where(EvidenceFile.storage_key.is_not(None))
+            .distinct()
+        ).all()
+    )
+    return storage.verify_all(store, expected)
+
+
+def orphans(session: Session, store: storage.EvidenceStore) -> list[str]:
+    referenced = set(
+        session.scalars(
+            select(EvidenceFile.storage_key).where(EvidenceFile.storage_key.is_not(None))
+        )
+    )
+    return storage.find_orphans(store, referenced)
+
+
+def _audit(
+    session: Session,
+    actor: User,
+    tag: str,
+    subject: object,
+    enrolment: Enrolment | None,
+    data: dict[str, object],
+    enrolment_id: int | None = None,
+) -> None:
+    enrolment = enrolment or session.get(Enrolment, enrolment_id)
+    assert enrolment is not None
+    audit.record(
+        session,
+        actor=actor,
+        tag=tag,
+        subject=subject,
+        data=data,  # type: ignore[arg-type]
+        unit_id=enrolment.unit_id,
+        agency_id=enrolment.agency_id,
+    )

@@ -1,0 +1,368 @@
+"""Evidence over HTTP: streamed uploads (one request per file, so each has its own progress
+bar and its own error), links, downloads as attachments, withdrawal and document verdicts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import BinaryIO
+from urllib.parse import unquote
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import login_required
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import FileStorage
+
+from tracker.accreditation.models import Enrolment
+from tracker.accreditation.web import load_enrolment
+from tracker.auth.access import UnitRef, can_view_unit
+from tracker.auth.login import actor_grants, current_actor
+from tracker.auth.models import User
+from tracker.auth.roles import Role
+from tracker.db import get_or_404, get_session
+from tracker.error_handlers import wants_json
+from tracker.errors import NotAllowedError, ValidationError
+from tracker.evidence import forms, services, storage
+from tracker.evidence.filetypes import RejectedFileError, RejectReason, TypeAllowList, human_size
+from tracker.evidence.models import CheckVerdict, EvidenceFile, EvidencePurpose
+from tracker.evidence.naming import storage_safe_name
+from tracker.evidence.services import Target, UploadPolicy
+from tracker.i18n import _
+
+bp = Blueprint("evidence", __name__)
+
+REVIEWER_ROLES = frozenset({Role.PENILAI_PENDAHULUAN, Role.TPI, Role.TPN})
+
+
+def get_store() -> storage.EvidenceStore:
+    """One store per app (a boto3 client is thread-safe; the local store holds only a path)."""
+    store = current_app.extensions.get("evidence_store")
+    if store is None:
+        store = store_from_settings(current_app.config["TRACKER_SETTINGS"])
+        current_app.extensions["evidence_store"] = store
+    return store
+
+
+def store_from_settings(s) -> storage.EvidenceStore:
+    if s.evidence_backend == "s3":
+        return storage.build_store(
+            "s3",
+            bucket=s.s3_bucket,
+            endpoint_url=s.s3_endpoint_url,
+            region=s.s3_region,
+            access_key=s.s3_access_key,
+            secret_key=s.s3_secret_key,
+            prefix=s.s3_prefix,
+        )
+    return storage.build_store(s.evidence_backend, root=s.evidence_dir)
+
+
+def policy() -> UploadPolicy:
+    s = current_app.config["TRACKER_SETTINGS"]
+    return UploadPolicy(s.max_upload_bytes, TypeAllowList.from_config(s.allowed_upload_types))
+
+
+def upload_limit_text() -> str:
+    p = policy()
+    return _(
+        "%(types)s, paling besar %(size)s per berkas",
+        types=p.allowed.describe(),
+        size=human_size(p.max_bytes),
+    )
+
+
+@contextmanager
+def cleanup_on_failure(session: Session, keys: list[str | None]) -> Iterator[None]:
+    """If the transaction does not get committed, remove blobs this request created and that
+    no committed row uses: a failed upload leaves no file behind."""
+    try:
+        yield
+    except BaseException:
+        session.rollback()
+        store = get_store()
+        for key in keys:
+            services.discard_unreferenced(session, store, key)
+        raise
+
+
+def attach(
+    session: Session,
+    *,
+    actor: User,
+    enrolment: Enrolment,
+    target: Target,
+    upload: FileStorage | None,
+    link: str | None,
+    title: str,
+    required: bool,
+) -> EvidenceFile | None:
+    """Attach a document uploaded with a form (declaration, prerequisites): a file or a link.
+
+    The caller commits; on failure ``cleanup_on_failure`` removes a blob this call created.
+    """
+    if upload is not None and upload.filename:
+        return services.upload(
+            session,
+            get_store(),
+            actor=actor,
+            enrolment=enrolment,
+            target=target,
+            stream=upload.stream,
+            filename=upload.filename,
+            policy=policy(),
+        )
+    if link:
+        return services.add_link(
+            session, actor=actor, enrolment=enrolment, target=target, url=link, title=title
+        )
+    if required:
+        raise ValidationError(_("Lampirkan %(what)s: berkas atau tautan.", what=title))
+    return None
+
+
+def files_for(session: Session, enrolment: Enrolment, purpose: EvidencePurpose):
+    return services.active_files(session, enrolment.id, [purpose])
+
+
+def _item_target(enrolment: Enrolment, item: str, document: str | None) -> Target:
+    from tracker.accreditation import assessments
+
+    framework = assessments.framework_for(enrolment)
+    if not framework.has_item(item):
+        abort(404)
+    known = {d.key for d in framework.item(item).documents}
+    return Target(EvidencePurpose.ITEM, item, document if document in known else None)
+
+
+def _ensure_can_upload(actor, enrolment: Enrolment, item: str) -> None:
+    from tracker.accreditation import assessments
+
+    assessments.check_edit(get_session(), actor, enrolment, "unit", item)
+
+
+@bp.post("/enrolments/<int:enrolment_id>/evidence/stream")
+@login_required
+def upload_stream(enrolment_id: int):
+    """One file as the raw request body (fetch/XHR with a progress bar)."""
+    session = get_session()
+    enrolment, actor = load_enrolment(enrolment_id)
+    name = unquote(request.headers.get("X-File-Name", ""))[:500] or "berkas"
+    target = _item_target(enrolment, request.args.get("item", ""), request.args.get("document"))
+    _ensure_can_upload(actor, enrolment, target.item_code or "")
+    limit = policy().max_bytes
+    if request.content_length is not None and request.content_length > limit:
+        raise RejectedFileError(
+            _(
+                "Berkas %(name)s ditolak: ukurannya melebihi batas %(limit)s.",
+                name=name,
+                limit=human_size(limit),
+            ),
+            name=name,
+            reason=RejectReason.TOO_LARGE,
+        )
+    row = _store_one(
+        session,
+        actor.user,
+        enrolment,
+        target,
+        request.stream,
+        name,
+        request.args.get("description", ""),
+    )
+    return jsonify(
+        id=row.public_id,
+        name=row.original_name,
+        version=row.version,
+        size=human_size(row.size or 0),
+    ), 201
+
+
+def _store_one(
+    session: Session,
+    user: User,
+    enrolment: Enrolment,
+    target: Target,
+    stream: BinaryIO,
+    name: str,
+    description: str,
+) -> EvidenceFile:
+    keys: list[str | None] = []
+    with cleanup_on_failure(session, keys):
+        row = services.upload(
+            session,
+            get_store(),
+            actor=user,
+            enrolment=enrolment,
+            target=target,
+            stream=stream,
+            filename=name,
+            policy=policy(),
+            description=description,
+        )
+        keys.append(row.storage_key)
+        session.commit()
+    return row
+
+
+@bp.post("/enrolments/<int:enrolment_id>/evidence")
+@login_required
+def upload_form(enrolment_id: int):
+    """Classic multipart upload of several files (works without JavaScript)."""
+    session = get_session()
+    enrolment, actor = load_enrolment(enrolment_id)
+    form = forms.UploadForm()
+    if not form.validate_on_submit():
+        raise ValidationError(_("Permintaan unggah tidak valid."))
+    target = _item_target(enrolment, form.item.data, form.document.data)
+    _ensure_can_upload(actor, enrolment, form.item.data)
+    stored, rejected = 0, []
+    for upload in request.files.getlist("files"):
+        if not upload.filename:
+            continue
+        try:
+            _store_one(
+                session,
+                actor.user,
+                enrolment,
+                target,
+                upload.stream,
+                upload.filename,
+                form.description.data or "",
+            )
+            stored += 1
+        except RejectedFileError as err:  # one bad file must not stop the others
+            rejected.append(str(err))
+    for message in rejected:
+        flash(message, "error")
+    if stored:
+        flash(_("%(n)s berkas diunggah.", n=stored), "success")
+    return _back_to_item(enrolment, form.item.data)
+
+
+def _back_to_item(enrolment: Enrolment, item: str):
+    from tracker.accreditation.tiers import area_of
+
+    url = url_for("accreditation.lke", enrolment_id=enrolment.id, area=area_of(item))
+    return redirect(f"{url}#item-{item}", code=303)
+
+
+@bp.post("/enrolments/<int:enrolment_id>/evidence/link")
+@login_required
+def add_link(enrolment_id: int):
+    session = get_session()
+    enrolment, actor = load_enrolment(enrolment_id)
+    form = forms.LinkForm()
+    if not form.validate_on_submit():
+        raise ValidationError(_("Isi tautan dengan lengkap."))
+    target = _item_target(enrolment, form.item.data, form.document.data)
+    _ensure_can_upload(actor, enrolment, form.item.data)
+    services.add_link(
+        session,
+        actor=actor.user,
+        enrolment=enrolment,
+        target=target,
+        url=form.url.data,
+        title=form.title.data or "",
+    )
+    session.commit()
+    flash(_("Tautan bukti dicatat."), "success")
+    return _back_to_item(enrolment, form.item.data)
+
+
+def _file_in_scope(public_id: str) -> tuple[EvidenceFile, Enrolment, frozenset[Role]]:
+    session = get_session()
+    row = services.by_public_id(session, public_id)
+    enrolment = get_or_404(session, Enrolment, row.enrolment_id)
+    unit = enrolment.unit
+    grants = actor_grants()
+    if not can_view_unit(grants, UnitRef(unit.id, unit.agency_id, unit.path)):
+        abort(404)
+    from tracker.auth.access import roles_for_unit
+
+    return row, enrolment, roles_for_unit(grants, UnitRef(unit.id, unit.agency_id, unit.path))
+
+
+@bp.get("/evidence/<public_id>")
+@login_required
+def download(public_id: str):
+    session = get_session()
+    row, _enrolment, roles = _file_in_scope(public_id)
+    if row.link_url is not None or row.storage_key is None:
+        abort(404)
+    services.record_download(
+        session, actor=current_actor(), file=row, as_reviewer=bool(roles & REVIEWER_ROLES)
+    )
+    session.commit()
+    # Always an attachment with the type we detected on upload: never rendered inline.
+    return send_file(
+        get_store().open(row.storage_key),
+        mimetype=_safe_type(row),
+        as_attachment=True,
+        download_name=row.original_name or storage_safe_name(row.original_name),
+        max_age=0,
+        conditional=False,
+        etag=row.sha256,
+    )
+
+
+def _safe_type(row: EvidenceFile) -> str:
+    allowed = policy().allowed
+    known = row.content_type and any(t.accepts(row.content_type) for t in allowed.types.values())
+    return row.content_type if known else "application/octet-stream"
+
+
+@bp.post("/evidence/<public_id>/withdraw")
+@login_required
+def withdraw(public_id: str):
+    session = get_session()
+    row, enrolment, _roles = _file_in_scope(public_id)
+    services.withdraw(session, actor=current_actor(), file=row)
+    session.commit()
+    flash(_("Berkas %(name)s ditarik.", name=row.original_name), "success")
+    return (
+        _back_to_item(enrolment, row.item_code or "")
+        if row.item_code
+        else redirect(url_for("accreditation.enrolment", enrolment_id=enrolment.id), code=303)
+    )
+
+
+@bp.post("/enrolments/<int:enrolment_id>/items/<code>/documents/<key>/check")
+@login_required
+def check_document(enrolment_id: int, code: str, key: str):
+    from tracker.accreditation import cycles, tiers
+
+    session = get_session()
+    enrolment, actor = load_enrolment(enrolment_id)
+    target = _item_target(enrolment, code, key)
+    tier = tiers.tier_for_stage(cycles.cycle_tiers(enrolment.cycle), enrolment.stage)
+    if tier is None or not tier.reviews or not actor.roles & tier.roles or not target.document_key:
+        raise NotAllowedError(_("Anda bukan penilai pada tahap ini."))
+    form = forms.CheckForm()
+    if not form.validate_on_submit():
+        raise ValidationError(_("Pilih penilaian dokumen."))
+    services.check_document(
+        session,
+        actor=actor.user,
+        enrolment=enrolment,
+        tier=tier.code,
+        item_code=code,
+        document_key=key,
+        verdict=CheckVerdict(form.verdict.data),
+        comment=form.comment.data or "",
+        expected_seq=form.seq.data or 0,
+    )
+    session.commit()
+    if wants_json():
+        return jsonify(saved=True)
+    flash(_("Penilaian dokumen disimpan."), "success")
+    return _back_to_item(enrolment, code)
