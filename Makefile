@@ -9,15 +9,15 @@ STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app tracker
 export PORT ?= 5000
 
-.PHONY: run test install translations system-test-deps lint migrations-check pytest-sqlite \
-        pytest-postgres bench clean
+.PHONY: run test install translations system-test-deps lint security migrations-check \
+        pytest-sqlite pytest-postgres bench clean
 
 run: install translations
 	$(FLASK) db upgrade
 	$(FLASK) demo seed
 	scripts/serve.sh
 
-test: install translations system-test-deps lint migrations-check pytest-sqlite pytest-postgres
+test: install translations system-test-deps lint security migrations-check pytest-sqlite pytest-postgres
 	@echo "make test: every check passed"
 
 install: $(STAMP)
@@ -48,6 +48,10 @@ system-test-deps:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# bandit (no HIGH findings) and pip-audit on requirements.lock (reports when it cannot audit).
+security: install
+	$(BIN)/python scripts/security_checks.py
 
 migrations-check: install
 	@rm -f /tmp/zi-alembic-check.sqlite3

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
-from flask import Flask, abort, g
+from flask import Flask, abort, g, has_request_context, request
 from sqlalchemy import (
     JSON,
     DateTime,
@@ -98,7 +98,31 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writes_expected() else "BEGIN")
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _writes_expected() -> bool:
+    """Whether the transaction about to begin on SQLite should take the write lock now.
+
+    A deferred SQLite transaction that reads and then writes fails at once ("database is
+    locked", no busy wait) if another connection committed in between. So transactions that
+    may write begin IMMEDIATE and queue for the lock (busy_timeout) instead: every request that
+    is not a safe method, every CLI command and job, and a GET that called ``begin_write``.
+    Safe requests stay deferred so that readers never wait for writers (WAL).
+    """
+    if not has_request_context():
+        return True
+    return request.method not in SAFE_METHODS or g.get("db_write", False)
+
+
+def begin_write(session: Session) -> None:
+    """In a GET request that must write (an audit record of a download): end the read
+    transaction; the next one begins with the write lock."""
+    session.commit()
+    g.db_write = True
 
 
 def init_app(app: Flask, database_url: str) -> None:

@@ -12,9 +12,11 @@ from urllib.parse import urlsplit
 
 from flask import Flask, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from tracker.errors import DomainError, NotAllowedError, NotFoundError
+from tracker.errors import ConflictError, DomainError, NotAllowedError, NotFoundError
 from tracker.i18n import _
 
 log = logging.getLogger(__name__)
@@ -27,8 +29,9 @@ def _rollback() -> None:
 
 
 def wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return best == "application/json" or request.is_json
+    """Only clients that ask for JSON and not HTML (our upload script) get JSON errors."""
+    accept = request.accept_mimetypes
+    return request.is_json or (accept.accept_json and not accept.accept_html)
 
 
 def safe_referrer() -> str:
@@ -85,6 +88,19 @@ def handle_csrf_error(err: CSRFError):
     )
 
 
+def handle_concurrent_change(err: Exception):
+    """A unique constraint or a version check caught two changes racing: the later one loses,
+    nothing is overwritten, and the user is told to reload."""
+    return handle_domain_error(
+        ConflictError(
+            _(
+                "Data ini baru saja diubah oleh pengguna lain. Muat ulang halaman lalu coba lagi; "
+                "perubahan Anda belum disimpan."
+            )
+        )
+    )
+
+
 def handle_unexpected(err: Exception):
     _rollback()
     log.exception("unhandled error on %s %s", request.method, request.path)
@@ -94,5 +110,7 @@ def handle_unexpected(err: Exception):
 def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(IntegrityError, handle_concurrent_change)
+    app.register_error_handler(StaleDataError, handle_concurrent_change)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -614,3 +614,31 @@ def test_dashboard_queries_are_bounded(world: World, factory) -> None:
 
     small, large = count_queries(3), count_queries(20)
     assert small == large
+
+
+def test_approving_the_rest_of_an_area_leaves_sent_back_items_alone(world: World) -> None:
+    e = world.enrol()
+    world.act(world.koordinator, e, Action.START_BUILDING)
+    world.fill(e)
+    world.act(world.koordinator, e, Action.SUBMIT_PRELIMINARY)
+    penilai = world.actor(world.penilai)
+    reviews.decide(
+        world.session,
+        actor=penilai,
+        enrolment=e,
+        item_code="A.I.1.i.a",
+        kind=DecisionKind.REVISION,
+        comment="Belum ada SK",
+        expected_seq=0,
+    )
+    codes = [
+        i.code for i in assessments.framework_for(e).items() if reviews.tiers.area_of(i.code) == "1"
+    ]
+    approved = reviews.approve_pending(world.session, actor=penilai, enrolment=e, item_codes=codes)
+    assert "A.I.1.i.a" not in approved and len(approved) == len(codes) - 1
+    with pytest.raises(ValidationError, match="belum dapat ditandatangani"):
+        reviews.sign_off_area(world.session, actor=penilai, enrolment=e, area="1", item_codes=codes)
+    with pytest.raises(NotAllowedError):
+        reviews.approve_pending(
+            world.session, actor=world.actor(world.koordinator), enrolment=e, item_codes=codes
+        )

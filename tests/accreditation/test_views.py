@@ -328,3 +328,23 @@ def test_cycle_admin_pages(client, world: World) -> None:
     assert "Surat edaran KemenPANRB" in client.get(page).get_data(as_text=True)
     login_as(client, world.tpi)
     assert client.get("/cycles").status_code == 403
+
+
+def test_prerequisites_page_records_with_evidence(client, world: World) -> None:
+    e = world.enrol()
+    login_as(client, world.pimpinan)
+    page = f"/enrolments/{e.id}/prerequisites"
+    html = client.get(page).get_data(as_text=True)
+    assert "Opini BPK" in html and "belum dicatat" in html
+    response = post_form(
+        client,
+        page,
+        {"code": "agency.bpk_opinion", "value": "wdp", "link": "https://bpk.example.go.id/lhp"},
+        page=page,
+    )
+    assert response.status_code == 303
+    html = client.get(page).get_data(as_text=True)
+    assert "Opini BPK atas laporan keuangan instansi: WDP, minimal WTP" in html
+    login_as(client, world.koordinator)
+    html = client.get(page).get_data(as_text=True)
+    assert html.count('class="prereq-form"') == 6  # the unit-level ones only

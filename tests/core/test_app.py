@@ -99,3 +99,16 @@ def test_unexpected_errors_show_a_generic_page(app, client, factory) -> None:
     assert response.status_code == 500
     assert "hunter2" not in body and "Traceback" not in body
     assert "Terjadi kesalahan pada server" in body
+
+
+def test_racing_writes_get_a_conflict_message_not_a_500(app, client, factory) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    @app.get("/_race")
+    def _race():
+        raise IntegrityError("INSERT ...", {}, Exception("UNIQUE constraint failed"))
+
+    login_as(client, factory.user())
+    response = client.get("/_race", headers={"Referer": "http://localhost/"})
+    assert response.status_code == 303
+    assert "baru saja diubah oleh pengguna lain" in client.get("/").get_data(as_text=True)

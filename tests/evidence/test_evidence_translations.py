@@ -37,7 +37,7 @@ def load_catalogue():
 def test_every_message_is_translated_with_the_same_placeholders():
     catalogue = load_catalogue()
     ids = message_ids()
-    assert len(ids) == 6
+    assert ids, "the evidence package shows no messages?"
     for message_id in ids:
         message = catalogue.get(message_id)
         assert message is not None and message.string, f"untranslated: {message_id}"

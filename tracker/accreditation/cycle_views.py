@@ -121,6 +121,7 @@ def cycle(cycle_id: int):
         kkn_cases=session.execute(
             select(KknCase, Agency).join(Agency).order_by(KknCase.occurred_on.desc())
         ).all(),
+        agency_names=dict(session.execute(select(Agency.id, Agency.name)).all()),
         extend_form=extend,
         quota_form=quota,
         kkn_form=kkn,

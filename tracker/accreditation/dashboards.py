@@ -37,7 +37,7 @@ class Board:
     stage_counts: dict[Stage, int]
     page: int
     pages: int
-    tier_codes: list[str] = field(default_factory=list)
+    tiers: list[tiers.Tier] = field(default_factory=list)
 
 
 def _conditions(scope: Scope, cycle: Cycle, f: Filters) -> list[ColumnElement[bool]]:
@@ -85,7 +85,7 @@ def board(session: Session, scope: Scope, cycle: Cycle, filters: Filters) -> Boa
         counts,
         page,
         pages,
-        [t.code for t in tiers.parse_tiers(cycle.tiers)],
+        list(tiers.parse_tiers(cycle.tiers)),
     )
 
 

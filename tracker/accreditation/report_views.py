@@ -14,7 +14,7 @@ from tracker.accreditation.workflow import STAGE_LABELS, Stage
 from tracker.agencies.services import visible_agencies
 from tracker.audit.describe import describe
 from tracker.audit.models import AuditEvent
-from tracker.auth.access import has_role, scope_of
+from tracker.auth.access import scope_of
 from tracker.auth.login import actor_grants, role_required
 from tracker.auth.roles import Role
 from tracker.db import get_session
@@ -182,9 +182,6 @@ def prerequisites(enrolment_id: int):
         enrolment=item,
         statuses=proposal.statuses(session, item),
         unmet=proposal.unmet(session, item),
-        recorders=proposal.RECORDERS,
-        roles=actor.roles,
-        form_class=forms.PrerequisiteForm,
         stage_labels=STAGE_LABELS,
-        can_see_audit=has_role(actor_grants(), *AUDIT_READERS),
+        can_record={lvl: bool(actor.roles & roles) for lvl, roles in proposal.RECORDERS.items()},
     )

@@ -86,6 +86,33 @@ def decide(
     return row
 
 
+def approve_pending(
+    session: Session, *, actor: Actor, enrolment: Enrolment, item_codes: Sequence[str]
+) -> list[str]:
+    """Approve every item of an area that has no decision yet or was revised by the unit.
+
+    Items the reviewer sent back and the unit has not yet resubmitted stay as they are.
+    """
+    tier = _reviewing_tier(enrolment, actor)
+    latest = latest_decisions(session, enrolment.id, tier.code)
+    approved = []
+    for code in item_codes:
+        current = latest.get((tier.code, code))
+        if current is None or current.kind is DecisionKind.REVISED:
+            _append(
+                session,
+                actor,
+                enrolment,
+                tier.code,
+                code,
+                DecisionKind.APPROVED,
+                "",
+                current.seq if current else 0,
+            )
+            approved.append(code)
+    return approved
+
+
 def mark_revised(
     session: Session,
     *,

@@ -23,7 +23,7 @@ from tracker.accreditation import assessments, cycles, forms, pages, reviews, tr
 from tracker.accreditation.context import Actor, actor_for
 from tracker.accreditation.models import DecisionKind, Enrolment, Predicate
 from tracker.accreditation.web import load_enrolment
-from tracker.accreditation.workflow import ACTION_LABELS, STAGE_LABELS
+from tracker.accreditation.workflow import ACTION_LABELS, STAGE_LABELS, Action
 from tracker.agencies.models import Unit
 from tracker.auth.login import current_actor, ensure_can_view_unit
 from tracker.db import get_or_404, get_session
@@ -37,6 +37,20 @@ from tracker.i18n import _
 from tracker.lke import AnswerType, Item, read_worksheet, write_worksheet
 
 bp = Blueprint("accreditation", __name__)
+
+# Actions that end or undo something for good: shown in red and confirmed before posting.
+FINAL_ACTIONS = frozenset(
+    {
+        Action.REVOKE,
+        Action.VOID,
+        Action.ADMIN_FAIL,
+        Action.APPEAL_REJECT,
+        Action.CLOSE_SELECTION,
+        Action.DESK_STOP,
+        Action.COACH,
+        Action.REJECT_CORRECTIONS,
+    }
+)
 
 
 def _lke_url(
@@ -142,6 +156,7 @@ def enrolment(enrolment_id: int):
         action_labels=ACTION_LABELS,
         blockers=pages.next_step_blockers(session, actor, item),
         note_required=workflow.NOTE_REQUIRED,
+        final_actions=FINAL_ACTIONS,
         form=forms.TransitionForm(version=item.version),
         deadlines=cycles.effective_deadlines(session, item.cycle, item.agency_id),
         deadline_labels=workflow.DEADLINE_LABELS,
@@ -323,14 +338,32 @@ def resubmit(enrolment_id: int, code: str):
 def sign_off(enrolment_id: int, area: str):
     session = get_session()
     item, actor = load_enrolment(enrolment_id)
-    framework = assessments.framework_for(item)
-    codes = [i.code for i in framework.items() if pages.tiers.area_of(i.code) == area]
-    if not codes:
-        abort(404)
-    reviews.sign_off_area(session, actor=actor, enrolment=item, area=area, item_codes=codes)
+    reviews.sign_off_area(
+        session, actor=actor, enrolment=item, area=area, item_codes=_area_codes(item, area)
+    )
     session.commit()
     flash(_("Area %(area)s ditandatangani.", area=area), "success")
     return redirect(_lke_url(item, None, area), code=303)
+
+
+@bp.post("/enrolments/<int:enrolment_id>/areas/<area>/approve-pending")
+@login_required
+def approve_pending(enrolment_id: int, area: str):
+    session = get_session()
+    item, actor = load_enrolment(enrolment_id)
+    codes = _area_codes(item, area)
+    approved = reviews.approve_pending(session, actor=actor, enrolment=item, item_codes=codes)
+    session.commit()
+    flash(_("%(n)s butir di area %(area)s disetujui.", n=len(approved), area=area), "success")
+    return redirect(_lke_url(item, None, area), code=303)
+
+
+def _area_codes(enrolment: Enrolment, area: str) -> list[str]:
+    framework = assessments.framework_for(enrolment)
+    codes = [i.code for i in framework.items() if pages.tiers.area_of(i.code) == area]
+    if not codes:
+        abort(404)
+    return codes
 
 
 def _known(enrolment: Enrolment, code: str) -> str:

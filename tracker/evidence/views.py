@@ -29,7 +29,7 @@ from tracker.auth.access import UnitRef, can_view_unit
 from tracker.auth.login import actor_grants, current_actor
 from tracker.auth.models import User
 from tracker.auth.roles import Role
-from tracker.db import get_or_404, get_session
+from tracker.db import begin_write, get_or_404, get_session
 from tracker.error_handlers import wants_json
 from tracker.errors import NotAllowedError, ValidationError
 from tracker.evidence import forms, services, storage
@@ -299,10 +299,10 @@ def download(public_id: str):
     row, _enrolment, roles = _file_in_scope(public_id)
     if row.link_url is not None or row.storage_key is None:
         abort(404)
-    services.record_download(
-        session, actor=current_actor(), file=row, as_reviewer=bool(roles & REVIEWER_ROLES)
-    )
-    session.commit()
+    if roles & REVIEWER_ROLES:
+        begin_write(session)
+        services.record_download(session, actor=current_actor(), file=row, as_reviewer=True)
+        session.commit()
     # Always an attachment with the type we detected on upload: never rendered inline.
     return send_file(
         get_store().open(row.storage_key),

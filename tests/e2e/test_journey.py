@@ -1,0 +1,214 @@
+"""The whole journey in a real browser, as the people who do it.
+
+KPPN Jakarta I (Kementerian Keuangan) builds its LKE, is reviewed by the TPI (an item sent back
+and fixed), proposed by its agency, evaluated and designated by TPN; leadership downloads the
+certificate, an anonymous visitor verifies it by its QR code, an admin revokes it and the
+verification page shows it. A screenshot of every step lands in tests/e2e/artifacts/.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pypdfium2
+import pytest
+import zxingcpp
+from playwright.sync_api import Browser, Page, expect
+
+from tests.lke_answers import perfect_answers
+from tracker.lke import get_framework, write_worksheet
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "zona-integritas"
+AREAS = ["1", "2", "3", "4", "5", "6", "B"]
+
+
+class Journey:
+    def __init__(self, browser: Browser, base: str, artifacts: Path) -> None:
+        self.browser, self.base, self.artifacts, self.step = browser, base, artifacts, 0
+        self.pages: dict[str, Page] = {}
+
+    def as_user(self, username: str) -> Page:
+        if username not in self.pages:
+            page = self.browser.new_context(
+                viewport={"width": 1360, "height": 900}, accept_downloads=True
+            ).new_page()
+            page.on("dialog", lambda dialog: dialog.accept())
+            if username != "anonymous":
+                page.goto(self.base + "/login")
+                page.fill("input[name=username]", username)
+                page.fill("input[name=password]", PASSWORD)
+                page.click("form button.btn-primary")
+                expect(page.locator("h1")).to_contain_text("Selamat datang")
+            self.pages[username] = page
+        return self.pages[username]
+
+    def shot(self, page: Page, name: str) -> None:
+        self.step += 1
+        page.screenshot(path=self.artifacts / f"{self.step:02d}-{name}.png", full_page=False)
+
+    def advance(self, page: Page, action: str, **fields: str) -> None:
+        form = page.locator(f"form.action-form:has(input[name=action][value={action}])")
+        for name, value in fields.items():
+            form.locator(f"[name={name}]").fill(value)
+        with page.expect_navigation():
+            form.locator("button[type=submit]").click()
+        expect(page.locator("p.flash-success")).to_be_visible()
+
+
+@pytest.fixture
+def journey(browser: Browser, live_server: str, artifacts: Path) -> Journey:
+    return Journey(browser, live_server, artifacts)
+
+
+def _item(page: Page, code: str):
+    return page.locator(f'[id="item-{code}"]')
+
+
+def test_from_building_to_designation_verification_and_revocation(journey: Journey) -> None:
+    base = journey.base
+    # 1. The coordinator finds the unit, imports the official worksheet and uploads evidence.
+    coord = journey.as_user("koordinator.kppnjakarta1")
+    coord.get_by_role("link", name="KPPN Jakarta I", exact=True).click()
+    coord.get_by_role("link", name="Zona Integritas unit ini").click()
+    coord.get_by_role("link", name="2027", exact=True).click()
+    enrolment_url = coord.url
+    coord.get_by_role("link", name="LKE & bukti").click()
+    workbook = write_worksheet(
+        get_framework("lke-2021"), perfect_answers(get_framework("lke-2021"))
+    )
+    coord.set_input_files(
+        ".import-form input[type=file]",
+        files=[
+            {
+                "name": "LKE-KPPN-Jakarta-I.xlsx",
+                "buffer": workbook,
+                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            }
+        ],
+    )
+    coord.click(".import-form button")
+    expect(coord.locator(".flash-success")).to_contain_text("LKE diimpor")
+    expect(coord.locator(".stat .value").first).to_have_text("100,00")
+    journey.shot(coord, "koordinator-lke-imported")
+    item = _item(coord, "A.I.1.i.a")
+    item.locator(".dropzone").first.locator("input[type=file]").set_input_files(
+        files=[
+            {
+                "name": "SK Tim ZI KPPN Jakarta I.pdf",
+                "buffer": _pdf(),
+                "mimeType": "application/pdf",
+            }
+        ]
+    )
+    expect(item.locator(".upload-progress .upload-ok")).to_have_count(1, timeout=15000)
+    journey.shot(coord, "koordinator-evidence-uploaded")
+    coord.goto(enrolment_url)
+    journey.advance(coord, "submit_tpi")
+    journey.shot(coord, "koordinator-submitted-to-tpi")
+
+    # 2. The TPI sends one item back with a comment.
+    tpi = journey.as_user("tpi.kemenkeu")
+    tpi.goto(enrolment_url.replace(base, base) + "/lke?area=1")
+    decision = _item(tpi, "A.I.1.i.a").locator("form.decision-form")
+    decision.locator("input[value=revision]").check()
+    decision.locator("input[name=comment]").fill("SK tim belum bertanda tangan kepala kantor")
+    decision.locator("button").click()
+    expect(tpi.locator(".flash-success")).to_be_visible()
+    journey.shot(tpi, "tpi-sent-back")
+
+    # 3. The coordinator sees why, fixes it and resubmits.
+    coord.goto(enrolment_url + "/lke?area=1")
+    item = _item(coord, "A.I.1.i.a")
+    expect(item).to_contain_text("SK tim belum bertanda tangan kepala kantor")
+    item.locator("textarea[name=note]").fill("SK ditandatangani ulang, versi 2 diunggah")
+    item.locator("form.answer-form button").click()
+    expect(coord.locator(".flash-success")).to_be_visible()
+    item = _item(coord, "A.I.1.i.a")
+    item.locator("form.decision-form input[name=comment]").fill("SK sudah ditandatangani")
+    item.locator("form.decision-form button").click()
+    expect(coord.locator(".flash-success")).to_contain_text("dikirim ulang")
+    journey.shot(coord, "koordinator-resubmitted")
+
+    # 4. The TPI approves everything, signs off every area and recommends the unit.
+    for area in AREAS:
+        tpi.goto(f"{enrolment_url}/lke?area={area}")
+        tpi.click("text=Setujui semua yang belum diputuskan")
+        tpi.click("text=Tandatangani area ini")
+        expect(tpi.locator(".flash-success")).to_contain_text("ditandatangani")
+    journey.shot(tpi, "tpi-areas-signed")
+    tpi.goto(enrolment_url)
+    journey.advance(tpi, "tpi_meets")
+    journey.shot(tpi, "tpi-recommended")
+
+    # 5. The agency records the prerequisites with evidence and proposes the unit.
+    lead = journey.as_user("pimpinan.kemenkeu")
+    lead.goto(enrolment_url + "/prerequisites")
+    for row in range(lead.locator("form.prereq-form").count()):
+        form = lead.locator("form.prereq-form").nth(row)
+        value = form.locator("[name=value]")
+        if value.evaluate("e => e.tagName") == "SELECT":
+            options = value.locator("option").all_inner_texts()
+            value.select_option(options[0] if options[0] != "5" else "4")
+        else:
+            value.fill("100" if "%" in (value.get_attribute("placeholder") or "") else "18")
+        form.locator("[name=link]").fill(f"https://kemenkeu.example.go.id/bukti/{row}")
+        with lead.expect_navigation():
+            form.locator("button").click()
+        expect(lead.get_by_text("Persyaratan disimpan.")).to_be_visible()
+    expect(lead.get_by_text("Semua persyaratan usulan tercatat dan terpenuhi.")).to_be_visible()
+    journey.shot(lead, "pimpinan-prerequisites")
+    lead.goto(enrolment_url)
+    journey.advance(lead, "propose")
+    journey.shot(lead, "pimpinan-proposed")
+
+    # 6. TPN: administrative selection, desk and field evaluation, designation.
+    tpn = journey.as_user("tpn")
+    tpn.goto(enrolment_url)
+    journey.advance(tpn, "admin_pass")
+    journey.advance(tpn, "desk_continue")
+    journey.advance(tpn, "designate", decree_number="1234/2027", decree_date="2027-12-09")
+    expect(tpn.locator("h1")).to_contain_text("Ditetapkan")
+    journey.shot(tpn, "tpn-designated")
+
+    # 7. Leadership downloads the certificate; its QR code leads to the verification page.
+    lead.goto(base + "/certificates")
+    journey.shot(lead, "pimpinan-certificates")
+    link = lead.locator("a[href$='.pdf']", has_text=re.compile(".")).first
+    with lead.expect_download() as download:
+        link.click()
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF")
+    url = _qr_url(pdf)
+    assert url.startswith(base + "/verify/")
+
+    visitor = journey.as_user("anonymous")
+    visitor.goto(url)
+    expect(visitor.locator("main")).to_contain_text("KPPN Jakarta I")
+    expect(visitor.locator(".status-valid")).to_be_visible()
+    journey.shot(visitor, "public-verification-valid")
+
+    # 8. An admin revokes the predicate; the same page shows it at once.
+    admin = journey.as_user("admin")
+    admin.goto(enrolment_url)
+    journey.advance(admin, "revoke", on_date="2028-02-03", note="Kepala kantor terjaring OTT")
+    visitor.reload()
+    expect(visitor.locator(".status-revoked")).to_be_visible()
+    expect(visitor.locator("main")).to_contain_text("Kepala kantor terjaring OTT")
+    journey.shot(visitor, "public-verification-revoked")
+
+
+def _pdf() -> bytes:
+    from tests.evidence.evidence_samples import pdf_bytes
+
+    return pdf_bytes("SK Tim Kerja Pembangunan ZI KPPN Jakarta I")
+
+
+def _qr_url(pdf: bytes) -> str:
+    document = pypdfium2.PdfDocument(io.BytesIO(pdf))
+    image = document[0].render(scale=200 / 72).to_pil()
+    found = zxingcpp.read_barcodes(image)
+    assert found, "no QR code found on the certificate"
+    return found[0].text
