@@ -31,6 +31,8 @@ from tracker.lke import (
 from tracker.lke.answers import is_blank
 from tracker.lke.services import framework_of
 
+CACHE_PRECISION = Decimal("1e-10")
+
 
 def framework_for(enrolment: Enrolment) -> Framework:
     return framework_of(enrolment.cycle.framework)
@@ -117,7 +119,8 @@ def recompute(session: Session, enrolment: Enrolment, assessment: Assessment) ->
         has_active_wbk=_has_wbk(session, enrolment),
     )
     report = result.report
-    assessment.score_total = str(report.total.score)
+    # The cache serves dashboards (2 decimals shown); verdicts were decided at full precision.
+    assessment.score_total = str(report.total.score.quantize(CACHE_PRECISION))
     assessment.answered, assessment.item_count = report.total.answered, report.total.total
     assessment.eligible_wbk = result.verdicts["WBK"].eligible
     assessment.eligible_wbbm = result.verdicts["WBBM"].eligible

@@ -127,3 +127,34 @@ def review_queue(
     ]
     counts = {e.id: sum(1 for _ in framework_of(e.cycle.framework).items()) for e in mine}
     return reviews.queue(session, mine, counts)
+
+
+def active_work(
+    session: Session, scope: Scope, limit: int = 12
+) -> list[tuple[Enrolment, dict[str, Assessment]]]:
+    """Enrolments in scope that are still moving, in open cycles, most recently moved first:
+    what the home page shows each user."""
+    enrolments = (
+        session.scalars(
+            select(Enrolment)
+            .join(Enrolment.unit)
+            .join(Enrolment.cycle)
+            .where(
+                unit_filter(scope),
+                Cycle.open.is_(True),
+                Enrolment.stage.not_in(
+                    [Stage.COACHING, Stage.NOT_PASSED, Stage.REVOKED, Stage.VOID]
+                ),
+            )
+            .options(
+                contains_eager(Enrolment.unit).joinedload(Unit.agency),
+                contains_eager(Enrolment.cycle),
+            )
+            .order_by(Enrolment.stage_since.desc())
+            .limit(limit)
+        )
+        .unique()
+        .all()
+    )
+    by_enrolment = tiers_of(session, [e.id for e in enrolments])
+    return [(e, by_enrolment.get(e.id, {})) for e in enrolments]

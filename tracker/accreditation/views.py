@@ -69,35 +69,37 @@ def enrol(unit_id: int):
     session = get_session()
     unit = get_or_404(session, Unit, unit_id)
     ensure_can_view_unit(unit)
+    _ensure_may_declare(actor_for(current_actor(), unit))
     form = declare_form()
     if not form.validate_on_submit():
         flash(
             _("Periksa kembali isian pencanangan: %(errors)s", errors=_form_errors(form)), "error"
         )
-        return redirect(url_for("agencies.unit", unit_id=unit.id), code=303)
+        return redirect(url_for("accreditation.unit_overview", unit_id=unit.id), code=303)
     cycle = cycles.get_cycle(session, form.cycle_id.data)
-    actor = actor_for(current_actor(), unit)
-    _ensure_may_declare(actor)
-    enrolment = cycles.enrol(
-        session,
-        actor=current_actor(),
-        cycle=cycle,
-        unit=unit,
-        target=Predicate(form.target.data),
-        declared_on=form.declared_on.data,
-        note=form.note.data or "",
-    )
-    evidence_views.attach(
-        session,
-        actor=current_actor(),
-        enrolment=enrolment,
-        target=Target(EvidencePurpose.PAKTA, document_key="pakta-integritas"),
-        upload=form.pakta.data,
-        link=form.pakta_link.data,
-        title=_("Pakta Integritas"),
-        required=True,
-    )
-    session.commit()
+    keys: list[str | None] = []
+    with evidence_views.cleanup_on_failure(session, keys):
+        enrolment = cycles.enrol(
+            session,
+            actor=current_actor(),
+            cycle=cycle,
+            unit=unit,
+            target=Predicate(form.target.data),
+            declared_on=form.declared_on.data,
+            note=form.note.data or "",
+        )
+        pakta = evidence_views.attach(
+            session,
+            actor=current_actor(),
+            enrolment=enrolment,
+            target=Target(EvidencePurpose.PAKTA, document_key="pakta-integritas"),
+            upload=form.pakta.data,
+            link=form.pakta_link.data,
+            title=_("Pakta Integritas"),
+            required=True,
+        )
+        keys.append(pakta.storage_key if pakta else None)
+        session.commit()
     flash(
         _(
             "Pencanangan ZI %(unit)s pada siklus %(year)s tercatat.",

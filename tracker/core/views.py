@@ -6,6 +6,8 @@ from flask import Blueprint, redirect, render_template, session
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
+from tracker.accreditation import dashboards
+from tracker.accreditation.workflow import STAGE_LABELS
 from tracker.agencies import services as agency_services
 from tracker.auth.access import scope_of
 from tracker.auth.forms import EmptyForm
@@ -29,6 +31,8 @@ def index():
         grants=grants,
         role_labels=ROLE_LABELS,
         units=agency_services.visible_units(db, scope)[:50],
+        work=dashboards.active_work(db, scope),
+        stage_labels=STAGE_LABELS,
     )
 
 

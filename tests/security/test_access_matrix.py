@@ -1,0 +1,284 @@
+"""Every route of the app against every kind of user and scope.
+
+The routes come from ``app.url_map``: a route without an entry in ``MATRIX`` fails the test, so
+nobody adds a page without saying who may open it. Each entry names a policy; the test builds a
+world with an enrolment, evidence, a designation and its certificate, and asks as each persona:
+the own unit's people, a unit of the same agency, another agency, the national and admin roles,
+and an anonymous visitor. Someone outside a policy must be turned away (login, 403 or 404) and
+must never receive the unit's data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from flask import Flask
+
+from tests.evidence.evidence_samples import png_bytes
+from tests.helpers import csrf_token, login_as
+from tests.world import World
+from tracker.accreditation.models import Designation, Predicate
+from tracker.accreditation.workflow import Action
+from tracker.auth.roles import Role
+from tracker.certificates.document import Image
+from tracker.evidence import services as evidence
+from tracker.evidence.models import EvidencePurpose
+from tracker.evidence.storage import LocalEvidenceStore
+
+ANON = "anonymous"
+PERSONAS = [
+    "admin",
+    "tpn",
+    "tpi",
+    "pimpinan",
+    "penilai",
+    "koordinator",
+    "pokja",
+    "sibling",
+    "tpi_other",
+    "pimpinan_other",
+    ANON,
+]
+OWN_UNIT = {"admin", "tpn", "tpi", "pimpinan", "penilai", "koordinator", "pokja"}
+SIGNED_IN = set(PERSONAS) - {ANON}
+
+
+@dataclass(frozen=True)
+class Policy:
+    allowed: frozenset[str]
+    # For POSTs a permitted persona may still be refused by a finer rule (a role that does not
+    # fill this tier, a stage that does not allow the action): only scope is checked for them.
+    scope_only: bool = False
+
+
+def allow(*names: str, scope_only: bool = False) -> Policy:
+    return Policy(frozenset(names), scope_only)
+
+
+PUBLIC = allow(*PERSONAS)
+SIGNED = allow(*SIGNED_IN)
+ADMIN = allow("admin")
+UNIT = allow(*OWN_UNIT)
+UNIT_ACTION = allow(*OWN_UNIT, scope_only=True)
+
+MATRIX: dict[str, Policy] = {
+    "static": PUBLIC,
+    "core.healthz": PUBLIC,
+    "core.set_language": PUBLIC,
+    "auth.login": PUBLIC,
+    "certificates.verify": PUBLIC,
+    "certificates.verify_lookup": PUBLIC,
+    "certificates.registry": PUBLIC,
+    "core.index": SIGNED,
+    "auth.logout": SIGNED,
+    "auth.change_password": SIGNED,
+    "agencies.index": SIGNED,
+    "auth.users": ADMIN,
+    "auth.user": ADMIN,
+    "auth.create_user": ADMIN,
+    "auth.add_grant": ADMIN,
+    "auth.revoke_grant": ADMIN,
+    "auth.reset_password": ADMIN,
+    "auth.set_active": ADMIN,
+    "agencies.create_agency": ADMIN,
+    "agencies.update_agency": ADMIN,
+    "agencies.create_unit": ADMIN,
+    "agencies.import_csv": ADMIN,
+    "agencies.update_unit": ADMIN,
+    "accreditation.create_cycle": ADMIN,
+    "accreditation.extend_deadline": ADMIN,
+    "accreditation.set_quota": ADMIN,
+    "certificates.settings": ADMIN,
+    "certificates.save_signatory": ADMIN,
+    "certificates.save_emblem": ADMIN,
+    "certificates.emblem": ADMIN,
+    "certificates.signature_image": ADMIN,
+    "accreditation.cycles_index": allow("admin", "tpn"),
+    "accreditation.cycle": allow("admin", "tpn"),
+    "accreditation.record_kkn": allow("admin", "tpn"),
+    "accreditation.dashboard": allow(
+        "admin", "tpn", "tpi", "pimpinan", "tpi_other", "pimpinan_other"
+    ),
+    "accreditation.queue": allow("tpn", "tpi", "penilai", "tpi_other"),
+    "agencies.agency": allow("admin", "tpn", "tpi", "pimpinan"),
+    "agencies.unit": UNIT,
+    "accreditation.unit_overview": UNIT,
+    "accreditation.enrolment": UNIT,
+    "accreditation.lke": UNIT,
+    "accreditation.compare": UNIT,
+    "accreditation.export_worksheet": UNIT,
+    "evidence.download": UNIT,
+    "accreditation.audit_trail": allow("admin", "tpn", "tpi", "penilai"),
+    "accreditation.prerequisites": UNIT_ACTION,
+    "accreditation.enrol": allow("admin", "pimpinan", "koordinator", scope_only=True),
+    "accreditation.advance": UNIT_ACTION,
+    "accreditation.save_answer": UNIT_ACTION,
+    "accreditation.decide": UNIT_ACTION,
+    "accreditation.resubmit": UNIT_ACTION,
+    "accreditation.sign_off": UNIT_ACTION,
+    "accreditation.approve_pending": UNIT_ACTION,
+    "accreditation.import_worksheet": UNIT_ACTION,
+    "evidence.upload_stream": UNIT_ACTION,
+    "evidence.upload_form": UNIT_ACTION,
+    "evidence.add_link": UNIT_ACTION,
+    "evidence.withdraw": UNIT_ACTION,
+    "evidence.check_document": UNIT_ACTION,
+    # Certificates: leadership of the unit's agency, TPN and admins print; TPN and admins reissue.
+    "certificates.index": allow("admin", "tpn", "pimpinan", "pimpinan_other"),
+    "certificates.detail": allow("admin", "tpn", "pimpinan"),
+    "certificates.pdf": allow("admin", "tpn", "pimpinan"),
+    "certificates.reissue": allow("admin", "tpn", scope_only=True),
+    "certificates.print_batch": allow(
+        "admin", "tpn", "pimpinan", "pimpinan_other", scope_only=True
+    ),
+    "certificates.job": allow(),
+    "certificates.job_status": allow(),
+    "certificates.download": allow(),  # print jobs belong to whoever asked for them
+}
+
+
+def test_every_route_has_an_entry(app: Flask) -> None:
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - set(MATRIX) == set(), "new routes need an access-matrix entry"
+    assert set(MATRIX) - endpoints == set(), "the matrix lists routes that no longer exist"
+
+
+@pytest.fixture
+def access_world(world: World, factory, session, settings):
+    from tracker.certificates import services as certificates
+
+    e = world.enrol()
+    world.act(world.koordinator, e, Action.START_BUILDING)
+    link = evidence.add_link(
+        session,
+        actor=world.koordinator,
+        enrolment=e,
+        target=evidence.Target(EvidencePurpose.ITEM, "A.I.1.i.a"),
+        url="https://example.go.id/bukti",
+        title="bukti",
+    )
+    upload = evidence.upload(
+        session,
+        LocalEvidenceStore(settings.evidence_dir),
+        actor=world.koordinator,
+        enrolment=e,
+        target=evidence.Target(EvidencePurpose.ITEM, "A.I.1.i.b"),
+        stream=_pdf(),
+        filename="sk.pdf",
+        policy=_policy(),
+    )
+    designation = Designation(
+        unit_id=world.polres.id,
+        agency_id=world.agency.id,
+        predicate=Predicate.WBK,
+        year=2025,
+        decree_number="77/2025",
+        decree_date=date(2025, 12, 10),
+        snapshot_sha256="a" * 64,
+    )
+    session.add(designation)
+    session.flush()
+    picture = Image(png_bytes(), "image/png")
+    certificates.set_signatory(session, actor=world.admin, name="Menteri PANRB", signature=picture)
+    certificates.set_agency_logo(session, actor=world.admin, agency=world.agency, image=picture)
+    certificate = certificates.issue_for_designation(
+        session, designation=designation, actor=world.admin
+    )
+    session.commit()
+    other_agency = factory.agency("Instansi Lain")
+    personas = {
+        "admin": world.admin,
+        "tpn": world.tpn,
+        "tpi": world.tpi,
+        "pimpinan": world.pimpinan,
+        "penilai": world.penilai,
+        "koordinator": world.koordinator,
+        "pokja": world.pokja,
+        "sibling": factory.user((Role.KOORDINATOR, world.sibling)),
+        "tpi_other": factory.user((Role.TPI, other_agency)),
+        "pimpinan_other": factory.user((Role.PIMPINAN, other_agency)),
+    }
+    values = {
+        "enrolment_id": e.id,
+        "unit_id": world.polres.id,
+        "agency_id": world.agency.id,
+        "user_id": world.koordinator.id,
+        "grant_id": world.koordinator.grants[0].id,
+        "cycle_id": world.cycle.id,
+        "code": "A.I.1.i.a",
+        "tier": "unit",
+        "area": "1",
+        "key": "team-decree-sk-tim-kerja-zi",
+        "public_id": upload.public_id,
+        "number": certificate.number,
+        "filename": "css/app.css",
+        "lang": "en",
+    }
+    del link
+    return personas, values
+
+
+def _pdf():
+    import io
+
+    from tests.evidence.evidence_samples import pdf_bytes
+
+    return io.BytesIO(pdf_bytes("matriks akses"))
+
+
+def _policy():
+    from tracker.evidence.filetypes import DEFAULT_ALLOW_LIST
+    from tracker.evidence.services import UploadPolicy
+
+    return UploadPolicy(10**7, DEFAULT_ALLOW_LIST)
+
+
+def _denied(response) -> bool:
+    if response.status_code in (401, 403, 404):
+        return True
+    location = response.headers.get("Location", "")
+    return response.status_code in (301, 302, 303) and "/login" in location
+
+
+# Query arguments some routes need to name what they act on (not part of the path).
+QUERY = {"evidence.upload_stream": {"item": "A.I.1.i.a"}}
+
+
+def _requests(app: Flask, values: dict):
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        args = {k: values[k] for k in rule.arguments} | QUERY.get(rule.endpoint, {})
+        url = rule.build(args, append_unknown=True)[1]
+        for method in sorted((rule.methods or set()) & {"GET", "POST"}):
+            yield rule.endpoint, method, url
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_persona_reaches_exactly_what_the_matrix_allows(
+    app, client, access_world, persona
+) -> None:
+    personas, values = access_world
+    if persona != ANON:
+        login_as(client, personas[persona])
+    token = csrf_token(client, "/login" if persona == ANON else "/")
+    problems = []
+    for endpoint, method, url in _requests(app, values):
+        if endpoint in ("auth.logout", "auth.change_password") and method == "POST":
+            continue  # would end this persona's session mid-test; covered in tests/auth
+        response = (
+            client.get(url) if method == "GET" else client.post(url, data={"csrf_token": token})
+        )
+        response.close()
+        policy = MATRIX[endpoint]
+        if response.status_code >= 500:
+            problems.append(f"{method} {url}: {response.status_code}")
+        elif persona in policy.allowed:
+            scope_refusal = response.status_code == 404 or (persona == ANON and _denied(response))
+            if (policy.scope_only and scope_refusal) or (
+                not policy.scope_only and _denied(response)
+            ):
+                problems.append(f"{method} {url}: refused ({response.status_code}) but allowed")
+        elif not _denied(response):
+            problems.append(f"{method} {url}: answered {response.status_code} but not allowed")
+    assert not problems, f"{persona}:\n" + "\n".join(problems)
