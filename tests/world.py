@@ -17,6 +17,7 @@ from tracker.accreditation.workflow import Action
 from tracker.agencies.models import Agency, Unit
 from tracker.auth.models import User
 from tracker.auth.roles import Role
+from tracker.certificates.services import set_signatory
 from tracker.lke.services import framework_of, sync_framework
 
 YEAR = 2026
@@ -90,6 +91,7 @@ class World:
 def world(session: Session, factory: Factory) -> World:
     row, _created = sync_framework(session)
     admin = factory.user(Role.ADMIN)
+    set_signatory(session, actor=admin, name="Menteri PANRB (uji)")
     cycle = cycles.create_cycle(
         session,
         actor=admin,

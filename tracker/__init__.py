@@ -58,6 +58,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.accreditation.routes import bp as accreditation_bp
     from tracker.agencies.views import bp as agencies_bp
     from tracker.auth.views import bp as auth_bp
+    from tracker.certificates.views import bp as certificates_bp
     from tracker.core.views import bp as core_bp
     from tracker.evidence.views import bp as evidence_bp
 
@@ -67,6 +68,7 @@ def _register_blueprints(app: Flask) -> None:
         agencies_bp,
         accreditation_bp,
         evidence_bp,
+        certificates_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -75,6 +77,7 @@ def _register_cli(app: Flask) -> None:
     from tracker.agencies.cli import agencies_cli
     from tracker.audit.cli import audit_cli
     from tracker.auth.cli import users_cli
+    from tracker.certificates.cli import certificates_cli
     from tracker.core.cli import db_cli
     from tracker.demo.cli import demo_cli
     from tracker.evidence.cli import evidence_cli
@@ -88,5 +91,6 @@ def _register_cli(app: Flask) -> None:
         audit_cli,
         lke_cli,
         evidence_cli,
+        certificates_cli,
     ):
         app.cli.add_command(group)

@@ -4,5 +4,6 @@ from tracker.accreditation import models as accreditation  # noqa: F401
 from tracker.agencies import models as agencies  # noqa: F401
 from tracker.audit import models as audit  # noqa: F401
 from tracker.auth import models as auth  # noqa: F401
+from tracker.certificates import models as certificates  # noqa: F401
 from tracker.evidence import models as evidence  # noqa: F401
 from tracker.lke import models as lke  # noqa: F401

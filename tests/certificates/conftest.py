@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import pdfplumber
@@ -12,8 +14,17 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 from PIL import Image as PILImage
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session
 
+from tests.factories import Factory
+from tracker.accreditation.models import Designation, Predicate
+from tracker.agencies.models import Unit
+from tracker.auth.models import User
+from tracker.auth.roles import Role
+from tracker.certificates import services
 from tracker.certificates.document import CertificateData, Image
+from tracker.certificates.models import Certificate
 
 SNAPSHOT_SHA256 = "9c1185a5c5e9fc54612808977ee8f548b2258d31a4c5b6f6e1f0d3ab2f5e6c7d"
 LONGEST_UNIT_NAME = (
@@ -102,3 +113,101 @@ def decode_qr_codes(pdf: bytes, page_number: int = 0, dpi: int = 200) -> list[st
         for code in zxingcpp.read_barcodes(image)
         if code.format == zxingcpp.BarcodeFormat.QRCode
     ]
+
+
+# --- issued certificates in a database (services, views, print jobs) ----------------------------
+
+SIGNATORY = "Dr. Penandatangan Uji, M.Si."
+
+
+class CertWorld:
+    """Two agencies, a unit in each, a signatory, and (made on first use, since hashing a
+    password takes a while) every role that matters for certificates."""
+
+    def __init__(self, session: Session, factory: Factory) -> None:
+        self.session, self.factory = session, factory
+        self.agency = factory.agency("Kepolisian Uji")
+        self.other_agency = factory.agency("Kementerian Uji")
+        self.unit = factory.unit(self.agency, "Polres Metro Uji Kota", "Polres")
+        self.other_unit = factory.unit(self.other_agency, "KPPN Uji", "KPPN")
+        self.counter = 0
+
+    @cached_property
+    def admin(self) -> User:
+        return self.factory.user(Role.ADMIN)
+
+    @cached_property
+    def tpn(self) -> User:
+        return self.factory.user(Role.TPN)
+
+    @cached_property
+    def pimpinan(self) -> User:
+        return self.factory.user((Role.PIMPINAN, self.agency))
+
+    @cached_property
+    def other_pimpinan(self) -> User:
+        return self.factory.user((Role.PIMPINAN, self.other_agency))
+
+    @cached_property
+    def koordinator(self) -> User:
+        return self.factory.user((Role.KOORDINATOR, self.unit))
+
+    def designate(
+        self,
+        unit: Unit | None = None,
+        predicate: Predicate = Predicate.WBK,
+        year: int = 2019,
+        *,
+        revoked_on: date | None = None,
+        reason: str | None = None,
+    ) -> Designation:
+        """A historical designation row (no enrolment), as the demo and imports create them."""
+        unit = unit or self.unit
+        self.counter += 1
+        designation = Designation(
+            unit_id=unit.id,
+            agency_id=unit.agency_id,
+            predicate=predicate,
+            year=year,
+            decree_number=f"{100 + self.counter} Tahun {year}",
+            decree_date=date(year, 12, 10),
+            snapshot_sha256=f"{self.counter:064x}",
+            revoked_on=revoked_on,
+            revocation_reason=reason,
+        )
+        self.session.add(designation)
+        self.session.flush()
+        return designation
+
+    def certificate(self, unit: Unit | None = None, **kwargs: Any) -> Certificate:
+        designation = self.designate(unit, **kwargs)
+        certificate = services.issue_for_designation(
+            self.session, designation=designation, actor=None, issued_on=designation.decree_date
+        )
+        self.session.commit()
+        return certificate
+
+
+@pytest.fixture
+def cw(session: Session, factory: Factory) -> CertWorld:
+    world = CertWorld(session, factory)
+    services.set_signatory(session, actor=None, name=SIGNATORY)
+    session.commit()
+    return world
+
+
+@contextlib.contextmanager
+def count_queries(engine: Engine) -> Iterator[list[str]]:
+    """Collect the SQL statements run on ``engine`` inside the block, without the savepoints
+    the test transaction wraps around each request."""
+    statements: list[str] = []
+
+    def _record(_conn, _cursor, statement, _params, _context, _many) -> None:
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", _record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", _record)

@@ -134,20 +134,7 @@ def _side_effects(
     elif action is Action.APPEAL:
         enrolment.appeal_used = True
     elif action is Action.DESIGNATE:
-        session.add(
-            Designation(
-                enrolment_id=enrolment.id,
-                unit_id=enrolment.unit_id,
-                agency_id=enrolment.agency_id,
-                predicate=enrolment.target,
-                year=enrolment.cycle.year,
-                decree_number=details.decree_number.strip(),
-                decree_date=details.decree_date,
-                snapshot_id=snapshot.id,
-                snapshot_sha256=snapshot.sha256,
-                designated_by_id=actor.id,
-            )
-        )
+        _designate(session, actor, enrolment, details, snapshot)
     elif action is Action.REVOKE:
         designation = designation_of(session, enrolment)
         designation.revoked_on = details.on_date or today()
@@ -162,6 +149,34 @@ def _side_effects(
                 reported_by_id=actor.id,
             )
         )
+
+
+def _designate(
+    session: Session, actor: Actor, enrolment: Enrolment, details: Details, snapshot
+) -> None:
+    """Record the designation on the TPN snapshot and issue its certificate (D11).
+
+    Raises the certificate service's errors (no signatory configured, a field that does not fit
+    the page): the whole transition is then refused and nothing is saved.
+    """
+    from tracker.certificates.services import issue_for_designation
+
+    designation = Designation(
+        enrolment_id=enrolment.id,
+        unit_id=enrolment.unit_id,
+        agency_id=enrolment.agency_id,
+        predicate=enrolment.target,
+        year=enrolment.cycle.year,
+        decree_number=details.decree_number.strip(),
+        decree_date=details.decree_date,
+        snapshot_id=snapshot.id,
+        snapshot_sha256=snapshot.sha256,
+        designated_by_id=actor.id,
+    )
+    session.add(designation)
+    issue_for_designation(
+        session, designation=designation, actor=actor.user, issued_on=details.decree_date
+    )
 
 
 def _clear_sign_offs(session: Session, enrolment: Enrolment) -> None:

@@ -129,6 +129,12 @@ def render_html(data: CertificateData) -> str:
     return _render_template([data])
 
 
+def render_many_html(items: Sequence[CertificateData]) -> str:
+    """HTML of several certificates as ``render_many`` renders it (the benchmark's input for a
+    bare WeasyPrint render of the same batch)."""
+    return _render_template(list(items))
+
+
 def render_pdf(data: CertificateData) -> bytes:
     """PDF of one certificate: one A4 landscape page."""
     return html_to_pdf(render_html(data))
