@@ -54,10 +54,9 @@ security: install
 	$(BIN)/python scripts/security_checks.py
 
 migrations-check: install
-	@rm -f /tmp/zi-alembic-check.sqlite3
-	DATABASE_URL=sqlite:////tmp/zi-alembic-check.sqlite3 $(BIN)/alembic upgrade heads
-	DATABASE_URL=sqlite:////tmp/zi-alembic-check.sqlite3 $(BIN)/alembic check
-	@rm -f /tmp/zi-alembic-check.sqlite3
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	DATABASE_URL=sqlite:///$$tmp/check.sqlite3 $(BIN)/alembic upgrade heads && \
+	DATABASE_URL=sqlite:///$$tmp/check.sqlite3 $(BIN)/alembic check
 
 pytest-sqlite: install
 	@echo "== pytest on SQLite =="

@@ -44,15 +44,24 @@ class World:
         return actor_for(user, unit or self.polres)
 
     def enrol(self, unit: Unit | None = None, target: Predicate = Predicate.WBK) -> Enrolment:
+        """Declare ZI: the Polres by its coordinator, any other unit by the administrator."""
+        unit = unit or self.polres
+        declarer = self.koordinator if unit.id == self.polres.id else self.admin
         enrolment = cycles.enrol(
             self.session,
-            actor=self.koordinator,
+            actor=actor_for(declarer, unit),
             cycle=self.cycle,
-            unit=unit or self.polres,
+            unit=unit,
             target=target,
             declared_on=TODAY,
         )
         self.session.commit()
+        return enrolment
+
+    def building(self, unit: Unit | None = None) -> Enrolment:
+        """An enrolment that declared and started building (its LKE open for answers)."""
+        enrolment = self.enrol(unit)
+        self.act(self.koordinator if unit is None else self.admin, enrolment, Action.START_BUILDING)
         return enrolment
 
     def fill(

@@ -138,8 +138,7 @@ def test_the_whole_journey_to_designation(world: World) -> None:
 
 
 def test_snapshots_never_change(world: World) -> None:
-    e = world.enrol()
-    world.act(world.koordinator, e, Action.START_BUILDING)
+    e = world.building()
     world.fill(e)
     world.act(world.koordinator, e, Action.SUBMIT_PRELIMINARY)
     snap = world.session.scalars(select(Snapshot)).one()
@@ -168,8 +167,7 @@ def test_snapshots_never_change(world: World) -> None:
 
 
 def test_tiers_keep_their_own_answers(world: World) -> None:
-    e = world.enrol()
-    world.act(world.koordinator, e, Action.START_BUILDING)
+    e = world.building()
     world.fill(e)
     world.act(world.koordinator, e, Action.SUBMIT_PRELIMINARY)
     prelim = assessments.get_assessment(world.session, e.id, "preliminary")
@@ -216,8 +214,7 @@ def test_tiers_keep_their_own_answers(world: World) -> None:
 
 
 def test_the_revision_loop_keeps_its_history(world: World) -> None:
-    e = world.enrol()
-    world.act(world.koordinator, e, Action.START_BUILDING)
+    e = world.building()
     world.fill(e)
     world.act(world.koordinator, e, Action.SUBMIT_PRELIMINARY)
     penilai, koordinator = world.actor(world.penilai), world.actor(world.koordinator)
@@ -286,8 +283,7 @@ def test_the_revision_loop_keeps_its_history(world: World) -> None:
 
 
 def test_two_reviewers_deciding_at_once_do_not_overwrite(world: World) -> None:
-    e = world.enrol()
-    world.act(world.koordinator, e, Action.START_BUILDING)
+    e = world.building()
     world.fill(e)
     world.act(world.koordinator, e, Action.SUBMIT_PRELIMINARY)
     first = world.actor(world.penilai)
@@ -317,8 +313,7 @@ def test_two_reviewers_deciding_at_once_do_not_overwrite(world: World) -> None:
 
 
 def test_concurrent_answer_edits_are_detected(world: World) -> None:
-    e = world.enrol()
-    world.act(world.koordinator, e, Action.START_BUILDING)
+    e = world.building()
     actor = world.actor(world.koordinator)
     assessments.save_answer(
         world.session,
@@ -347,8 +342,7 @@ def test_concurrent_answer_edits_are_detected(world: World) -> None:
 
 
 def test_bad_answers_are_refused_with_the_code(world: World) -> None:
-    e = world.enrol()
-    world.act(world.koordinator, e, Action.START_BUILDING)
+    e = world.building()
     actor = world.actor(world.koordinator)
     for code, raw, message in [
         ("A.I.1.i.a", "B", "A.I.1.i.a"),
@@ -370,8 +364,7 @@ def test_bad_answers_are_refused_with_the_code(world: World) -> None:
 
 
 def test_working_group_members_edit_only_their_areas(world: World) -> None:
-    e = world.enrol()
-    world.act(world.koordinator, e, Action.START_BUILDING)
+    e = world.building()
     pokja = world.actor(world.pokja)
     assessments.save_answer(
         world.session,
@@ -397,8 +390,7 @@ def test_working_group_members_edit_only_their_areas(world: World) -> None:
 
 
 def test_submission_needs_every_item_answered(world: World) -> None:
-    e = world.enrol()
-    world.act(world.koordinator, e, Action.START_BUILDING)
+    e = world.building()
     answers = perfect_answers(assessments.framework_for(e))
     answers.pop("B.II.a")
     world.fill(e, answers=answers)
@@ -407,8 +399,7 @@ def test_submission_needs_every_item_answered(world: World) -> None:
 
 
 def test_deadlines_and_their_extension(world: World) -> None:
-    e = world.enrol()
-    world.act(world.koordinator, e, Action.START_BUILDING)
+    e = world.building()
     world.fill(e)
     late = date(YEAR, 4, 2)
     with pytest.raises(InvalidTransitionError, match="Batas waktu sudah lewat"):
@@ -543,8 +534,7 @@ def test_quota_limits_proposals(world: World) -> None:
 
 
 def test_tpi_verdict_not_yet_sends_the_unit_back_with_the_lhe(world: World) -> None:
-    e = world.enrol()
-    world.act(world.koordinator, e, Action.START_BUILDING)
+    e = world.building()
     world.fill(e)
     world.act(world.koordinator, e, Action.SUBMIT_PRELIMINARY)
     approve_all(world, e, world.penilai)
@@ -617,8 +607,7 @@ def test_dashboard_queries_are_bounded(world: World, factory) -> None:
 
 
 def test_approving_the_rest_of_an_area_leaves_sent_back_items_alone(world: World) -> None:
-    e = world.enrol()
-    world.act(world.koordinator, e, Action.START_BUILDING)
+    e = world.building()
     world.fill(e)
     world.act(world.koordinator, e, Action.SUBMIT_PRELIMINARY)
     penilai = world.actor(world.penilai)
@@ -642,3 +631,27 @@ def test_approving_the_rest_of_an_area_leaves_sent_back_items_alone(world: World
         reviews.approve_pending(
             world.session, actor=world.actor(world.koordinator), enrolment=e, item_codes=codes
         )
+
+
+def test_only_coordinators_leadership_and_admins_declare(world: World) -> None:
+    from tracker.accreditation.context import actor_for
+
+    for user in (world.tpi, world.penilai, world.pokja):
+        with pytest.raises(NotAllowedError, match="pencanangan"):
+            cycles.enrol(
+                world.session,
+                actor=actor_for(user, world.polres),
+                cycle=world.cycle,
+                unit=world.polres,
+                target=Predicate.WBK,
+                declared_on=TODAY,
+            )
+    enrolment = cycles.enrol(
+        world.session,
+        actor=actor_for(world.pimpinan, world.polres),
+        cycle=world.cycle,
+        unit=world.polres,
+        target=Predicate.WBK,
+        declared_on=TODAY,
+    )
+    assert enrolment.stage is Stage.DECLARED

@@ -17,12 +17,6 @@ from tracker.lke import write_worksheet
 from tracker.lke.services import framework_of
 
 
-def _building(world: World) -> Enrolment:
-    e = world.enrol()
-    world.act(world.koordinator, e, Action.START_BUILDING)
-    return e
-
-
 def test_coordinator_declares_with_the_pakta_integritas(client, world: World) -> None:
     login_as(client, world.koordinator)
     page = f"/units/{world.polres.id}/zi"
@@ -62,7 +56,7 @@ def test_declaration_without_the_pakta_is_refused(client, world: World) -> None:
 
 
 def test_lke_page_answers_the_coordinators_questions(client, world: World) -> None:
-    e = _building(world)
+    e = world.building()
     login_as(client, world.koordinator)
     html = client.get(f"/enrolments/{e.id}/lke?area=1").get_data(as_text=True)
     assert "A.I.1.i.a" in html and "Manajemen Perubahan" in html
@@ -71,7 +65,7 @@ def test_lke_page_answers_the_coordinators_questions(client, world: World) -> No
 
 
 def test_saving_an_answer_and_a_stale_form(client, world: World) -> None:
-    e = _building(world)
+    e = world.building()
     login_as(client, world.koordinator)
     url = f"/enrolments/{e.id}/lke/unit/A.I.1.i.b"
     page = f"/enrolments/{e.id}/lke"
@@ -98,7 +92,7 @@ def test_saving_an_answer_and_a_stale_form(client, world: World) -> None:
 
 
 def test_percent_and_survey_items_are_posted_as_their_inputs(client, world: World) -> None:
-    e = _building(world)
+    e = world.building()
     login_as(client, world.koordinator)
     page = f"/enrolments/{e.id}/lke"
     post_form(
@@ -119,7 +113,7 @@ def test_percent_and_survey_items_are_posted_as_their_inputs(client, world: Worl
 
 
 def test_a_bad_answer_gets_a_message_and_changes_nothing(client, world: World) -> None:
-    e = _building(world)
+    e = world.building()
     login_as(client, world.koordinator)
     page = f"/enrolments/{e.id}/lke"
     response = post_form(
@@ -135,7 +129,7 @@ def test_a_bad_answer_gets_a_message_and_changes_nothing(client, world: World) -
 
 
 def test_other_units_and_agencies_see_nothing(client, world: World, factory) -> None:
-    e = _building(world)
+    e = world.building()
     sibling_coordinator = factory.user((Role.KOORDINATOR, world.sibling))
     other_tpi = factory.user((Role.TPI, factory.agency()))
     for user in (sibling_coordinator, other_tpi):
@@ -157,7 +151,7 @@ def test_other_units_and_agencies_see_nothing(client, world: World, factory) -> 
 
 
 def test_working_group_member_cannot_edit_other_areas(client, world: World) -> None:
-    e = _building(world)
+    e = world.building()
     login_as(client, world.pokja)
     response = post_form(
         client,
@@ -177,7 +171,7 @@ def test_working_group_member_cannot_edit_other_areas(client, world: World) -> N
 
 
 def test_reviewer_sends_back_and_coordinator_sees_why(client, world: World) -> None:
-    e = _building(world)
+    e = world.building()
     world.fill(e)
     world.act(world.koordinator, e, Action.SUBMIT_PRELIMINARY)
     login_as(client, world.penilai)
@@ -233,7 +227,7 @@ def test_transitions_through_the_page(client, world: World) -> None:
 
 
 def test_compare_shows_every_tier_and_the_difference(client, world: World) -> None:
-    e = _building(world)
+    e = world.building()
     world.fill(e)
     world.act(world.koordinator, e, Action.SUBMIT_PRELIMINARY)
     from tracker.accreditation import assessments
@@ -256,7 +250,7 @@ def test_compare_shows_every_tier_and_the_difference(client, world: World) -> No
 
 
 def test_audit_trail_is_for_admins_and_reviewers(client, world: World) -> None:
-    e = _building(world)
+    e = world.building()
     login_as(client, world.tpi)
     html = client.get(f"/enrolments/{e.id}/audit").get_data(as_text=True)
     assert "Mulai pembangunan" in html and "Pencanangan ZI siklus" in html
@@ -281,7 +275,7 @@ def test_dashboard_shows_only_the_leaders_agency(client, world: World, factory) 
 
 
 def test_review_queue_for_the_parent_assessor(client, world: World) -> None:
-    e = _building(world)
+    e = world.building()
     world.fill(e)
     world.act(world.koordinator, e, Action.SUBMIT_PRELIMINARY)
     login_as(client, world.penilai)
@@ -290,7 +284,7 @@ def test_review_queue_for_the_parent_assessor(client, world: World) -> None:
 
 
 def test_worksheet_round_trip_through_the_page(client, world: World) -> None:
-    e = _building(world)
+    e = world.building()
     login_as(client, world.koordinator)
     framework = framework_of(world.cycle.framework)
     data = write_worksheet(framework, {"A.I.1.i.a": "Ya", "A.II.4.i.a": [4, 4]})
@@ -348,3 +342,34 @@ def test_prerequisites_page_records_with_evidence(client, world: World) -> None:
     login_as(client, world.koordinator)
     html = client.get(page).get_data(as_text=True)
     assert html.count('class="prereq-form"') == 6  # the unit-level ones only
+
+
+def test_the_to_do_filter_shows_only_items_needing_action(client, world: World) -> None:
+    e = world.building()
+    world.fill(e)
+    login_as(client, world.koordinator)
+    html = client.get(f"/enrolments/{e.id}/lke?area=1&todo=1").get_data(as_text=True)
+    # Every item is answered; the ones still listed miss a required document.
+    assert "belum dijawab" not in html and "dok" in html
+
+
+def test_designated_units_show_when_monitoring_is_due(client, world: World) -> None:
+    from tracker.accreditation.models import Designation, Predicate
+
+    e = world.enrol()
+    world.session.add(
+        Designation(
+            enrolment_id=e.id,
+            unit_id=world.polres.id,
+            agency_id=world.agency.id,
+            predicate=Predicate.WBK,
+            year=2020,
+            decree_number="1/2020",
+            decree_date=date(2020, 12, 10),
+            snapshot_sha256="b" * 64,
+        )
+    )
+    world.session.commit()
+    login_as(client, world.koordinator)
+    html = client.get(f"/enrolments/{e.id}").get_data(as_text=True)
+    assert "10 Desember 2022" in html and "terlambat" in html

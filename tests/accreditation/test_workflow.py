@@ -153,3 +153,9 @@ def test_blockers_lists_every_reason_at_once() -> None:
     )
     reasons = workflow.blockers(Action.SUBMIT_TPI, ctx)
     assert len(reasons) == 2
+
+
+def test_monitoring_is_due_two_years_after_the_latest_report() -> None:
+    assert workflow.monitoring_due(date(2024, 12, 10), []) == date(2026, 12, 10)
+    assert workflow.monitoring_due(date(2024, 12, 10), [date(2025, 11, 1)]) == date(2027, 11, 1)
+    assert workflow.monitoring_due(date(2024, 2, 29), []) == date(2026, 2, 28)

@@ -43,14 +43,8 @@ def _upload(
     return row
 
 
-def _building(world: World):
-    e = world.enrol()
-    world.act(world.koordinator, e, Action.START_BUILDING)
-    return e
-
-
 def test_reupload_adds_a_version_and_keeps_the_old_one(world: World, store) -> None:
-    e = _building(world)
+    e = world.building()
     first = _upload(world, store, e, pdf_bytes("versi 1"))
     second = _upload(world, store, e, pdf_bytes("versi 2"), "sk-revisi.pdf")
     assert (first.version, second.version) == (1, 2)
@@ -60,7 +54,7 @@ def test_reupload_adds_a_version_and_keeps_the_old_one(world: World, store) -> N
 
 
 def test_identical_files_are_stored_once(world: World, store) -> None:
-    e = _building(world)
+    e = world.building()
     a = _upload(
         world, store, e, pdf_bytes("sama"), target=Target(EvidencePurpose.ITEM, "A.I.1.i.a")
     )
@@ -71,7 +65,7 @@ def test_identical_files_are_stored_once(world: World, store) -> None:
 
 
 def test_withdrawal_brings_back_the_previous_version(world: World, store) -> None:
-    e = _building(world)
+    e = world.building()
     first = _upload(world, store, e, pdf_bytes("1"))
     second = _upload(world, store, e, pdf_bytes("2"))
     with pytest.raises(NotAllowedError):
@@ -82,7 +76,7 @@ def test_withdrawal_brings_back_the_previous_version(world: World, store) -> Non
 
 
 def test_files_freeze_at_the_hand_off(world: World, store) -> None:
-    e = _building(world)
+    e = world.building()
     row = _upload(world, store, e, pdf_bytes("bukti"))
     world.fill(e)
     world.act(world.koordinator, e, Action.SUBMIT_PRELIMINARY)
@@ -98,7 +92,7 @@ def test_files_freeze_at_the_hand_off(world: World, store) -> None:
 
 
 def test_a_spoofed_file_is_refused_and_leaves_nothing(world: World, store) -> None:
-    e = _building(world)
+    e = world.building()
     with pytest.raises(RejectedFileError, match=r"program\.pdf"):
         _upload(world, store, e, elf_bytes(), "program.pdf")
     world.session.rollback()
@@ -107,7 +101,7 @@ def test_a_spoofed_file_is_refused_and_leaves_nothing(world: World, store) -> No
 
 
 def test_failure_before_commit_removes_the_new_blob(world: World, store) -> None:
-    e = _building(world)
+    e = world.building()
     row = services.upload(
         world.session,
         store,
@@ -125,7 +119,7 @@ def test_failure_before_commit_removes_the_new_blob(world: World, store) -> None
 
 
 def test_a_shared_blob_survives_a_failed_duplicate(world: World, store) -> None:
-    e = _building(world)
+    e = world.building()
     kept = _upload(world, store, e, pdf_bytes("dipakai"))
     services.upload(
         world.session,
@@ -143,7 +137,7 @@ def test_a_shared_blob_survives_a_failed_duplicate(world: World, store) -> None:
 
 
 def test_links_must_be_http(world: World) -> None:
-    e = _building(world)
+    e = world.building()
     with pytest.raises(ValidationError, match="http"):
         services.add_link(
             world.session,
@@ -165,7 +159,7 @@ def test_links_must_be_http(world: World) -> None:
 
 
 def test_document_checks_detect_simultaneous_verdicts(world: World, store) -> None:
-    e = _building(world)
+    e = world.building()
     _upload(world, store, e, pdf_bytes("x"))
     args = {
         "actor": world.penilai,
@@ -188,7 +182,7 @@ def test_document_checks_detect_simultaneous_verdicts(world: World, store) -> No
 
 
 def test_verify_reports_altered_and_missing_files_and_orphans(world: World, local_store) -> None:
-    e = _building(world)
+    e = world.building()
     good = _upload(world, local_store, e, pdf_bytes("baik"))
     bad = _upload(
         world, local_store, e, pdf_bytes("diubah"), target=Target(EvidencePurpose.ITEM, "A.I.1.i.b")

@@ -21,12 +21,6 @@ ITEM = "A.I.1.i.a"
 DOC = "team-decree-sk-tim-kerja-zi"
 
 
-def _building(world: World):
-    e = world.enrol()
-    world.act(world.koordinator, e, Action.START_BUILDING)
-    return e
-
-
 def _stream(client, enrolment, data: bytes, name: str, document: str = DOC):
     token = csrf_token(client, f"/enrolments/{enrolment.id}/lke")
     return client.post(
@@ -42,7 +36,7 @@ def _stream(client, enrolment, data: bytes, name: str, document: str = DOC):
 
 
 def test_streamed_upload_creates_a_version_per_upload(client, world: World) -> None:
-    e = _building(world)
+    e = world.building()
     login_as(client, world.koordinator)
     first = _stream(client, e, pdf_bytes("1"), "SK%20Tim%20ZI.pdf")
     second = _stream(client, e, pdf_bytes("2"), "SK%20Tim%20ZI%20revisi.pdf")
@@ -54,7 +48,7 @@ def test_streamed_upload_creates_a_version_per_upload(client, world: World) -> N
 
 
 def test_rejected_files_name_the_file_and_leave_nothing(client, world: World, settings) -> None:
-    e = _building(world)
+    e = world.building()
     login_as(client, world.koordinator)
     response = _stream(client, e, exe_bytes(), "laporan.pdf")
     assert response.status_code == 422 and "laporan.pdf" in response.json["error"]
@@ -64,7 +58,7 @@ def test_rejected_files_name_the_file_and_leave_nothing(client, world: World, se
 
 
 def test_too_large_is_refused_before_reading(app, client, world: World, settings) -> None:
-    e = _building(world)
+    e = world.building()
     app.config["TRACKER_SETTINGS"] = replace(settings, max_upload_bytes=1000)
     login_as(client, world.koordinator)
     response = _stream(client, e, pdf_bytes(padding=5000), "besar.pdf")
@@ -73,7 +67,7 @@ def test_too_large_is_refused_before_reading(app, client, world: World, settings
 
 
 def test_form_upload_keeps_good_files_and_reports_bad_ones(client, world: World) -> None:
-    e = _building(world)
+    e = world.building()
     login_as(client, world.koordinator)
     page = f"/enrolments/{e.id}/lke"
     response = post_form(
@@ -97,7 +91,7 @@ def test_form_upload_keeps_good_files_and_reports_bad_ones(client, world: World)
 
 
 def test_download_is_an_attachment_for_those_in_scope(client, world: World, factory) -> None:
-    e = _building(world)
+    e = world.building()
     login_as(client, world.koordinator)
     public_id = _stream(client, e, png_bytes(), "foto<script>.png").json["id"]
     response = client.get(f"/evidence/{public_id}")
@@ -116,7 +110,7 @@ def test_download_is_an_attachment_for_those_in_scope(client, world: World, fact
 
 
 def test_reviewer_downloads_are_audited(client, world: World) -> None:
-    e = _building(world)
+    e = world.building()
     tpi_id = world.tpi.id
     login_as(client, world.koordinator)
     public_id = _stream(client, e, pdf_bytes(), "sk.pdf").json["id"]
@@ -130,7 +124,7 @@ def test_reviewer_downloads_are_audited(client, world: World) -> None:
 
 
 def test_upload_is_refused_outside_the_building_stage(client, world: World) -> None:
-    e = _building(world)
+    e = world.building()
     world.fill(e)
     world.act(world.koordinator, e, Action.SUBMIT_PRELIMINARY)
     login_as(client, world.koordinator)
@@ -140,7 +134,7 @@ def test_upload_is_refused_outside_the_building_stage(client, world: World) -> N
 
 
 def test_withdraw_through_the_page(client, world: World) -> None:
-    e = _building(world)
+    e = world.building()
     login_as(client, world.koordinator)
     public_id = _stream(client, e, pdf_bytes(), "salah.pdf").json["id"]
     response = post_form(client, f"/evidence/{public_id}/withdraw", page=f"/enrolments/{e.id}/lke")
@@ -164,7 +158,7 @@ def test_the_app_runs_on_the_s3_backend(settings, session, world: World, s3_stor
     app.config.update(TESTING=True)
     app.extensions["sessionmaker"] = lambda: session
     client = app.test_client()
-    e = _building(world)
+    e = world.building()
     login_as(client, world.koordinator)
     public_id = _stream(client, e, pdf_bytes("s3"), "s3.pdf").json["id"]
     response = client.get(f"/evidence/{public_id}")

@@ -20,7 +20,6 @@ from tests.evidence.evidence_samples import png_bytes
 from tests.helpers import csrf_token, login_as
 from tests.world import World
 from tracker.accreditation.models import Designation, Predicate
-from tracker.accreditation.workflow import Action
 from tracker.auth.roles import Role
 from tracker.certificates.document import Image
 from tracker.evidence import services as evidence
@@ -149,8 +148,7 @@ def test_every_route_has_an_entry(app: Flask) -> None:
 def access_world(world: World, factory, session, settings):
     from tracker.certificates import services as certificates
 
-    e = world.enrol()
-    world.act(world.koordinator, e, Action.START_BUILDING)
+    e = world.building()
     link = evidence.add_link(
         session,
         actor=world.koordinator,

@@ -20,7 +20,6 @@ from sqlalchemy import func, select
 
 from tests.helpers import csrf_token, login_as
 from tests.world import World
-from tracker.accreditation.workflow import Action
 from tracker.db import Base
 from tracker.evidence import services as evidence
 from tracker.evidence.models import EvidencePurpose
@@ -137,8 +136,7 @@ def _post_routes(app: Flask) -> list:
 def fuzz_world(world: World):
     """The world with a unit building its LKE, and the real ids the URLs can point at
     (taken once: the fuzzer's own successful posts may change the world afterwards)."""
-    e = world.enrol()
-    world.act(world.koordinator, e, Action.START_BUILDING)
+    e = world.building()
     row = evidence.add_link(
         world.session,
         actor=world.koordinator,

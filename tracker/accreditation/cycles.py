@@ -9,7 +9,8 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker.accreditation import tiers
+from tracker.accreditation import tiers, workflow
+from tracker.accreditation.context import Actor
 from tracker.accreditation.models import (
     AgencyQuota,
     Assessment,
@@ -17,6 +18,7 @@ from tracker.accreditation.models import (
     DeadlineExtension,
     Designation,
     Enrolment,
+    MonitoringReport,
     Predicate,
 )
 from tracker.accreditation.workflow import Deadline, Stage
@@ -24,7 +26,7 @@ from tracker.agencies.models import Agency, Unit
 from tracker.audit import services as audit
 from tracker.auth.models import RoleGrant, User
 from tracker.auth.roles import Role
-from tracker.errors import ConflictError, NotFoundError, ValidationError
+from tracker.errors import ConflictError, NotAllowedError, NotFoundError, ValidationError
 from tracker.i18n import _
 from tracker.lke.models import LkeFramework
 
@@ -287,7 +289,7 @@ def has_parent_assessor(session: Session, unit: Unit) -> bool:
 def enrol(
     session: Session,
     *,
-    actor: User,
+    actor: Actor,
     cycle: Cycle,
     unit: Unit,
     target: Predicate,
@@ -299,6 +301,7 @@ def enrol(
     The unit's self-assessment tier starts empty; the Pakta Integritas evidence is attached by
     the caller in the same transaction (``evidence.services``).
     """
+    ensure_may_declare(actor)
     if not cycle.open:
         raise ValidationError(_("Siklus %(year)s sudah ditutup.", year=cycle.year))
     if session.scalar(
@@ -329,7 +332,7 @@ def enrol(
     session.add(Assessment(enrolment_id=enrolment.id, tier=tiers.UNIT))
     audit.record(
         session,
-        actor=actor,
+        actor=actor.user,
         tag="accreditation:enrolment:declare",
         subject=enrolment,
         unit_id=unit.id,
@@ -342,6 +345,25 @@ def enrol(
         },
     )
     return enrolment
+
+
+# Declaring ZI for a unit: its coordinator, its agency's leadership, or an administrator.
+DECLARE_ROLES = frozenset({Role.KOORDINATOR, Role.PIMPINAN, Role.ADMIN})
+
+
+def may_declare(actor: Actor) -> bool:
+    return bool(actor.roles & DECLARE_ROLES)
+
+
+def ensure_may_declare(actor: Actor) -> None:
+    """Raises NotAllowedError unless the actor may declare ZI for the unit."""
+    if not may_declare(actor):
+        raise NotAllowedError(
+            _(
+                "Hanya koordinator unit, pimpinan instansi atau administrator "
+                "yang dapat mencatat pencanangan."
+            )
+        )
 
 
 def enrolments_of_unit(session: Session, unit_id: int) -> Sequence[Enrolment]:
@@ -365,3 +387,23 @@ def designations_of_unit(session: Session, unit_id: int) -> Sequence[Designation
     return session.scalars(
         select(Designation).where(Designation.unit_id == unit_id).order_by(Designation.year.desc())
     ).all()
+
+
+@dataclass(frozen=True)
+class MonitoringStatus:
+    last_report: date | None
+    due: date
+    overdue: bool
+
+
+def monitoring_status(session: Session, designation: Designation, today: date) -> MonitoringStatus:
+    """When the next post-designation report is due, and whether it is late."""
+    reports = list(
+        session.scalars(
+            select(MonitoringReport.reported_on).where(
+                MonitoringReport.designation_id == designation.id
+            )
+        )
+    )
+    due = workflow.monitoring_due(designation.decree_date, reports)
+    return MonitoringStatus(max(reports) if reports else None, due, today > due)

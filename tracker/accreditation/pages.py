@@ -67,6 +67,11 @@ class ItemRow:
         return self.decision is not None and self.decision.kind is DecisionKind.REVISION
 
     @property
+    def needs_attention(self) -> bool:
+        """Unanswered, sent back, or short of a required document: the coordinator's to-do."""
+        return self.value is None or self.sent_back or self.missing_required > 0
+
+    @property
     def missing_required(self) -> int:
         return sum(1 for d in self.documents if d.required and not d.present)
 
@@ -105,12 +110,19 @@ class LkePage:
     selected_area: str
     deciding_tier: tiers.Tier | None
     is_reviewer: bool
+    todo_only: bool = False
     blockers: dict[Action, list[str]] = field(default_factory=dict)
     titles: dict[str, tuple[str, str, Decimal]] = field(default_factory=dict)
 
 
 def lke_page(
-    session: Session, *, actor: Actor, enrolment: Enrolment, tier_code: str, area: str
+    session: Session,
+    *,
+    actor: Actor,
+    enrolment: Enrolment,
+    tier_code: str,
+    area: str,
+    todo_only: bool = False,
 ) -> LkePage:
     framework = assessments.framework_for(enrolment)
     tier_list = cycles.cycle_tiers(enrolment.cycle)
@@ -171,10 +183,11 @@ def lke_page(
         result.report,
         result.verdicts[enrolment.target.value],
         areas,
-        [r for r in item_rows if r.area == selected],
+        [r for r in item_rows if r.area == selected and (not todo_only or r.needs_attention)],
         selected,
         deciding,
         is_reviewer=bool(deciding and deciding.reviews and actor.roles & deciding.roles),
+        todo_only=todo_only,
     )
     page.blockers = next_step_blockers(session, actor, enrolment)
     page.titles = sub_area_titles(framework)

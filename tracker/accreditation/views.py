@@ -69,7 +69,8 @@ def enrol(unit_id: int):
     session = get_session()
     unit = get_or_404(session, Unit, unit_id)
     ensure_can_view_unit(unit)
-    _ensure_may_declare(actor_for(current_actor(), unit))
+    actor = actor_for(current_actor(), unit)
+    cycles.ensure_may_declare(actor)  # before validating: refuse outsiders plainly
     form = declare_form()
     if not form.validate_on_submit():
         flash(
@@ -81,7 +82,7 @@ def enrol(unit_id: int):
     with evidence_views.cleanup_on_failure(session, keys):
         enrolment = cycles.enrol(
             session,
-            actor=current_actor(),
+            actor=actor,
             cycle=cycle,
             unit=unit,
             target=Predicate(form.target.data),
@@ -109,19 +110,6 @@ def enrol(unit_id: int):
         "success",
     )
     return redirect(url_for("accreditation.enrolment", enrolment_id=enrolment.id), code=303)
-
-
-def _ensure_may_declare(actor: Actor) -> None:
-    from tracker.auth.roles import Role
-    from tracker.errors import NotAllowedError
-
-    if not actor.roles & {Role.KOORDINATOR, Role.PIMPINAN, Role.ADMIN}:
-        raise NotAllowedError(
-            _(
-                "Hanya koordinator unit, pimpinan instansi atau administrator "
-                "yang dapat mencatat pencanangan."
-            )
-        )
 
 
 def declare_form() -> forms.DeclareForm:
@@ -162,7 +150,10 @@ def enrolment(enrolment_id: int):
         form=forms.TransitionForm(version=item.version),
         deadlines=cycles.effective_deadlines(session, item.cycle, item.agency_id),
         deadline_labels=workflow.DEADLINE_LABELS,
-        designation=_designation_or_none(session, item),
+        designation=(designation := _designation_or_none(session, item)),
+        monitoring=cycles.monitoring_status(session, designation, transitions.today())
+        if designation
+        else None,
         pakta=evidence_views.files_for(session, item, EvidencePurpose.PAKTA),
     )
 
@@ -227,7 +218,12 @@ def lke(enrolment_id: int):
     if tier not in assessments.assessments_of(session, item.id):
         tier = "unit"
     page = pages.lke_page(
-        session, actor=actor, enrolment=item, tier_code=tier, area=request.args.get("area", "")
+        session,
+        actor=actor,
+        enrolment=item,
+        tier_code=tier,
+        area=request.args.get("area", ""),
+        todo_only=request.args.get("todo") == "1",
     )
     return render_template(
         "accreditation/lke.html",
@@ -438,7 +434,6 @@ def unit_overview(unit_id: int):
     taken = {e.cycle_id for e in enrolled}
     form = declare_form()
     form.cycle_id.choices = [c for c in form.cycle_id.choices if c.value not in taken]
-    from tracker.auth.roles import Role
 
     return render_template(
         "accreditation/unit.html",
@@ -447,6 +442,5 @@ def unit_overview(unit_id: int):
         stage_labels=STAGE_LABELS,
         designations=cycles.designations_of_unit(session, unit.id),
         form=form,
-        can_declare=bool(actor.roles & {Role.KOORDINATOR, Role.PIMPINAN, Role.ADMIN})
-        and bool(form.cycle_id.choices),
+        can_declare=cycles.may_declare(actor) and bool(form.cycle_id.choices),
     )

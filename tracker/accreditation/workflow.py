@@ -397,12 +397,21 @@ DEADLINE_LABELS: Mapping[Deadline, str] = {
 }
 
 
+def _plus_two_years(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 2)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 2, day=28)
+
+
+def monitoring_due(designated_on: date, report_dates: Collection[date]) -> date:
+    """TPI reports on a designated unit at least every two years (Lampiran II Bab IV.A):
+    the next report is due two years after the latest one, or after the designation."""
+    return _plus_two_years(max([designated_on, *report_dates]))
+
+
 def barred_until(revocation_dates: Collection[date]) -> date | None:
     """D10: a revoked unit may not be proposed for 2 years from the latest revocation."""
     if not revocation_dates:
         return None
-    latest = max(revocation_dates)
-    try:
-        return latest.replace(year=latest.year + 2)
-    except ValueError:  # 29 February
-        return latest.replace(year=latest.year + 2, day=28)
+    return _plus_two_years(max(revocation_dates))

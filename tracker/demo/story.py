@@ -79,7 +79,7 @@ def _enrolment(
     user = auth.find_user(session, "admin")
     enrolment = cycles.enrol(
         session,
-        actor=user,
+        actor=actor_for(user, unit),
         cycle=cycle,
         unit=unit,
         target=Predicate.WBK,
