@@ -139,3 +139,13 @@ def test_coordinator_of_one_unit_cannot_open_another(client, factory) -> None:
     assert client.get(f"/units/{mine.id}").status_code == 200
     assert client.get(f"/units/{theirs.id}").status_code == 404
     assert client.get(f"/agencies/{agency.id}").status_code == 404
+
+
+def test_passwords_never_reach_the_logs(client, factory, caplog) -> None:
+    import logging
+
+    factory.user(username="rina")
+    caplog.set_level(logging.DEBUG)
+    _login(client, "rina", "rahasia-yang-salah-123")
+    _login(client, "rina", PASSWORD)
+    assert "rahasia-yang-salah-123" not in caplog.text and PASSWORD not in caplog.text

@@ -68,6 +68,14 @@ AGENCIES = [
 ]
 
 
+# Agency short names and unit names by code, for printing the demo accounts.
+_NAMES = {code: short for code, _name, short, _kind, _units in AGENCIES} | {
+    unit_code: unit_name
+    for *_agency, units in AGENCIES
+    for unit_code, unit_name, _unit_kind, _parent in units
+}
+
+
 @dataclass(frozen=True)
 class DemoAccount:
     username: str
@@ -78,7 +86,7 @@ class DemoAccount:
     areas: tuple[int, ...] | None = None
 
     def describe(self) -> str:
-        where = self.unit or self.agency or "nasional"
+        where = _NAMES.get(self.unit or self.agency or "", "nasional")
         areas = f", area {', '.join(map(str, self.areas))}" if self.areas else ""
         return f"{self.role.value} ({where}{areas})"
 
