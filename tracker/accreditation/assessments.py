@@ -26,6 +26,7 @@ from tracker.lke import (
     Verdict,
     evaluate,
     parse_answer,
+    parse_answers,
     score,
 )
 from tracker.lke.answers import is_blank
@@ -263,8 +264,6 @@ def import_answers(
     actor may edit each item, so a bad file changes nothing.
     """
     framework = framework_for(enrolment)
-    from tracker.lke import parse_answers
-
     answers = parse_answers(framework, raw_answers)
     for code in answers:
         check_edit(session, actor, enrolment, tier, code)

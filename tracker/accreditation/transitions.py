@@ -24,6 +24,7 @@ from tracker.accreditation.models import (
 from tracker.accreditation.workflow import Action
 from tracker.audit import services as audit
 from tracker.auth.models import User
+from tracker.certificates.services import issue_for_designation
 from tracker.db import utcnow
 from tracker.errors import ConflictError, ValidationError
 from tracker.i18n import _
@@ -159,8 +160,6 @@ def _designate(
     Raises the certificate service's errors (no signatory configured, a field that does not fit
     the page): the whole transition is then refused and nothing is saved.
     """
-    from tracker.certificates.services import issue_for_designation
-
     designation = Designation(
         enrolment_id=enrolment.id,
         unit_id=enrolment.unit_id,

@@ -21,7 +21,7 @@ from werkzeug.datastructures import MultiDict
 
 from tracker.accreditation import assessments, cycles, forms, pages, reviews, transitions, workflow
 from tracker.accreditation.context import Actor, actor_for
-from tracker.accreditation.models import DecisionKind, Enrolment, Predicate
+from tracker.accreditation.models import DecisionKind, Enrolment, MonitoringResult, Predicate
 from tracker.accreditation.web import load_enrolment
 from tracker.accreditation.workflow import ACTION_LABELS, STAGE_LABELS, Action
 from tracker.agencies.models import Unit
@@ -204,8 +204,6 @@ def advance(enrolment_id: int):
 
 
 def _monitoring(value: str | None):
-    from tracker.accreditation.models import MonitoringResult
-
     return MonitoringResult(value) if value else None
 
 

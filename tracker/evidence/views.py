@@ -23,9 +23,10 @@ from flask_login import login_required
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
+from tracker.accreditation import assessments, cycles, tiers
 from tracker.accreditation.models import Enrolment
 from tracker.accreditation.web import load_enrolment
-from tracker.auth.access import UnitRef, can_view_unit
+from tracker.auth.access import UnitRef, can_view_unit, roles_for_unit
 from tracker.auth.login import actor_grants, current_actor
 from tracker.auth.models import User
 from tracker.auth.roles import Role
@@ -135,8 +136,6 @@ def files_for(session: Session, enrolment: Enrolment, purpose: EvidencePurpose):
 
 
 def _item_target(enrolment: Enrolment, item: str, document: str | None) -> Target:
-    from tracker.accreditation import assessments
-
     framework = assessments.framework_for(enrolment)
     if not framework.has_item(item):
         abort(404)
@@ -145,8 +144,6 @@ def _item_target(enrolment: Enrolment, item: str, document: str | None) -> Targe
 
 
 def _ensure_can_upload(actor, enrolment: Enrolment, item: str) -> None:
-    from tracker.accreditation import assessments
-
     assessments.check_edit(get_session(), actor, enrolment, "unit", item)
 
 
@@ -250,9 +247,7 @@ def upload_form(enrolment_id: int):
 
 
 def _back_to_item(enrolment: Enrolment, item: str):
-    from tracker.accreditation.tiers import area_of
-
-    url = url_for("accreditation.lke", enrolment_id=enrolment.id, area=area_of(item))
+    url = url_for("accreditation.lke", enrolment_id=enrolment.id, area=tiers.area_of(item))
     return redirect(f"{url}#item-{item}", code=303)
 
 
@@ -287,8 +282,6 @@ def _file_in_scope(public_id: str) -> tuple[EvidenceFile, Enrolment, frozenset[R
     grants = actor_grants()
     if not can_view_unit(grants, UnitRef(unit.id, unit.agency_id, unit.path)):
         abort(404)
-    from tracker.auth.access import roles_for_unit
-
     return row, enrolment, roles_for_unit(grants, UnitRef(unit.id, unit.agency_id, unit.path))
 
 
@@ -339,8 +332,6 @@ def withdraw(public_id: str):
 @bp.post("/enrolments/<int:enrolment_id>/items/<code>/documents/<key>/check")
 @login_required
 def check_document(enrolment_id: int, code: str, key: str):
-    from tracker.accreditation import cycles, tiers
-
     session = get_session()
     enrolment, actor = load_enrolment(enrolment_id)
     target = _item_target(enrolment, code, key)
