@@ -64,6 +64,36 @@ class World:
         self.act(self.koordinator if unit is None else self.admin, enrolment, Action.START_BUILDING)
         return enrolment
 
+    def submitted(self) -> Enrolment:
+        """The Polres with a complete LKE, submitted to its preliminary assessor."""
+        enrolment = self.building()
+        self.fill(enrolment)
+        self.act(self.koordinator, enrolment, Action.SUBMIT_PRELIMINARY)
+        return enrolment
+
+    def answer(
+        self,
+        actor: Actor,
+        enrolment: Enrolment,
+        code: str,
+        raw,
+        *,
+        version: int,
+        tier: str = "unit",
+        note: str = "",
+    ):
+        """Save one answer through the service (which checks rights and the version)."""
+        return assessments.save_answer(
+            self.session,
+            actor=actor,
+            enrolment=enrolment,
+            tier=tier,
+            item_code=code,
+            raw=raw,
+            note=note,
+            expected_version=version,
+        )
+
     def fill(
         self,
         enrolment: Enrolment,

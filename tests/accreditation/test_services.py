@@ -138,23 +138,12 @@ def test_the_whole_journey_to_designation(world: World) -> None:
 
 
 def test_snapshots_never_change(world: World) -> None:
-    e = world.building()
-    world.fill(e)
-    world.act(world.koordinator, e, Action.SUBMIT_PRELIMINARY)
+    e = world.submitted()
     snap = world.session.scalars(select(Snapshot)).one()
     frozen = dict(snap.payload)
     # The unit is sent back and edits its answers: the snapshot of the submission stays.
     world.act(world.penilai, e, Action.PRELIMINARY_RETURN, note="Lengkapi bukti area 5")
-    assessments.save_answer(
-        world.session,
-        actor=world.actor(world.koordinator),
-        enrolment=e,
-        tier="unit",
-        item_code="A.I.1.i.a",
-        raw="Tidak",
-        note="",
-        expected_version=1,
-    )
+    world.answer(world.actor(world.koordinator), e, "A.I.1.i.a", "Tidak", version=1)
     world.session.commit()
     world.session.expire_all()
     snap = world.session.get(Snapshot, snap.id)
@@ -167,20 +156,17 @@ def test_snapshots_never_change(world: World) -> None:
 
 
 def test_tiers_keep_their_own_answers(world: World) -> None:
-    e = world.building()
-    world.fill(e)
-    world.act(world.koordinator, e, Action.SUBMIT_PRELIMINARY)
+    e = world.submitted()
     prelim = assessments.get_assessment(world.session, e.id, "preliminary")
     assert prelim.seeded_from == "unit" and prelim.answered == 113
-    assessments.save_answer(
-        world.session,
-        actor=world.actor(world.penilai),
-        enrolment=e,
+    world.answer(
+        world.actor(world.penilai),
+        e,
+        "A.I.1.i.b",
+        "C",
+        version=1,
         tier="preliminary",
-        item_code="A.I.1.i.b",
-        raw="C",
         note="Tidak ada SK",
-        expected_version=1,
     )
     world.session.commit()
     unit_rows = assessments.answer_rows(
@@ -190,33 +176,15 @@ def test_tiers_keep_their_own_answers(world: World) -> None:
     # Nobody writes into another tier: the assessor cannot touch the unit's answers, and the
     # coordinator cannot touch the assessor's.
     with pytest.raises(NotAllowedError):
-        assessments.save_answer(
-            world.session,
-            actor=world.actor(world.penilai),
-            enrolment=e,
-            tier="unit",
-            item_code="A.I.1.i.b",
-            raw="C",
-            note="",
-            expected_version=1,
-        )
+        world.answer(world.actor(world.penilai), e, "A.I.1.i.b", "C", version=1)
     with pytest.raises(NotAllowedError):
-        assessments.save_answer(
-            world.session,
-            actor=world.actor(world.koordinator),
-            enrolment=e,
-            tier="preliminary",
-            item_code="A.I.1.i.b",
-            raw="A",
-            note="",
-            expected_version=2,
+        world.answer(
+            world.actor(world.koordinator), e, "A.I.1.i.b", "A", version=2, tier="preliminary"
         )
 
 
 def test_the_revision_loop_keeps_its_history(world: World) -> None:
-    e = world.building()
-    world.fill(e)
-    world.act(world.koordinator, e, Action.SUBMIT_PRELIMINARY)
+    e = world.submitted()
     penilai, koordinator = world.actor(world.penilai), world.actor(world.koordinator)
     with pytest.raises(ValidationError, match="alasan"):
         reviews.decide(
@@ -239,27 +207,9 @@ def test_the_revision_loop_keeps_its_history(world: World) -> None:
     )
     world.session.commit()
     # Only the item sent back is open again for the unit.
-    assessments.save_answer(
-        world.session,
-        actor=koordinator,
-        enrolment=e,
-        tier="unit",
-        item_code="A.I.1.i.a",
-        raw="Ya",
-        note="SK baru diunggah",
-        expected_version=1,
-    )
+    world.answer(koordinator, e, "A.I.1.i.a", "Ya", version=1, note="SK baru diunggah")
     with pytest.raises(NotAllowedError, match="hanya butir yang dikembalikan"):
-        assessments.save_answer(
-            world.session,
-            actor=koordinator,
-            enrolment=e,
-            tier="unit",
-            item_code="A.I.1.i.b",
-            raw="B",
-            note="",
-            expected_version=1,
-        )
+        world.answer(koordinator, e, "A.I.1.i.b", "B", version=1)
     reviews.mark_revised(
         world.session,
         actor=koordinator,
@@ -283,9 +233,7 @@ def test_the_revision_loop_keeps_its_history(world: World) -> None:
 
 
 def test_two_reviewers_deciding_at_once_do_not_overwrite(world: World) -> None:
-    e = world.building()
-    world.fill(e)
-    world.act(world.koordinator, e, Action.SUBMIT_PRELIMINARY)
+    e = world.submitted()
     first = world.actor(world.penilai)
     reviews.decide(
         world.session,
@@ -315,28 +263,10 @@ def test_two_reviewers_deciding_at_once_do_not_overwrite(world: World) -> None:
 def test_concurrent_answer_edits_are_detected(world: World) -> None:
     e = world.building()
     actor = world.actor(world.koordinator)
-    assessments.save_answer(
-        world.session,
-        actor=actor,
-        enrolment=e,
-        tier="unit",
-        item_code="A.I.1.i.a",
-        raw="Ya",
-        note="",
-        expected_version=0,
-    )
+    world.answer(actor, e, "A.I.1.i.a", "Ya", version=0)
     world.session.commit()
     with pytest.raises(ConflictError, match="baru saja diubah"):
-        assessments.save_answer(
-            world.session,
-            actor=actor,
-            enrolment=e,
-            tier="unit",
-            item_code="A.I.1.i.a",
-            raw="Tidak",
-            note="",
-            expected_version=0,
-        )
+        world.answer(actor, e, "A.I.1.i.a", "Tidak", version=0)
     row = world.session.scalars(select(Answer).where(Answer.item_code == "A.I.1.i.a")).one()
     assert row.value == "Ya"
 
@@ -351,42 +281,15 @@ def test_bad_answers_are_refused_with_the_code(world: World) -> None:
         ("X.9", "Ya", "tidak dikenal"),
     ]:
         with pytest.raises(ValidationError, match=message):
-            assessments.save_answer(
-                world.session,
-                actor=actor,
-                enrolment=e,
-                tier="unit",
-                item_code=code,
-                raw=raw,
-                note="",
-                expected_version=0,
-            )
+            world.answer(actor, e, code, raw, version=0)
 
 
 def test_working_group_members_edit_only_their_areas(world: World) -> None:
     e = world.building()
     pokja = world.actor(world.pokja)
-    assessments.save_answer(
-        world.session,
-        actor=pokja,
-        enrolment=e,
-        tier="unit",
-        item_code="A.I.5.i.a",
-        raw="A",
-        note="",
-        expected_version=0,
-    )
+    world.answer(pokja, e, "A.I.5.i.a", "A", version=0)
     with pytest.raises(NotAllowedError, match="area yang ditugaskan"):
-        assessments.save_answer(
-            world.session,
-            actor=pokja,
-            enrolment=e,
-            tier="unit",
-            item_code="A.I.1.i.a",
-            raw="Ya",
-            note="",
-            expected_version=0,
-        )
+        world.answer(pokja, e, "A.I.1.i.a", "Ya", version=0)
 
 
 def test_submission_needs_every_item_answered(world: World) -> None:
@@ -534,9 +437,7 @@ def test_quota_limits_proposals(world: World) -> None:
 
 
 def test_tpi_verdict_not_yet_sends_the_unit_back_with_the_lhe(world: World) -> None:
-    e = world.building()
-    world.fill(e)
-    world.act(world.koordinator, e, Action.SUBMIT_PRELIMINARY)
+    e = world.submitted()
     approve_all(world, e, world.penilai)
     world.act(world.penilai, e, Action.PRELIMINARY_PASS)
     world.act(world.tpi, e, Action.TPI_NOT_YET, note="LHE internal: area 5 belum memadai")
@@ -607,9 +508,7 @@ def test_dashboard_queries_are_bounded(world: World, factory) -> None:
 
 
 def test_approving_the_rest_of_an_area_leaves_sent_back_items_alone(world: World) -> None:
-    e = world.building()
-    world.fill(e)
-    world.act(world.koordinator, e, Action.SUBMIT_PRELIMINARY)
+    e = world.submitted()
     penilai = world.actor(world.penilai)
     reviews.decide(
         world.session,

@@ -11,7 +11,7 @@ from tests.evidence.evidence_samples import pdf_bytes
 from tests.helpers import login_as, post_form
 from tests.world import World
 from tracker.accreditation.models import Answer, Enrolment, ItemDecision
-from tracker.accreditation.workflow import Action, Stage
+from tracker.accreditation.workflow import Stage
 from tracker.auth.roles import Role
 from tracker.lke import write_worksheet
 from tracker.lke.services import framework_of
@@ -171,9 +171,7 @@ def test_working_group_member_cannot_edit_other_areas(client, world: World) -> N
 
 
 def test_reviewer_sends_back_and_coordinator_sees_why(client, world: World) -> None:
-    e = world.building()
-    world.fill(e)
-    world.act(world.koordinator, e, Action.SUBMIT_PRELIMINARY)
+    e = world.submitted()
     login_as(client, world.penilai)
     page = f"/enrolments/{e.id}/lke"
     assert "Simpan keputusan" in client.get(page).get_data(as_text=True)
@@ -227,20 +225,16 @@ def test_transitions_through_the_page(client, world: World) -> None:
 
 
 def test_compare_shows_every_tier_and_the_difference(client, world: World) -> None:
-    e = world.building()
-    world.fill(e)
-    world.act(world.koordinator, e, Action.SUBMIT_PRELIMINARY)
-    from tracker.accreditation import assessments
+    e = world.submitted()
 
-    assessments.save_answer(
-        world.session,
-        actor=world.actor(world.penilai),
-        enrolment=e,
+    world.answer(
+        world.actor(world.penilai),
+        e,
+        "A.I.1.i.b",
+        "C",
+        version=1,
         tier="preliminary",
-        item_code="A.I.1.i.b",
-        raw="C",
         note="Tim tidak diseleksi",
-        expected_version=1,
     )
     world.session.commit()
     login_as(client, world.koordinator)
@@ -275,9 +269,7 @@ def test_dashboard_shows_only_the_leaders_agency(client, world: World, factory) 
 
 
 def test_review_queue_for_the_parent_assessor(client, world: World) -> None:
-    e = world.building()
-    world.fill(e)
-    world.act(world.koordinator, e, Action.SUBMIT_PRELIMINARY)
+    world.submitted()
     login_as(client, world.penilai)
     html = client.get("/review/queue").get_data(as_text=True)
     assert "Polres Uji" in html and "113" in html

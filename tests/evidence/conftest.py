@@ -9,10 +9,8 @@ tests measure, and (b) moto's own warnings cannot trip ``filterwarnings = error`
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,34 +18,16 @@ from pathlib import Path
 import pytest
 from botocore.config import Config
 
+from tests.servers import free_port, wait_until_listening
 from tracker.evidence import LocalEvidenceStore, S3EvidenceStore
 
 S3_START_TIMEOUT = 30.0
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_listening(process: subprocess.Popen, port: int, log: Path) -> None:
-    deadline = time.monotonic() + S3_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"moto server exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"moto server did not listen on 127.0.0.1:{port} within {S3_START_TIMEOUT}s")
-
-
 @pytest.fixture(scope="session")
 def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """URL of a moto S3 server on 127.0.0.1, started once per session and stopped after."""
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("moto") / "server.log"
     with log.open("wb") as log_file:
         process = subprocess.Popen(
@@ -57,7 +37,7 @@ def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             stdin=subprocess.DEVNULL,
         )
     try:
-        _wait_until_listening(process, port, log)
+        wait_until_listening(process, port, log, name="moto server", timeout=S3_START_TIMEOUT)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()

@@ -12,7 +12,6 @@ from tests.evidence.evidence_samples import docx_bytes, exe_bytes, pdf_bytes, pn
 from tests.helpers import csrf_token, login_as, post_form
 from tests.world import World
 from tracker import create_app
-from tracker.accreditation.workflow import Action
 from tracker.audit.models import AuditEvent
 from tracker.auth.roles import Role
 from tracker.evidence.models import EvidenceFile
@@ -124,9 +123,7 @@ def test_reviewer_downloads_are_audited(client, world: World) -> None:
 
 
 def test_upload_is_refused_outside_the_building_stage(client, world: World) -> None:
-    e = world.building()
-    world.fill(e)
-    world.act(world.koordinator, e, Action.SUBMIT_PRELIMINARY)
+    e = world.submitted()
     login_as(client, world.koordinator)
     assert _stream(client, e, pdf_bytes(), "telat.pdf").status_code == 403
     login_as(client, world.tpi)

@@ -12,10 +12,8 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -26,6 +24,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from config import Settings
+from tests.servers import free_port, wait_until_listening
 from tracker import create_app
 from tracker.accreditation.models import Designation, Predicate
 from tracker.agencies import services as agencies
@@ -39,25 +38,6 @@ from tracker.db import build_engine
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_for_port(process: subprocess.Popen, port: int, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"redis-server exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    pytest.fail(f"redis-server did not listen on 127.0.0.1:{port} within {START_TIMEOUT}s")
 
 
 @pytest.fixture(scope="session")
@@ -87,7 +67,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with log.open("wb") as log_file:
         process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT)
     try:
-        _wait_for_port(process, port, log)
+        wait_until_listening(process, port, log, name="redis-server", timeout=START_TIMEOUT)
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         process.terminate()

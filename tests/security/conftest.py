@@ -1,1 +1,93 @@
-from tests.world import world  # noqa: F401 - fixture
+"""A world every route can be asked about: an enrolment building its LKE, an uploaded file and a
+link, a designation with its certificate (signatory, signature and emblem set), and people of
+every kind around the Polres: its own roles, a sibling unit, another agency."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+
+from tests.evidence.evidence_samples import pdf_bytes, png_bytes
+from tests.world import World, world  # noqa: F401 - fixture
+from tracker.accreditation.models import Designation, Predicate
+from tracker.auth.roles import Role
+from tracker.certificates import services as certificates
+from tracker.certificates.document import Image
+from tracker.evidence import services as evidence
+from tracker.evidence.filetypes import DEFAULT_ALLOW_LIST
+from tracker.evidence.models import EvidencePurpose
+from tracker.evidence.services import UploadPolicy
+from tracker.evidence.storage import LocalEvidenceStore
+
+
+@pytest.fixture
+def route_world(world: World, factory, session, settings):  # noqa: F811
+    """(personas by name, values for every URL argument the app's routes take)."""
+    e = world.building()
+    evidence.add_link(
+        session,
+        actor=world.koordinator,
+        enrolment=e,
+        target=evidence.Target(EvidencePurpose.ITEM, "A.I.1.i.a"),
+        url="https://example.go.id/bukti",
+        title="bukti",
+    )
+    upload = evidence.upload(
+        session,
+        LocalEvidenceStore(settings.evidence_dir),
+        actor=world.koordinator,
+        enrolment=e,
+        target=evidence.Target(EvidencePurpose.ITEM, "A.I.1.i.b"),
+        stream=io.BytesIO(pdf_bytes("rute")),
+        filename="sk.pdf",
+        policy=UploadPolicy(10**7, DEFAULT_ALLOW_LIST),
+    )
+    designation = Designation(
+        unit_id=world.polres.id,
+        agency_id=world.agency.id,
+        predicate=Predicate.WBK,
+        year=2025,
+        decree_number="77/2025",
+        decree_date=date(2025, 12, 10),
+        snapshot_sha256="a" * 64,
+    )
+    session.add(designation)
+    picture = Image(png_bytes(), "image/png")
+    certificates.set_signatory(session, actor=world.admin, name="Menteri PANRB", signature=picture)
+    certificates.set_agency_logo(session, actor=world.admin, agency=world.agency, image=picture)
+    certificate = certificates.issue_for_designation(
+        session, designation=designation, actor=world.admin
+    )
+    session.commit()
+    other_agency = factory.agency("Instansi Lain")
+    personas = {
+        "admin": world.admin,
+        "tpn": world.tpn,
+        "tpi": world.tpi,
+        "pimpinan": world.pimpinan,
+        "penilai": world.penilai,
+        "koordinator": world.koordinator,
+        "pokja": world.pokja,
+        "sibling": factory.user((Role.KOORDINATOR, world.sibling)),
+        "tpi_other": factory.user((Role.TPI, other_agency)),
+        "pimpinan_other": factory.user((Role.PIMPINAN, other_agency)),
+    }
+    values = {
+        "enrolment_id": e.id,
+        "unit_id": world.polres.id,
+        "agency_id": world.agency.id,
+        "user_id": world.koordinator.id,
+        "grant_id": world.koordinator.grants[0].id,
+        "cycle_id": world.cycle.id,
+        "code": "A.I.1.i.a",
+        "tier": "unit",
+        "area": "1",
+        "key": "team-decree-sk-tim-kerja-zi",
+        "public_id": upload.public_id,
+        "number": certificate.number,
+        "filename": "css/app.css",
+        "lang": "en",
+    }
+    return personas, values

@@ -11,20 +11,11 @@ must never receive the unit's data.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import pytest
 from flask import Flask
 
-from tests.evidence.evidence_samples import png_bytes
 from tests.helpers import csrf_token, login_as
-from tests.world import World
-from tracker.accreditation.models import Designation, Predicate
-from tracker.auth.roles import Role
-from tracker.certificates.document import Image
-from tracker.evidence import services as evidence
-from tracker.evidence.models import EvidencePurpose
-from tracker.evidence.storage import LocalEvidenceStore
 
 ANON = "anonymous"
 PERSONAS = [
@@ -144,95 +135,6 @@ def test_every_route_has_an_entry(app: Flask) -> None:
     assert set(MATRIX) - endpoints == set(), "the matrix lists routes that no longer exist"
 
 
-@pytest.fixture
-def access_world(world: World, factory, session, settings):
-    from tracker.certificates import services as certificates
-
-    e = world.building()
-    link = evidence.add_link(
-        session,
-        actor=world.koordinator,
-        enrolment=e,
-        target=evidence.Target(EvidencePurpose.ITEM, "A.I.1.i.a"),
-        url="https://example.go.id/bukti",
-        title="bukti",
-    )
-    upload = evidence.upload(
-        session,
-        LocalEvidenceStore(settings.evidence_dir),
-        actor=world.koordinator,
-        enrolment=e,
-        target=evidence.Target(EvidencePurpose.ITEM, "A.I.1.i.b"),
-        stream=_pdf(),
-        filename="sk.pdf",
-        policy=_policy(),
-    )
-    designation = Designation(
-        unit_id=world.polres.id,
-        agency_id=world.agency.id,
-        predicate=Predicate.WBK,
-        year=2025,
-        decree_number="77/2025",
-        decree_date=date(2025, 12, 10),
-        snapshot_sha256="a" * 64,
-    )
-    session.add(designation)
-    session.flush()
-    picture = Image(png_bytes(), "image/png")
-    certificates.set_signatory(session, actor=world.admin, name="Menteri PANRB", signature=picture)
-    certificates.set_agency_logo(session, actor=world.admin, agency=world.agency, image=picture)
-    certificate = certificates.issue_for_designation(
-        session, designation=designation, actor=world.admin
-    )
-    session.commit()
-    other_agency = factory.agency("Instansi Lain")
-    personas = {
-        "admin": world.admin,
-        "tpn": world.tpn,
-        "tpi": world.tpi,
-        "pimpinan": world.pimpinan,
-        "penilai": world.penilai,
-        "koordinator": world.koordinator,
-        "pokja": world.pokja,
-        "sibling": factory.user((Role.KOORDINATOR, world.sibling)),
-        "tpi_other": factory.user((Role.TPI, other_agency)),
-        "pimpinan_other": factory.user((Role.PIMPINAN, other_agency)),
-    }
-    values = {
-        "enrolment_id": e.id,
-        "unit_id": world.polres.id,
-        "agency_id": world.agency.id,
-        "user_id": world.koordinator.id,
-        "grant_id": world.koordinator.grants[0].id,
-        "cycle_id": world.cycle.id,
-        "code": "A.I.1.i.a",
-        "tier": "unit",
-        "area": "1",
-        "key": "team-decree-sk-tim-kerja-zi",
-        "public_id": upload.public_id,
-        "number": certificate.number,
-        "filename": "css/app.css",
-        "lang": "en",
-    }
-    del link
-    return personas, values
-
-
-def _pdf():
-    import io
-
-    from tests.evidence.evidence_samples import pdf_bytes
-
-    return io.BytesIO(pdf_bytes("matriks akses"))
-
-
-def _policy():
-    from tracker.evidence.filetypes import DEFAULT_ALLOW_LIST
-    from tracker.evidence.services import UploadPolicy
-
-    return UploadPolicy(10**7, DEFAULT_ALLOW_LIST)
-
-
 def _denied(response) -> bool:
     if response.status_code in (401, 403, 404):
         return True
@@ -254,9 +156,9 @@ def _requests(app: Flask, values: dict):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_each_persona_reaches_exactly_what_the_matrix_allows(
-    app, client, access_world, persona
+    app, client, route_world, persona
 ) -> None:
-    personas, values = access_world
+    personas, values = route_world
     if persona != ANON:
         login_as(client, personas[persona])
     token = csrf_token(client, "/login" if persona == ANON else "/")

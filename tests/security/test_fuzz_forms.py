@@ -19,10 +19,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from tests.helpers import csrf_token, login_as
-from tests.world import World
 from tracker.db import Base
-from tracker.evidence import services as evidence
-from tracker.evidence.models import EvidencePurpose
 
 FIELDS = [
     "value",
@@ -132,39 +129,6 @@ def _post_routes(app: Flask) -> list:
     )
 
 
-@pytest.fixture
-def fuzz_world(world: World):
-    """The world with a unit building its LKE, and the real ids the URLs can point at
-    (taken once: the fuzzer's own successful posts may change the world afterwards)."""
-    e = world.building()
-    row = evidence.add_link(
-        world.session,
-        actor=world.koordinator,
-        enrolment=e,
-        target=evidence.Target(EvidencePurpose.ITEM, "A.I.1.i.a"),
-        url="https://example.go.id/bukti",
-        title="bukti",
-    )
-    world.session.commit()
-    values = {
-        "enrolment_id": e.id,
-        "unit_id": world.polres.id,
-        "agency_id": world.agency.id,
-        "user_id": world.koordinator.id,
-        "grant_id": world.koordinator.grants[0].id,
-        "cycle_id": world.cycle.id,
-        "code": "A.I.1.i.a",
-        "tier": "unit",
-        "area": "1",
-        "key": "team-decree-sk-tim-kerja-zi",
-        "public_id": row.public_id,
-        "number": "ZI-2026-WBK-0000000X",
-        "job_id": "x",
-        "lang": "en",
-    }
-    return world, values
-
-
 def _url(rule, values: dict, random_ids: bool, draw) -> str:
     args = {}
     for name in rule.arguments:
@@ -192,9 +156,11 @@ ERROR_FLASH = re.compile(r'class="flash flash-error"')
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=st.data())
-def test_hostile_posts_never_break_anything(app, client, fuzz_world, persona, data) -> None:
-    world, values = fuzz_world
-    login_as(client, getattr(world, persona))
+def test_hostile_posts_never_break_anything(
+    app, client, session, route_world, persona, data
+) -> None:
+    personas, values = route_world
+    login_as(client, personas[persona])
     rule = data.draw(st.sampled_from(_post_routes(app)), label="route")
     url = _url(rule, values, data.draw(st.booleans(), label="random ids"), data.draw)
     names = data.draw(
@@ -203,7 +169,7 @@ def test_hostile_posts_never_break_anything(app, client, fuzz_world, persona, da
     )
     form = {n: data.draw(HOSTILE, label=n) for n in names}
     form["csrf_token"] = csrf_token(client, "/")
-    before = _fingerprint(world.session)
+    before = _fingerprint(session)
     response = client.post(url, data=form, headers={"Referer": "http://localhost/"})
     assert response.status_code < 500, (rule.rule, form)
     refused = response.status_code >= 400 or (
@@ -211,4 +177,4 @@ def test_hostile_posts_never_break_anything(app, client, fuzz_world, persona, da
         and ERROR_FLASH.search(client.get("/").get_data(as_text=True))
     )
     if refused:
-        assert _fingerprint(world.session) == before, (rule.rule, form)
+        assert _fingerprint(session) == before, (rule.rule, form)
