@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import event, select
@@ -554,3 +555,50 @@ def test_only_coordinators_leadership_and_admins_declare(world: World) -> None:
         declared_on=TODAY,
     )
     assert enrolment.stage is Stage.DECLARED
+
+
+def test_the_cycle_chooses_how_the_area_floor_is_read(world: World) -> None:
+    """D5: an area at 100 % pemenuhan and 30 % reform passes 'combined' (65 %) and fails
+    'each_half' (reform below 60 %)."""
+    framework = assessments.framework_for(world.enrol())
+    answers = perfect_answers(framework)
+    reform_1 = [i.code for i in framework.items() if i.code.startswith("A.II.1.")]
+    for code in reform_1:
+        item = framework.item(code)
+        if item.options:
+            answers[code] = item.choice_keys[-1]
+    result = assessments.evaluate_tier(
+        framework, assessments.parse_answers(framework, answers), tier="unit", has_active_wbk=False
+    )
+    strict = assessments.evaluate_tier(
+        framework,
+        assessments.parse_answers(framework, answers),
+        tier="unit",
+        has_active_wbk=False,
+        area_floor_mode="each_half",
+    )
+    area_1 = result.report.areas["1"]
+    assert area_1.halves["reform"].ratio < Decimal("0.6") <= area_1.total.ratio
+    assert all(r.passed for r in result.verdicts["WBK"].rules if r.metric == "area_ratio:1")
+    assert not all(r.passed for r in strict.verdicts["WBK"].rules if r.metric == "area_ratio:1")
+
+    other = cycles.create_cycle(
+        world.session,
+        actor=world.admin,
+        year=YEAR + 1,
+        name="",
+        framework=world.cycle.framework,
+        calendar=cycles.Calendar.default(YEAR + 1),
+        area_floor_mode="each_half",
+    )
+    assert (world.cycle.area_floor_mode, other.area_floor_mode) == ("combined", "each_half")
+    with pytest.raises(ValidationError):
+        cycles.create_cycle(
+            world.session,
+            actor=world.admin,
+            year=YEAR + 2,
+            name="",
+            framework=world.cycle.framework,
+            calendar=cycles.Calendar.default(YEAR + 2),
+            area_floor_mode="lain",
+        )

@@ -84,25 +84,48 @@ class TierResult:
 
 
 def evaluate_tier(
-    framework: Framework, answers: Mapping[str, AnswerValue], *, tier: str, has_active_wbk: bool
+    framework: Framework,
+    answers: Mapping[str, AnswerValue],
+    *,
+    tier: str,
+    has_active_wbk: bool,
+    area_floor_mode: str | None = None,
 ) -> TierResult:
+    """Scores and both predicates' verdicts; ``area_floor_mode`` is the cycle's D5 reading."""
     report = score(framework, answers)
     verdicts = {
-        p.value: evaluate(framework, report, p.value, has_active_wbk=has_active_wbk)
+        p.value: evaluate(
+            framework,
+            report,
+            p.value,
+            has_active_wbk=has_active_wbk,
+            area_floor_mode=area_floor_mode,
+        )
         for p in Predicate
     }
     return TierResult(tier, report, verdicts)
+
+
+def evaluate_rows(
+    session: Session, enrolment: Enrolment, tier: str, rows: Mapping[str, Answer]
+) -> TierResult:
+    """One tier's stored answers judged under the enrolment's cycle (framework, D5 mode)."""
+    framework = framework_for(enrolment)
+    return evaluate_tier(
+        framework,
+        parsed(framework, rows),
+        tier=tier,
+        has_active_wbk=_has_wbk(session, enrolment),
+        area_floor_mode=enrolment.cycle.area_floor_mode,
+    )
 
 
 def result_of(session: Session, enrolment: Enrolment, tier: str) -> TierResult | None:
     assessment = get_assessment(session, enrolment.id, tier)
     if assessment is None:
         return None
-    framework = framework_for(enrolment)
     rows = answer_rows(session, [assessment.id])[assessment.id]
-    return evaluate_tier(
-        framework, parsed(framework, rows), tier=tier, has_active_wbk=_has_wbk(session, enrolment)
-    )
+    return evaluate_rows(session, enrolment, tier, rows)
 
 
 def _has_wbk(session: Session, enrolment: Enrolment) -> bool:
@@ -111,14 +134,8 @@ def _has_wbk(session: Session, enrolment: Enrolment) -> bool:
 
 def recompute(session: Session, enrolment: Enrolment, assessment: Assessment) -> TierResult:
     """Refresh the cached scores of one tier after its answers changed."""
-    framework = framework_for(enrolment)
     rows = answer_rows(session, [assessment.id])[assessment.id]
-    result = evaluate_tier(
-        framework,
-        parsed(framework, rows),
-        tier=assessment.tier,
-        has_active_wbk=_has_wbk(session, enrolment),
-    )
+    result = evaluate_rows(session, enrolment, assessment.tier, rows)
     report = result.report
     # The cache serves dashboards (2 decimals shown); verdicts were decided at full precision.
     assessment.score_total = str(report.total.score.quantize(CACHE_PRECISION))

@@ -78,6 +78,7 @@ def create_cycle():
         name=form.name.data or "",
         framework=get_or_404(session, LkeFramework, form.framework_id.data),
         calendar=calendar,
+        area_floor_mode=form.area_floor_mode.data,
     )
     session.commit()
     flash(_("Siklus %(year)s dibuka.", year=cycle.year), "success")

@@ -30,6 +30,8 @@ from tracker.errors import ConflictError, NotAllowedError, NotFoundError, Valida
 from tracker.i18n import _
 from tracker.lke.models import LkeFramework
 
+AREA_FLOOR_MODES = ("combined", "each_half")
+
 
 @dataclass(frozen=True)
 class Calendar:
@@ -94,9 +96,14 @@ def create_cycle(
     name: str,
     framework: LkeFramework,
     calendar: Calendar,
+    area_floor_mode: str | None = None,
 ) -> Cycle:
-    """Open a cycle pinning ``framework``. Raises ValidationError, ConflictError."""
+    """Open a cycle pinning ``framework``; ``area_floor_mode`` (D5) defaults to the framework's
+    rule block. Raises ValidationError, ConflictError."""
     calendar.check()
+    mode = area_floor_mode or framework.definition["eligibility"]["area_floor_mode"]
+    if mode not in AREA_FLOOR_MODES:
+        raise ValidationError(_("Cara membaca batas per area tidak dikenal."))
     if not 2000 <= year <= 2100:
         raise ValidationError(_("Tahun siklus tidak valid."))
     if session.scalar(select(Cycle.id).where(Cycle.year == year)):
@@ -106,6 +113,7 @@ def create_cycle(
         name=name.strip() or f"Evaluasi ZI {year}",
         framework=framework,
         tiers=[t.to_data() for t in tiers.DEFAULT_TIERS],
+        area_floor_mode=mode,
         created_by_id=actor.id,
         **calendar.__dict__,
     )
@@ -119,6 +127,7 @@ def create_cycle(
         data={
             "year": year,
             "framework": f"{framework.code} v{framework.version}",
+            "area_floor_mode": mode,
             **{k: v for k, v in calendar.__dict__.items() if v},
         },
     )

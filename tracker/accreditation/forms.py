@@ -29,6 +29,15 @@ class CycleForm(TrackerForm):
     year = IntegerField(L("Tahun evaluasi"), validators=[DataRequired(), NumberRange(2000, 2100)])
     name = StringField(L("Nama siklus"), validators=[Optional(), Length(max=200)])
     framework_id = SelectField(L("Versi kerangka LKE"), coerce=int)
+    area_floor_mode = SelectField(
+        L("Batas 60 %/75 % per area berlaku untuk"),
+        choices=choices(
+            [
+                ("combined", L("setiap area (pemenuhan + reform)")),
+                ("each_half", L("setiap paruh area (pemenuhan dan reform terpisah)")),
+            ]
+        ),
+    )
     self_assessment_start = DateField(L("Penilaian mandiri mulai"), validators=[DataRequired()])
     self_assessment_end = DateField(L("Penilaian mandiri selesai"), validators=[DataRequired()])
     tpi_evaluation_start = DateField(L("Evaluasi TPI mulai"), validators=[DataRequired()])

@@ -41,6 +41,9 @@ class Cycle(Base):
     designation_date: Mapped[date | None]
     # Assessment tiers in order (D8): code, label, role, the stages in which the tier decides.
     tiers: Mapped[list[Any]]
+    # D5: the per-area floor applies to each area as a whole ("combined") or to its pemenuhan
+    # and reform halves separately ("each_half"); the framework's rule block gives the default.
+    area_floor_mode: Mapped[str] = mapped_column(String(20), default="combined")
     open: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

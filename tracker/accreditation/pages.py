@@ -25,7 +25,7 @@ from tracker.accreditation import (
     workflow,
 )
 from tracker.accreditation.context import Actor
-from tracker.accreditation.models import Answer, DecisionKind, Enrolment, ItemDecision, Predicate
+from tracker.accreditation.models import Answer, DecisionKind, Enrolment, ItemDecision
 from tracker.accreditation.workflow import Action
 from tracker.evidence import services as evidence
 from tracker.evidence.models import DocumentCheck, EvidenceFile, EvidencePurpose
@@ -131,21 +131,11 @@ def lke_page(
     rows = assessments.answer_rows(session, [a.id for a in by_tier.values()])
     mine = rows.get(by_tier[tier_code].id, {}) if tier_code in by_tier else {}
     unit_rows = rows.get(by_tier[tiers.UNIT].id, {}) if tiers.UNIT in by_tier else {}
-    result = assessments.evaluate_tier(
-        framework,
-        assessments.parsed(framework, mine),
-        tier=tier_code,
-        has_active_wbk=_has_wbk(session, enrolment),
-    )
+    result = assessments.evaluate_rows(session, enrolment, tier_code, mine)
     unit_report = (
         result.report
         if tier_code == tiers.UNIT
-        else assessments.evaluate_tier(
-            framework,
-            assessments.parsed(framework, unit_rows),
-            tier=tiers.UNIT,
-            has_active_wbk=False,
-        ).report
+        else assessments.evaluate_rows(session, enrolment, tiers.UNIT, unit_rows).report
     )
     deciding = tiers.tier_for_stage(tier_list, enrolment.stage)
     decisions = reviews.latest_decisions(session, enrolment.id)
@@ -192,10 +182,6 @@ def lke_page(
     page.blockers = next_step_blockers(session, actor, enrolment)
     page.titles = sub_area_titles(framework)
     return page
-
-
-def _has_wbk(session: Session, enrolment: Enrolment) -> bool:
-    return cycles.active_designation(session, enrolment.unit_id, Predicate.WBK) is not None
 
 
 def _files_by_item(files: Sequence[EvidenceFile]) -> dict[str, list[EvidenceFile]]:
