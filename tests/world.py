@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from tests.factories import Factory
 from tests.lke_answers import perfect_answers
-from tracker.accreditation import assessments, cycles, transitions
+from tracker.accreditation import assessments, cycles, reviews, transitions
 from tracker.accreditation.context import Actor, actor_for
 from tracker.accreditation.models import Cycle, Enrolment, Predicate
 from tracker.accreditation.workflow import Action
@@ -92,6 +92,20 @@ class World:
             raw=raw,
             note=note,
             expected_version=version,
+        )
+
+    def decide(
+        self, actor: Actor, enrolment: Enrolment, code: str, kind, *, seq: int, comment: str = ""
+    ):
+        """A reviewer's decision on one item through the service."""
+        return reviews.decide(
+            self.session,
+            actor=actor,
+            enrolment=enrolment,
+            item_code=code,
+            kind=kind,
+            comment=comment,
+            expected_seq=seq,
         )
 
     def fill(

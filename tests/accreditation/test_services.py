@@ -33,15 +33,7 @@ def approve_all(world: World, enrolment, user) -> None:
     tier = {"preliminary": "preliminary", "tpi_evaluation": "tpi"}[enrolment.stage.value]
     for item in framework.items():
         seq = latest[(tier, item.code)].seq if (tier, item.code) in latest else 0
-        reviews.decide(
-            world.session,
-            actor=actor,
-            enrolment=enrolment,
-            item_code=item.code,
-            kind=DecisionKind.APPROVED,
-            comment="",
-            expected_seq=seq,
-        )
+        world.decide(actor, enrolment, item.code, DecisionKind.APPROVED, seq=seq)
     for area in transitions.area_keys(enrolment):
         codes = [i.code for i in framework.items() if reviews.tiers.area_of(i.code) == area]
         reviews.sign_off_area(
@@ -188,23 +180,9 @@ def test_the_revision_loop_keeps_its_history(world: World) -> None:
     e = world.submitted()
     penilai, koordinator = world.actor(world.penilai), world.actor(world.koordinator)
     with pytest.raises(ValidationError, match="alasan"):
-        reviews.decide(
-            world.session,
-            actor=penilai,
-            enrolment=e,
-            item_code="A.I.1.i.a",
-            kind=DecisionKind.REVISION,
-            comment=" ",
-            expected_seq=0,
-        )
-    reviews.decide(
-        world.session,
-        actor=penilai,
-        enrolment=e,
-        item_code="A.I.1.i.a",
-        kind=DecisionKind.REVISION,
-        comment="SK tim belum ditandatangani",
-        expected_seq=0,
+        world.decide(penilai, e, "A.I.1.i.a", DecisionKind.REVISION, seq=0, comment=" ")
+    world.decide(
+        penilai, e, "A.I.1.i.a", DecisionKind.REVISION, seq=0, comment="SK tim belum ditandatangani"
     )
     world.session.commit()
     # Only the item sent back is open again for the unit.
@@ -219,15 +197,7 @@ def test_the_revision_loop_keeps_its_history(world: World) -> None:
         comment="sudah",
         expected_seq=1,
     )
-    reviews.decide(
-        world.session,
-        actor=penilai,
-        enrolment=e,
-        item_code="A.I.1.i.a",
-        kind=DecisionKind.APPROVED,
-        comment="",
-        expected_seq=2,
-    )
+    world.decide(penilai, e, "A.I.1.i.a", DecisionKind.APPROVED, seq=2)
     world.session.commit()
     kinds = [d.kind for d in reviews.history(world.session, e.id, "A.I.1.i.a")]
     assert kinds == [DecisionKind.REVISION, DecisionKind.REVISED, DecisionKind.APPROVED]
@@ -236,26 +206,10 @@ def test_the_revision_loop_keeps_its_history(world: World) -> None:
 def test_two_reviewers_deciding_at_once_do_not_overwrite(world: World) -> None:
     e = world.submitted()
     first = world.actor(world.penilai)
-    reviews.decide(
-        world.session,
-        actor=first,
-        enrolment=e,
-        item_code="A.I.2.i.a",
-        kind=DecisionKind.APPROVED,
-        comment="",
-        expected_seq=0,
-    )
+    world.decide(first, e, "A.I.2.i.a", DecisionKind.APPROVED, seq=0)
     # The second reviewer's form was loaded before the first decision (it saw seq 0).
     with pytest.raises(ConflictError, match="baru saja diputuskan"):
-        reviews.decide(
-            world.session,
-            actor=first,
-            enrolment=e,
-            item_code="A.I.2.i.a",
-            kind=DecisionKind.REVISION,
-            comment="beda pendapat",
-            expected_seq=0,
-        )
+        world.decide(first, e, "A.I.2.i.a", DecisionKind.REVISION, seq=0, comment="beda pendapat")
     assert [d.kind for d in reviews.history(world.session, e.id, "A.I.2.i.a")] == [
         DecisionKind.APPROVED
     ]
@@ -511,15 +465,7 @@ def test_dashboard_queries_are_bounded(world: World, factory) -> None:
 def test_approving_the_rest_of_an_area_leaves_sent_back_items_alone(world: World) -> None:
     e = world.submitted()
     penilai = world.actor(world.penilai)
-    reviews.decide(
-        world.session,
-        actor=penilai,
-        enrolment=e,
-        item_code="A.I.1.i.a",
-        kind=DecisionKind.REVISION,
-        comment="Belum ada SK",
-        expected_seq=0,
-    )
+    world.decide(penilai, e, "A.I.1.i.a", DecisionKind.REVISION, seq=0, comment="Belum ada SK")
     codes = [
         i.code for i in assessments.framework_for(e).items() if reviews.tiers.area_of(i.code) == "1"
     ]
