@@ -239,7 +239,17 @@ def _start_worker(settings, workers: int, log: Path) -> subprocess.Popen:
     env.pop("REDIS_URL", None)
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tracker.jobs", "worker", "--workers", str(workers)],
+            [
+                sys.executable,
+                "-m",
+                "flask",
+                "--app",
+                "tracker",
+                "jobs",
+                "worker",
+                "--workers",
+                str(workers),
+            ],
             cwd=ROOT,
             env=env,
             stdout=out,

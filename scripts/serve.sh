@@ -11,7 +11,7 @@ trap cleanup EXIT INT TERM
 
 if [ -f tracker/jobs.py ]; then
   # The job worker shares the queue with the web workers (SQLite file by default, Redis if set).
-  "$VENV/python" -m tracker.jobs worker &
+  "$VENV/flask" --app tracker jobs worker &
   pids+=($!)
 fi
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from config import Settings
 from tests.factories import Factory
-from tracker import create_app
+from tracker import create_app, wiring
 from tracker.core import migrations
 from tracker.db import build_engine
 
@@ -61,6 +61,7 @@ def session(engine: Engine) -> Iterator[Session]:
         db = SharedTestSession(
             bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
         )
+        wiring.bind_session(db)
         yield db
         Session.close(db)
         outer.rollback()

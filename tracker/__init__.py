@@ -19,11 +19,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     _configure(app, settings)
 
     import tracker.models  # noqa: F401 - every table known before the first query
-    from tracker import db, language, security, templating
+    from tracker import db, language, security, templating, wiring
     from tracker.auth import login
     from tracker.extensions import csrf
 
     db.init_app(app, settings.database_url)
+    wiring.init_app(app, settings)
     login.init_app(app)
     csrf.init_app(app)
     language.init_app(app)
@@ -41,7 +42,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 def _configure(app: Flask, settings: Settings) -> None:
     app.config.update(
         SECRET_KEY=settings.secret_key,
-        TRACKER_SETTINGS=settings,
+        TRACKER_SETTINGS=settings,  # read through tracker.extensions.settings()
         MAX_CONTENT_LENGTH=settings.max_upload_bytes + 1024 * 1024,  # room for form fields
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -81,6 +82,7 @@ def _register_cli(app: Flask) -> None:
     from tracker.core.cli import db_cli
     from tracker.demo.cli import demo_cli
     from tracker.evidence.cli import evidence_cli
+    from tracker.jobs import jobs_cli
     from tracker.lke.cli import lke_cli
 
     for group in (
@@ -92,5 +94,6 @@ def _register_cli(app: Flask) -> None:
         lke_cli,
         evidence_cli,
         certificates_cli,
+        jobs_cli,
     ):
         app.cli.add_command(group)

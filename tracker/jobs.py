@@ -3,10 +3,10 @@
 The queue is built from ``Settings``: an embedded SQLite queue (``instance/jobs.sqlite3``) by
 default, so ``make run`` needs no extra server; Redis when ``REDIS_URL`` is set, so several app
 servers share one queue; and Huey's immediate mode (tasks run inline) when
-``settings.jobs_immediate``, for unit tests. Each app builds its queue on first use and keeps it
-in ``app.extensions``.
+``settings.jobs_immediate``, for unit tests. The composition root (``tracker.wiring``) builds the
+queue once per app and names the task modules.
 
-The worker is ``python -m tracker.jobs worker``: it builds the app from the environment, then runs
+The worker is ``flask --app tracker jobs worker``: it builds the app from the environment, then runs
 Huey's consumer with *process* workers (WeasyPrint is CPU-bound and its font configuration must
 not be shared between threads). Tasks run inside the worker app's context and open their own
 database sessions.
@@ -14,29 +14,29 @@ database sessions.
 
 from __future__ import annotations
 
-import argparse
+import importlib
 import logging
 import os
-import sys
-import threading
 import time
-from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
+import click
 from flask import Flask, current_app, has_app_context
+from flask.cli import AppGroup
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 from huey.api import TaskWrapper
 from huey.consumer import Consumer
 
 from config import Settings
+from tracker.extensions import JOB_QUEUE, JOB_TASKS, job_queue
+from tracker.extensions import settings as tracker_settings
+
+JOB_MODULES = "tracker.job_modules"
 
 QUEUE_NAME = "zi-tracker"
-# Modules whose ``register(huey)`` returns {task name: task}, and whose optional ``warm_up()``
-# runs once in each worker process as it starts; add new task modules here.
-TASK_MODULES = ("tracker.certificates.tasks",)
 
 logger = logging.getLogger(__name__)
-_build_lock = threading.Lock()
 _worker_app: Flask | None = None
 
 
@@ -53,33 +53,29 @@ def build_huey(settings: Settings) -> Huey:
     return SqliteHuey(QUEUE_NAME, filename=str(settings.jobs_db_path), results=False)
 
 
-def queue(app: Flask | None = None) -> Huey:
-    """The app's queue, built (with every task registered) on first use."""
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    if "huey" not in app.extensions:
-        with _build_lock:
-            if "huey" not in app.extensions:
-                huey = build_huey(app.config["TRACKER_SETTINGS"])
-                app.extensions["huey_tasks"] = _register_tasks(huey)
-                app.extensions["huey"] = huey
-    return app.extensions["huey"]
-
-
-def _register_tasks(huey: Huey) -> dict[str, TaskWrapper]:
-    import importlib
-
+def install(app: Flask, settings: Settings, task_modules: Sequence[str]) -> None:
+    """Build the app's queue and register the tasks of ``task_modules``: modules whose
+    ``register(huey)`` returns {task name: task}, and whose optional ``warm_up()`` runs once in
+    each worker process as it starts. Called once, by the composition root."""
+    huey = build_huey(settings)
     tasks: dict[str, TaskWrapper] = {}
-    for name in TASK_MODULES:
+    for name in task_modules:
         tasks.update(importlib.import_module(name).register(huey))
-    return tasks
+    app.extensions[JOB_QUEUE] = huey
+    app.extensions[JOB_TASKS] = tasks
+    app.extensions[JOB_MODULES] = tuple(task_modules)
+
+
+def queue(app: Flask | None = None) -> Huey:
+    """The app's queue."""
+    return job_queue(app)
 
 
 def enqueue(name: str, *args: Any, app: Flask | None = None) -> None:
     """Queue task ``name`` with ``args`` (in immediate mode: run it now). Call after commit:
     the worker reads what the request wrote."""
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    queue(app)
-    app.extensions["huey_tasks"][name](*args)
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]  # LocalProxy hides it from type checkers
+    app.extensions[JOB_TASKS][name](*args)
 
 
 def task_app() -> Flask:
@@ -87,7 +83,9 @@ def task_app() -> Flask:
     if has_app_context():
         return current_app._get_current_object()  # type: ignore[attr-defined]
     if _worker_app is None:
-        raise RuntimeError("no app for background tasks: start them with `python -m tracker.jobs`")
+        raise RuntimeError(
+            "no app for background tasks: start them with `flask --app tracker jobs worker`"
+        )
     return _worker_app
 
 
@@ -131,11 +129,9 @@ def run_worker(app: Flask, *, workers: int, worker_type: str = "process") -> Non
 
 
 def _prepare(app: Flask, huey: Huey) -> None:
-    import importlib
-
     warm_ups = [
         module.warm_up
-        for module in map(importlib.import_module, TASK_MODULES)
+        for module in map(importlib.import_module, app.extensions[JOB_MODULES])
         if hasattr(module, "warm_up")
     ]
 
@@ -150,31 +146,30 @@ def _prepare(app: Flask, huey: Huey) -> None:
     huey.on_startup("worker-process-start")(_start_worker_process)
 
 
-def main(argv: list[str] | None = None, create: Callable[[], Flask] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tracker.jobs", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    worker = commands.add_parser("worker", help="run the background-job worker")
-    worker.add_argument("-w", "--workers", type=int, default=os.cpu_count() or 1)
-    worker.add_argument("-k", "--worker-type", choices=("process", "thread"), default="process")
-    args = parser.parse_args(argv)
+jobs_cli = AppGroup("jobs", help="Background jobs.")
+
+
+@jobs_cli.command("worker")
+@click.option(
+    "-w", "--workers", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True
+)
+@click.option(
+    "-k",
+    "--worker-type",
+    type=click.Choice(["process", "thread"]),
+    default="process",
+    show_default=True,
+    help="process workers: WeasyPrint's font configuration must not be shared between threads",
+)
+def worker_command(workers: int, worker_type: str) -> None:
+    """Run the background-job worker until SIGTERM (running tasks finish) or SIGINT."""
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(processName)s %(name)s %(levelname)s %(message)s"
     )
     for chatty in ("weasyprint", "fontTools", "alembic"):  # per-page progress, font subsetting
         logging.getLogger(chatty).setLevel(logging.WARNING)
-    if create is None:
-        from tracker import create_app as create
-    app = create()
-    settings = app.config["TRACKER_SETTINGS"]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # LocalProxy hides it from type checkers
+    settings = tracker_settings(app)
     backend = "redis" if settings.redis_url else f"sqlite {settings.jobs_db_path}"
-    logger.info("job worker: %s %s workers on %s", args.workers, args.worker_type, backend)
-    run_worker(app, workers=max(1, args.workers), worker_type=args.worker_type)
-    return 0
-
-
-if __name__ == "__main__":
-    # Run the importable module's main, not this __main__ copy: tasks read `_worker_app` from
-    # `tracker.jobs`, which would otherwise be a second, never-initialised module object.
-    from tracker import jobs
-
-    sys.exit(jobs.main())
+    logger.info("job worker: %s %s workers on %s", workers, worker_type, backend)
+    run_worker(app, workers=workers, worker_type=worker_type)

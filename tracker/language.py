@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, session
+from flask import Flask, has_request_context, session
 from flask_login import current_user
 
 from tracker.extensions import babel
+from tracker.extensions import settings as tracker_settings
 
 LANGUAGES = ("id", "en")
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -19,7 +20,7 @@ def translation_directories() -> list[str]:
 
 
 def init_app(app: Flask) -> None:
-    settings = app.config["TRACKER_SETTINGS"]
+    settings = tracker_settings(app)
     app.config["BABEL_DEFAULT_LOCALE"] = settings.default_locale
     app.config["BABEL_DEFAULT_TIMEZONE"] = "Asia/Jakarta"
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories())
@@ -28,10 +29,10 @@ def init_app(app: Flask) -> None:
 
 def _locale_selector() -> str:
     if not has_request_context():  # CLI and background jobs speak the default language
-        return current_app.config["TRACKER_SETTINGS"].default_locale
+        return tracker_settings().default_locale
     chosen = session.get("lang")
     if chosen in LANGUAGES:
         return chosen
     if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
-    return current_app.config["TRACKER_SETTINGS"].default_locale
+    return tracker_settings().default_locale

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
+from tracker.extensions import settings as tracker_settings
+
 CSP = "; ".join(
     [
         "default-src 'self'",
@@ -33,7 +35,7 @@ HEADERS = {
 
 
 def init_app(app: Flask) -> None:
-    production = app.config["TRACKER_SETTINGS"].production
+    production = tracker_settings(app).production
 
     @app.after_request
     def _add_headers(response: Response) -> Response:

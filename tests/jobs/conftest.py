@@ -179,7 +179,7 @@ def _issue(session: Session, unit, year: int) -> Certificate:
 
 @pytest.fixture
 def start_worker(tmp_path: Path) -> Iterator[Callable[[Live], subprocess.Popen]]:
-    """Start ``python -m tracker.jobs worker`` for a live installation; stopped afterwards
+    """Start ``flask --app tracker jobs worker`` for a live installation; stopped afterwards
     the way a service manager stops it (SIGTERM, graceful)."""
     started: list[tuple[subprocess.Popen, Path]] = []
 
@@ -187,7 +187,17 @@ def start_worker(tmp_path: Path) -> Iterator[Callable[[Live], subprocess.Popen]]
         log = tmp_path / f"worker-{len(started)}.log"
         with log.open("wb") as log_file:
             process = subprocess.Popen(
-                [sys.executable, "-m", "tracker.jobs", "worker", "--workers", str(workers)],
+                [
+                    sys.executable,
+                    "-m",
+                    "flask",
+                    "--app",
+                    "tracker",
+                    "jobs",
+                    "worker",
+                    "--workers",
+                    str(workers),
+                ],
                 cwd=REPO_ROOT,
                 env=live.env(),
                 stdout=log_file,

@@ -20,7 +20,7 @@ from tests.jobs.conftest import Live, make_live, seed_certificates
 from tracker import create_app, jobs
 from tracker.certificates import printing, services, tasks
 from tracker.certificates.models import Certificate, PrintFormat, PrintJob, PrintStatus
-from tracker.certificates.storage import result_store
+from tracker.extensions import JOB_TASKS, result_store
 
 JOB_TIMEOUT = 120.0
 
@@ -42,7 +42,7 @@ def test_the_queue_follows_the_settings(tmp_path: Path) -> None:
 def test_an_app_registers_its_tasks_once(app) -> None:
     queue = jobs.queue(app)
     assert jobs.queue(app) is queue
-    assert tasks.RENDER_PART in app.extensions["huey_tasks"]
+    assert tasks.RENDER_PART in app.extensions[JOB_TASKS]
 
 
 def request_job(live: Live, numbers: list[str], fmt: PrintFormat = PrintFormat.PDF) -> str:

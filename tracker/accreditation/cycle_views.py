@@ -11,6 +11,7 @@ from tracker.accreditation import cycles, forms, transitions
 from tracker.accreditation.models import AgencyQuota, Cycle, DeadlineExtension, Enrolment, KknCase
 from tracker.accreditation.views import bp
 from tracker.accreditation.workflow import DEADLINE_LABELS, STAGE_LABELS, Deadline
+from tracker.agencies import services as agency_services
 from tracker.agencies.models import Agency
 from tracker.auth.access import is_admin
 from tracker.auth.login import actor_grants, current_actor, role_required
@@ -23,9 +24,8 @@ from tracker.lke.models import LkeFramework
 
 
 def _agency_choices(blank: bool) -> list:
-    agencies = get_session().scalars(select(Agency).order_by(Agency.name))
     head = [(0, _("— semua instansi —"))] if blank else []
-    return choices(head + [(a.id, a.name) for a in agencies])
+    return choices(head + agency_services.agency_choices(get_session()))
 
 
 def _cycle_form() -> forms.CycleForm:

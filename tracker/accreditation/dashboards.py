@@ -101,7 +101,14 @@ def review_queue(
     session: Session, scope: Scope, roles: frozenset[Role]
 ) -> list[reviews.QueueEntry]:
     """Enrolments waiting for a tier the user reviews, within scope, oldest first."""
-    stages = {s for t in tiers.DEFAULT_TIERS if t.reviews and t.roles & roles for s in t.active_in}
+    configured = session.scalars(select(Cycle.tiers).where(Cycle.open.is_(True))).all()
+    stages = {
+        s
+        for data in configured
+        for t in tiers.parse_tiers(data)
+        if t.reviews and t.roles & roles
+        for s in t.active_in
+    }
     if not stages:
         return []
     enrolments = (

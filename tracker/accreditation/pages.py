@@ -27,6 +27,7 @@ from tracker.accreditation import (
 from tracker.accreditation.context import Actor
 from tracker.accreditation.models import Answer, DecisionKind, Enrolment, ItemDecision
 from tracker.accreditation.workflow import Action
+from tracker.clock import today
 from tracker.evidence import services as evidence
 from tracker.evidence.models import DocumentCheck, EvidenceFile, EvidencePurpose
 from tracker.lke import AnswerType, Framework, Item, ScoreReport, Verdict
@@ -324,8 +325,8 @@ def next_step_blockers(
         if action is Action.SUBMIT_TPI and enrolment.needs_preliminary:
             continue
         # Notes and decree details are typed when acting; they are not blockers.
-        preview = transitions.Details(note="-", decree_number="-", decree_date=transitions.today())
-        ctx = transitions.context(session, enrolment, action, preview, transitions.today())
+        preview = transitions.Details(note="-", decree_number="-", decree_date=today())
+        ctx = transitions.context(session, enrolment, action, preview, today())
         out[action] = workflow.blockers(action, ctx)
     return out
 

@@ -4,12 +4,12 @@ apply the stage and its side effects (tiers, snapshots, designation), record the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker import hooks
 from tracker.accreditation import assessments, cycles, proposal, reviews, snapshots, tiers, workflow
 from tracker.accreditation.context import Actor, actor_for
 from tracker.accreditation.models import (
@@ -24,13 +24,11 @@ from tracker.accreditation.models import (
 from tracker.accreditation.workflow import Action
 from tracker.audit import services as audit
 from tracker.auth.models import User
-from tracker.certificates.services import issue_for_designation
+from tracker.clock import today
 from tracker.db import utcnow
 from tracker.errors import ConflictError, ValidationError
 from tracker.i18n import _
 from tracker.lke import describe_rule
-
-JAKARTA = ZoneInfo("Asia/Jakarta")
 
 # Hand-offs that freeze a snapshot: submissions, the reviewers' verdicts, the proposal, and
 # every TPN decision that ends the cycle.
@@ -48,10 +46,6 @@ SNAPSHOT_ACTIONS = frozenset(
 )
 # The tier whose scores an action is judged on.
 JUDGED_BY = {Action.TPI_MEETS: "tpi", Action.PROPOSE: "tpi", Action.DESIGNATE: "tpn"}
-
-
-def today() -> date:
-    return datetime.now(JAKARTA).date()
 
 
 @dataclass(frozen=True)
@@ -155,10 +149,11 @@ def _side_effects(
 def _designate(
     session: Session, actor: Actor, enrolment: Enrolment, details: Details, snapshot
 ) -> None:
-    """Record the designation on the TPN snapshot and issue its certificate (D11).
+    """Record the designation on the TPN snapshot; the ``designated`` hook issues its
+    certificate (D11) in the same transaction.
 
-    Raises the certificate service's errors (no signatory configured, a field that does not fit
-    the page): the whole transition is then refused and nothing is saved.
+    Raises what a hook raises (the certificate service: no signatory configured, a field that
+    does not fit the page): the whole transition is then refused and nothing is saved.
     """
     designation = Designation(
         enrolment_id=enrolment.id,
@@ -173,16 +168,17 @@ def _designate(
         designated_by_id=actor.id,
     )
     session.add(designation)
-    issue_for_designation(
+    hooks.of(session).fire_designated(
         session, designation=designation, actor=actor.user, issued_on=details.decree_date
     )
 
 
 def _clear_sign_offs(session: Session, enrolment: Enrolment) -> None:
     """A unit sent back to building will be reviewed afresh on its next submission."""
-    for tier in ("preliminary", "tpi"):
-        for row in reviews.signed_areas(session, enrolment.id, tier).values():
-            session.delete(row)
+    for tier in cycles.cycle_tiers(enrolment.cycle):
+        if tier.reviews:
+            for row in reviews.signed_areas(session, enrolment.id, tier.code).values():
+                session.delete(row)
 
 
 def designation_of(session: Session, enrolment: Enrolment) -> Designation:
@@ -233,10 +229,11 @@ def _unanswered(session: Session, enrolment: Enrolment, action: Action) -> int:
 
 
 def _unsigned(session: Session, enrolment: Enrolment, action: Action) -> tuple[str, ...]:
-    if action not in (Action.PRELIMINARY_PASS, Action.TPI_MEETS):
+    tier = tiers.tier_for_stage(cycles.cycle_tiers(enrolment.cycle), enrolment.stage)
+    if action not in (Action.PRELIMINARY_PASS, Action.TPI_MEETS) or tier is None:
         return ()
-    tier = "preliminary" if action is Action.PRELIMINARY_PASS else "tpi"
-    signed = reviews.signed_areas(session, enrolment.id, tier)
+    # The tier deciding in the current stage must have signed off every area.
+    signed = reviews.signed_areas(session, enrolment.id, tier.code)
     return tuple(a for a in area_keys(enrolment) if a not in signed)
 
 

@@ -26,6 +26,7 @@ from tracker.accreditation.web import load_enrolment
 from tracker.accreditation.workflow import ACTION_LABELS, STAGE_LABELS, Action
 from tracker.agencies.models import Unit
 from tracker.auth.login import current_actor, ensure_can_view_unit
+from tracker.clock import today
 from tracker.db import get_or_404, get_session
 from tracker.error_handlers import wants_json
 from tracker.errors import ValidationError
@@ -118,7 +119,7 @@ def declare_form() -> forms.DeclareForm:
         (c.id, f"{c.year} — {c.name}") for c in cycles.open_cycles(get_session())
     )
     if not form.declared_on.data:
-        form.declared_on.data = transitions.today()
+        form.declared_on.data = today()
     return form
 
 
@@ -151,7 +152,7 @@ def enrolment(enrolment_id: int):
         deadlines=cycles.effective_deadlines(session, item.cycle, item.agency_id),
         deadline_labels=workflow.DEADLINE_LABELS,
         designation=(designation := _designation_or_none(session, item)),
-        monitoring=cycles.monitoring_status(session, designation, transitions.today())
+        monitoring=cycles.monitoring_status(session, designation, today())
         if designation
         else None,
         pakta=evidence_views.files_for(session, item, EvidencePurpose.PAKTA),

@@ -215,6 +215,13 @@ def visible_agencies(session: Session, scope: Scope) -> Sequence[Agency]:
     return session.scalars(stmt).all()
 
 
+def agency_choices(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of every agency, by name: the options of forms that pick an agency."""
+    return [
+        tuple(row) for row in session.execute(select(Agency.id, Agency.name).order_by(Agency.name))
+    ]
+
+
 def get_agency(session: Session, agency_id: int) -> Agency:
     agency = session.get(Agency, agency_id)
     if agency is None:

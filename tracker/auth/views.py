@@ -5,17 +5,19 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
+from tracker.agencies import services as agency_services
 from tracker.agencies.models import Agency, Unit
 from tracker.auth import forms, services
 from tracker.auth.login import current_actor, role_required
 from tracker.auth.models import RoleGrant, User
 from tracker.auth.roles import ROLE_LABELS, Role
 from tracker.db import get_or_404, get_session
+from tracker.extensions import settings as tracker_settings
 from tracker.forms import choices
 from tracker.i18n import _
 
@@ -23,7 +25,7 @@ bp = Blueprint("auth", __name__)
 
 
 def _throttle_policy() -> services.ThrottlePolicy:
-    settings = current_app.config["TRACKER_SETTINGS"]
+    settings = tracker_settings()
     return services.ThrottlePolicy(
         max_failures=settings.login_max_failures,
         max_failures_per_ip=settings.login_max_failures_per_ip,
@@ -126,8 +128,7 @@ def _grant_form() -> forms.GrantRoleForm:
     session = get_session()
     form = forms.GrantRoleForm()
     none = [(0, "—")]
-    agencies = session.scalars(select(Agency).order_by(Agency.name))
-    form.agency_id.choices = choices(none + [(a.id, a.name) for a in agencies])
+    form.agency_id.choices = choices(none + agency_services.agency_choices(session))
     units = session.scalars(
         select(Unit)
         .join(Agency)

@@ -6,14 +6,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from tracker import certificates as renderer
 from tracker.certificates import numbers, printing, queries, services
-from tracker.certificates.storage import result_store
 from tracker.cli_support import cli_session, fail_on_domain_error
 from tracker.db import utcnow
+from tracker.extensions import result_store
+from tracker.extensions import settings as tracker_settings
 
 certificates_cli = AppGroup("certificates", help="Piagam penghargaan Zona Integritas.")
 
@@ -38,7 +38,7 @@ def issue_missing_command() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def render_command(number: str, output: Path | None) -> None:
     """Write the PDF of certificate NUMBER (default: piagam-NUMBER.pdf)."""
-    settings = current_app.config["TRACKER_SETTINGS"]
+    settings = tracker_settings()
     with cli_session() as session:
         certificate = queries.find_by_number(session, numbers.normalize(number) or number)
         if certificate is None:
@@ -57,7 +57,7 @@ def purge_jobs_command(days: int) -> None:
     with cli_session() as session:
         keys = printing.purge(session, older_than=utcnow() - timedelta(days=days))
         session.commit()
-    store = result_store(current_app._get_current_object())
+    store = result_store()
     for key in keys:
         store.delete(key)
     click.echo(f"Berkas hasil cetak dihapus: {len(keys)}")

@@ -8,8 +8,7 @@ never commit; the caller (a view, a CLI command, the DESIGNATE transition) commi
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -27,20 +26,15 @@ from tracker.certificates.document import (
     Image,
 )
 from tracker.certificates.models import Certificate, CertificateImage, Signatory
+from tracker.clock import today
 from tracker.errors import ConflictError, ValidationError
 from tracker.i18n import _
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
 NUMBER_ATTEMPTS = 8  # 40 random bits per year and predicate: a second attempt is already rare
 
 
 class SignatoryNotConfiguredError(ValidationError):
     """No signatory name has been set (administrator: Piagam → Pengaturan)."""
-
-
-def today() -> date:
-    """Today in Jakarta: the date printed as the issue date."""
-    return datetime.now(JAKARTA).date()
 
 
 # --- issuing -----------------------------------------------------------------------------------
@@ -267,14 +261,6 @@ def set_agency_logo(
         agency_id=agency.id,
         data={"sha256": stored.sha256 if stored else None},
     )
-
-
-def agency_choices(session: Session) -> list[tuple[int, str]]:
-    """(id, name) of every agency, by name, for the emblem form."""
-    return [
-        (row.id, row.name)
-        for row in session.execute(select(Agency.id, Agency.name).order_by(Agency.name))
-    ]
 
 
 def agencies_with_emblem(session: Session) -> list[Agency]:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import io
 
-from flask import Flask
-
 from config import Settings
 from tracker.certificates.models import PrintFormat
 from tracker.evidence.filetypes import PDF_TYPE, FileType, TypeAllowList
@@ -37,15 +35,6 @@ def build_result_store(settings: Settings) -> EvidenceStore:
             prefix=PREFIX,
         )
     return build_store("local", root=settings.evidence_dir / PREFIX)
-
-
-def result_store(app: Flask) -> EvidenceStore:
-    """The app's result store, built once (an S3 client is not free to create)."""
-    store = app.extensions.get("certificates.result_store")
-    if store is None:
-        store = build_result_store(app.config["TRACKER_SETTINGS"])
-        app.extensions["certificates.result_store"] = store
-    return store
 
 
 def save_result(store: EvidenceStore, data: bytes, fmt: PrintFormat) -> StoredBlob:

@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session
 from tracker import jobs
 from tracker.certificates import assembly, printing, queries, services
 from tracker.certificates.models import PrintJob, PrintStatus
-from tracker.certificates.storage import result_store, save_result
+from tracker.certificates.storage import save_result
+from tracker.extensions import result_store
+from tracker.extensions import settings as tracker_settings
 
 RENDER_PART = "certificates.render_part"
 PART_TIMEOUT = 600  # seconds; a part of 25 certificates takes about 3 s
@@ -110,7 +112,7 @@ def _certificate_data(app: Flask, session: Session, job: PrintJob, seq: int) -> 
     if missing := sorted(set(wanted) - {c.number for c in found}):
         raise assembly.PartRenderError(missing[0], "certificate not found")
     images = services.load_images(session, found)
-    base_url = app.config["TRACKER_SETTINGS"].public_base_url
+    base_url = tracker_settings(app).public_base_url
     data = []
     for certificate in found:
         try:

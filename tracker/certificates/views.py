@@ -13,7 +13,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     make_response,
@@ -25,6 +24,7 @@ from flask import (
 )
 
 import tracker.certificates as renderer
+from tracker.agencies import services as agency_services
 from tracker.agencies.models import Agency
 from tracker.auth.access import is_admin
 from tracker.auth.login import actor_grants, current_actor, role_required
@@ -42,9 +42,11 @@ from tracker.certificates.status import (
     can_reissue,
     print_scope,
 )
-from tracker.certificates.storage import CONTENT_TYPES, result_store
+from tracker.certificates.storage import CONTENT_TYPES
 from tracker.db import get_or_404, get_session
 from tracker.errors import NotFoundError, ValidationError
+from tracker.extensions import result_store
+from tracker.extensions import settings as tracker_settings
 from tracker.i18n import _
 
 bp = Blueprint("certificates", __name__)
@@ -53,7 +55,7 @@ FRESH = "no-cache"  # caches must revalidate: a revocation shows at once
 
 
 def _settings():
-    return current_app.config["TRACKER_SETTINGS"]
+    return tracker_settings()
 
 
 def _page_number() -> int:
@@ -288,7 +290,7 @@ def download(public_id: str):
     item = _own_job(public_id)
     if item.status is not PrintStatus.DONE or not item.result_key:
         abort(404)
-    stream = result_store(current_app._get_current_object()).open(item.result_key)
+    stream = result_store().open(item.result_key)
     name = f"piagam-{item.created_at:%Y%m%d}-{item.total}.{item.format.value}"
     return send_file(
         stream, mimetype=CONTENT_TYPES[item.format], as_attachment=True, download_name=name
@@ -305,7 +307,7 @@ def _settings_page(signatory_form=None, emblem_form=None, status: int = 200):
         signatory_form = forms.SignatoryForm(obj=signatory) if signatory else forms.SignatoryForm()
     if emblem_form is None:
         emblem_form = forms.EmblemForm()
-    emblem_form.agency.choices = services.agency_choices(session)
+    emblem_form.agency.choices = agency_services.agency_choices(session)
     html = render_template(
         "certificates/settings.html",
         signatory=signatory,

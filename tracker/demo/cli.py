@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from tracker.cli_support import cli_session, fail_on_domain_error
 from tracker.demo import seed as demo
+from tracker.extensions import settings as tracker_settings
 
 demo_cli = AppGroup("demo", help="Data demo.")
 
@@ -16,7 +16,7 @@ demo_cli = AppGroup("demo", help="Data demo.")
 @fail_on_domain_error
 def seed_command() -> None:
     """Add the demo agencies, units and accounts that are missing (safe to run again)."""
-    settings = current_app.config["TRACKER_SETTINGS"]
+    settings = tracker_settings()
     with cli_session() as session:
         report = demo.seed(session, production=settings.production)
         session.commit()

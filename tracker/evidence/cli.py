@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from tracker.cli_support import cli_session
 from tracker.evidence import services, storage
-from tracker.evidence.views import get_store
+from tracker.extensions import evidence_store
 
 evidence_cli = AppGroup("evidence", help="Berkas bukti dukung.")
 
@@ -17,7 +17,7 @@ evidence_cli = AppGroup("evidence", help="Berkas bukti dukung.")
 @click.option("--remove", is_flag=True, help="Hapus berkas yatim (dengan --orphans).")
 def verify_command(orphans: bool, remove: bool) -> None:
     """Re-hash every stored file; exit 1 if any is missing or altered."""
-    store = get_store()
+    store = evidence_store()
     with cli_session() as session:
         report = services.verify_store(session, store)
         orphan_keys = services.orphans(session, store) if orphans else []

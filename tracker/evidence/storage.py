@@ -6,7 +6,7 @@ Both backends do the same thing on ``save``: stream the upload in chunks to a te
 hash (``ab/abcdef...``; never from user input), so identical files are stored once. Any failure,
 including the client vanishing mid-upload, leaves no temporary file and no blob behind.
 
-The module knows nothing about the database: the lead's service layer records ``StoredBlob``
+The module knows nothing about the database: ``tracker.evidence.services`` records ``StoredBlob``
 in a row, and ``verify_all`` / ``find_orphans`` / ``remove_orphans`` compare the store with the
 keys it passes in.
 """
@@ -29,6 +29,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from config import Settings
 from tracker.errors import NotFoundError
 from tracker.evidence.filetypes import (
     TypeAllowList,
@@ -547,6 +548,21 @@ def build_store(kind: str, **settings: Any) -> EvidenceStore:
     if kind == "s3":
         return S3EvidenceStore(**settings)
     raise ValueError(f"unknown evidence storage backend: {kind!r} (use 'local' or 's3')")
+
+
+def build_store_from_settings(settings: Settings) -> EvidenceStore:
+    """The evidence store ``settings`` describe: the evidence folder, or the S3 bucket."""
+    if settings.evidence_backend == "s3":
+        return build_store(
+            "s3",
+            bucket=settings.s3_bucket,
+            endpoint_url=settings.s3_endpoint_url,
+            region=settings.s3_region,
+            access_key=settings.s3_access_key,
+            secret_key=settings.s3_secret_key,
+            prefix=settings.s3_prefix,
+        )
+    return build_store(settings.evidence_backend, root=settings.evidence_dir)
 
 
 def verify_all(store: EvidenceStore, expected: Mapping[str, str]) -> VerifyReport:

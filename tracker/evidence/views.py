@@ -11,7 +11,6 @@ from urllib.parse import unquote
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -26,18 +25,18 @@ from werkzeug.datastructures import FileStorage
 from tracker.accreditation import assessments, cycles, tiers
 from tracker.accreditation.models import Enrolment
 from tracker.accreditation.web import load_enrolment
-from tracker.auth.access import UnitRef, can_view_unit, roles_for_unit
-from tracker.auth.login import actor_grants, current_actor
+from tracker.auth.login import current_actor
 from tracker.auth.models import User
 from tracker.auth.roles import Role
-from tracker.db import begin_write, get_or_404, get_session
+from tracker.db import begin_write, get_session
 from tracker.error_handlers import wants_json
 from tracker.errors import NotAllowedError, ValidationError
-from tracker.evidence import forms, services, storage
+from tracker.evidence import forms, services
 from tracker.evidence.filetypes import RejectedFileError, RejectReason, TypeAllowList, human_size
 from tracker.evidence.models import CheckVerdict, EvidenceFile, EvidencePurpose
 from tracker.evidence.naming import storage_safe_name
 from tracker.evidence.services import Target, UploadPolicy
+from tracker.extensions import evidence_store, settings
 from tracker.i18n import _
 
 bp = Blueprint("evidence", __name__)
@@ -45,31 +44,8 @@ bp = Blueprint("evidence", __name__)
 REVIEWER_ROLES = frozenset({Role.PENILAI_PENDAHULUAN, Role.TPI, Role.TPN})
 
 
-def get_store() -> storage.EvidenceStore:
-    """One store per app (a boto3 client is thread-safe; the local store holds only a path)."""
-    store = current_app.extensions.get("evidence_store")
-    if store is None:
-        store = store_from_settings(current_app.config["TRACKER_SETTINGS"])
-        current_app.extensions["evidence_store"] = store
-    return store
-
-
-def store_from_settings(s) -> storage.EvidenceStore:
-    if s.evidence_backend == "s3":
-        return storage.build_store(
-            "s3",
-            bucket=s.s3_bucket,
-            endpoint_url=s.s3_endpoint_url,
-            region=s.s3_region,
-            access_key=s.s3_access_key,
-            secret_key=s.s3_secret_key,
-            prefix=s.s3_prefix,
-        )
-    return storage.build_store(s.evidence_backend, root=s.evidence_dir)
-
-
 def policy() -> UploadPolicy:
-    s = current_app.config["TRACKER_SETTINGS"]
+    s = settings()
     return UploadPolicy(s.max_upload_bytes, TypeAllowList.from_config(s.allowed_upload_types))
 
 
@@ -90,7 +66,7 @@ def cleanup_on_failure(session: Session, keys: list[str | None]) -> Iterator[Non
         yield
     except BaseException:
         session.rollback()
-        store = get_store()
+        store = evidence_store()
         for key in keys:
             services.discard_unreferenced(session, store, key)
         raise
@@ -114,7 +90,7 @@ def attach(
     if upload is not None and upload.filename:
         return services.upload(
             session,
-            get_store(),
+            evidence_store(),
             actor=actor,
             enrolment=enrolment,
             target=target,
@@ -197,7 +173,7 @@ def _store_one(
     with cleanup_on_failure(session, keys):
         row = services.upload(
             session,
-            get_store(),
+            evidence_store(),
             actor=user,
             enrolment=enrolment,
             target=target,
@@ -275,14 +251,10 @@ def add_link(enrolment_id: int):
 
 
 def _file_in_scope(public_id: str) -> tuple[EvidenceFile, Enrolment, frozenset[Role]]:
-    session = get_session()
-    row = services.by_public_id(session, public_id)
-    enrolment = get_or_404(session, Enrolment, row.enrolment_id)
-    unit = enrolment.unit
-    grants = actor_grants()
-    if not can_view_unit(grants, UnitRef(unit.id, unit.agency_id, unit.path)):
-        abort(404)
-    return row, enrolment, roles_for_unit(grants, UnitRef(unit.id, unit.agency_id, unit.path))
+    """The file, its enrolment and the user's roles there; 404 outside the user's scope."""
+    row = services.by_public_id(get_session(), public_id)
+    enrolment, actor = load_enrolment(row.enrolment_id)
+    return row, enrolment, actor.roles
 
 
 @bp.get("/evidence/<public_id>")
@@ -298,7 +270,7 @@ def download(public_id: str):
         session.commit()
     # Always an attachment with the type we detected on upload: never rendered inline.
     return send_file(
-        get_store().open(row.storage_key),
+        evidence_store().open(row.storage_key),
         mimetype=_safe_type(row),
         as_attachment=True,
         download_name=row.original_name or storage_safe_name(row.original_name),

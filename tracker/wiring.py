@@ -1,0 +1,58 @@
+"""The composition root: what one app is made of, built once by ``create_app``.
+
+Packages do not reach into each other's views or build their own infrastructure: the evidence
+store, the store for certificate print results, the job queue and the cross-package hooks are
+built here from ``Settings`` and kept in ``app.extensions`` (read them through the typed
+accessors in ``tracker.extensions``). This is the one module that knows every package; nothing
+imports it but ``create_app`` (and tests that build a session outside an app).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from config import Settings
+from tracker import hooks as hooks_module
+from tracker import jobs
+from tracker.extensions import EVIDENCE_STORE, HOOKS, RESULT_STORE
+from tracker.hooks import Hooks
+
+# Modules that define background tasks (``register(huey)``, optional ``warm_up()``).
+TASK_MODULES = ("tracker.certificates.tasks",)
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    """Build the app's stores, queue and hooks; bind the hooks to every session it makes."""
+    from tracker.certificates.storage import build_result_store
+    from tracker.evidence.storage import build_store_from_settings
+
+    app.extensions[EVIDENCE_STORE] = build_store_from_settings(settings)
+    app.extensions[RESULT_STORE] = build_result_store(settings)
+    jobs.install(app, settings, TASK_MODULES)
+    hooks = build_hooks()
+    app.extensions[HOOKS] = hooks
+    hooks_module.bind(app.extensions["sessionmaker"].kw.setdefault("info", {}), hooks)
+
+
+def build_hooks() -> Hooks:
+    """Who reacts to which cross-package event."""
+    hooks = Hooks()
+    hooks.on_designated(_issue_certificate)
+    return hooks
+
+
+def bind_session(session: Session, hooks: Hooks | None = None) -> Session:
+    """Give a session made outside an app (tests, scripts) the app's hooks."""
+    hooks_module.bind(session.info, hooks or build_hooks())
+    return session
+
+
+def _issue_certificate(session: Session, *, designation: Any, actor: Any, issued_on: date) -> None:
+    # D11: a designation is issued its certificate in the same transaction, or not at all.
+    from tracker.certificates.services import issue_for_designation
+
+    issue_for_designation(session, designation=designation, actor=actor, issued_on=issued_on)
