@@ -1,7 +1,7 @@
 """Domain errors: pure, safe to show to users.
 
 Every error a user can cause carries a message that is safe to display. Messages are written in
-Indonesian-first lazy form by the raising module (see ``tracker.i18n.lazy``) or as plain strings;
+Indonesian and translated by the raising module with ``tracker.i18n._`` when it raises;
 ``tracker.error_handlers`` maps the tree to HTTP responses in one place.
 """
 

@@ -284,7 +284,7 @@ def _no_preliminary(ctx: Context) -> str | None:
 
 
 def _proposal_gate(ctx: Context) -> str | None:
-    """D10: quota, prerequisites, the 2-year bar, WBBM after WBK, no KKN case."""
+    """D10: quota, prerequisites, the 2-year bar (D15), WBBM after an active WBK (D9), no KKN."""
     if ctx.kkn_case:
         return _(
             "Instansi tercatat memiliki kasus KKN pada tahun usulan; usulan tidak dapat diajukan."
@@ -411,7 +411,8 @@ def monitoring_due(designated_on: date, report_dates: Collection[date]) -> date:
 
 
 def barred_until(revocation_dates: Collection[date]) -> date | None:
-    """D10: a revoked unit may not be proposed for 2 years from the latest revocation."""
+    """D10, D15: a revoked unit may not be proposed for 2 years from the latest revocation.
+    (D15 bars only WBK proposals and counts from the decree date: not yet, issue 11.)"""
     if not revocation_dates:
         return None
     return _plus_two_years(max(revocation_dates))

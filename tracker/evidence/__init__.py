@@ -1,6 +1,7 @@
 """Evidence files (bukti dukung): names, type checks by content, and blob storage.
 
-Pure layer under the lead's models, services and views: no Flask, no SQLAlchemy. See
+What this module exports is pure (no Flask, no SQLAlchemy); ``models``, ``services``, ``views``
+and ``cli`` are the package's database and web layers, built on it. See
 ``storage`` for the ``EvidenceStore`` interface and its local and S3 backends, ``filetypes``
 for the allow-list and ``RejectedFileError``, ``naming`` for display and download names.
 """
