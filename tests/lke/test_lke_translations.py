@@ -18,11 +18,20 @@ MODULES = ("answers", "cli", "eligibility", "framework", "report", "scoring", "w
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
+def sources() -> list[Path]:
+    """The module files, a sub-package (``framework/``, ``worksheet/``) counting as its files."""
+    paths: list[Path] = []
+    for name in MODULES:
+        folder = PACKAGE / name
+        paths += sorted(folder.glob("*.py")) if folder.is_dir() else [PACKAGE / f"{name}.py"]
+    return paths
+
+
 def message_ids() -> set[str]:
     found = set()
-    for name in MODULES:
+    for path in sources():
         for _line, message, _comments, _context in extract_from_file(
-            "python", PACKAGE / f"{name}.py", keywords={"_": None, "N_": None}
+            "python", path, keywords={"_": None, "N_": None}
         ):
             found.add(message)
     return found

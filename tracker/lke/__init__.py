@@ -1,5 +1,6 @@
 """LKE Zona Integritas: framework definitions as data, the scoring engine, eligibility verdicts
-and the official worksheet (PermenPANRB 90/2021). Pure: no Flask, no database.
+and the official worksheet (PermenPANRB 90/2021). What this module exports is pure: no Flask,
+no database (the stored framework versions are in ``models`` and ``services``).
 
 Public API (see docs/lke-framework.md)::
 
@@ -24,6 +25,7 @@ from tracker.lke.answers import (
 from tracker.lke.eligibility import RuleResult, RuleUnit, Verdict, evaluate
 from tracker.lke.framework import (
     AnswerType,
+    FloorMode,
     Framework,
     FrameworkError,
     Item,
@@ -50,6 +52,7 @@ __all__ = [
     "ChoiceAnswer",
     "CountAnswer",
     "Flag",
+    "FloorMode",
     "Framework",
     "FrameworkError",
     "GroupResult",

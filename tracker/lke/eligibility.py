@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from tracker.errors import ValidationError
 from tracker.i18n import _
-from tracker.lke.framework import AREA_FLOOR_MODES, Framework, Rule
+from tracker.lke.framework import FloorMode, Framework, Rule
 from tracker.lke.scoring import ScoreReport
 
 HUNDRED = Decimal(100)
@@ -57,16 +57,15 @@ def evaluate(
     predicate: str,
     *,
     has_active_wbk: bool,
-    area_floor_mode: str | None = None,
+    area_floor_mode: FloorMode | str | None = None,
 ) -> Verdict:
     """Verdict for ``predicate`` ("WBK", "WBBM") on ``report``.
 
-    ``area_floor_mode`` overrides the rule block's D5 reading ("combined" or "each_half") for
-    one cycle. Raises NotFoundError for an unknown predicate, ValidationError for an unknown mode.
+    ``area_floor_mode`` overrides the rule block's D5 reading for one cycle (a FloorMode or its
+    stored value). Raises NotFoundError for an unknown predicate, ValidationError for an
+    unknown mode.
     """
-    mode = area_floor_mode or framework.eligibility.area_floor_mode
-    if mode not in AREA_FLOOR_MODES:
-        raise ValidationError(_("Mode batas area %(mode)s tidak dikenal", mode=mode))
+    mode = _floor_mode(area_floor_mode or framework.eligibility.area_floor_mode)
     near = framework.eligibility.near_threshold
     results: list[RuleResult] = []
     for rule in framework.eligibility.predicate(predicate).rules:
@@ -75,8 +74,15 @@ def evaluate(
     return Verdict(predicate, all(r.passed for r in results), tuple(results))
 
 
+def _floor_mode(mode: FloorMode | str) -> FloorMode:
+    try:
+        return FloorMode(mode)
+    except ValueError:
+        raise ValidationError(_("Mode batas area %(mode)s tidak dikenal", mode=mode)) from None
+
+
 def _values(
-    rule: Rule, report: ScoreReport, mode: str, has_active_wbk: bool
+    rule: Rule, report: ScoreReport, mode: FloorMode, has_active_wbk: bool
 ) -> list[tuple[str, str, RuleUnit, Decimal]]:
     """(id suffix, label suffix, unit, value) for one rule; an each-half area rule gives two."""
     kind, _sep, target = rule.metric.partition(":")
@@ -84,7 +90,7 @@ def _values(
         return [("", "", RuleUnit.FLAG, Decimal(int(has_active_wbk)))]
     if kind == "area_ratio":
         area = report.areas[target]
-        if mode == "combined":
+        if mode is FloorMode.COMBINED:
             return [("", "", RuleUnit.PERCENT, area.total.ratio * HUNDRED)]
         return [
             (f".{half}", f" ({half.capitalize()})", RuleUnit.PERCENT, group.ratio * HUNDRED)

@@ -101,6 +101,7 @@ def score_file(
         raise NotFoundError(_("Berkas %(path)s tidak ditemukan", path=path))
     framework = get_framework(framework_code)
     issues: Sequence[WorksheetIssue] = ()
+    raw: Mapping[str, Any]
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
         result = read_worksheet(path, framework, column_group=column_group)
         raw, issues = result.answers, result.issues
@@ -139,7 +140,8 @@ def _json_answers(path: Path) -> Mapping[str, Any]:
         raise ValidationError(
             _('Berkas %(name)s harus berisi objek {"answers": {...}}', name=path.name)
         )
-    return data["answers"]
+    answers: Mapping[str, Any] = data["answers"]
+    return answers
 
 
 def _num(value: Decimal | None) -> float | None:

@@ -137,9 +137,8 @@ def item_value(item: Item, answer: AnswerValue) -> tuple[Decimal, tuple[Flag, ..
     if isinstance(answer, ChoiceAnswer):
         return item.option(answer.key).multiplier, ()
     if isinstance(answer, CountAnswer):
-        return percent_value(
-            item.formula, dict(zip((i.key for i in item.inputs), answer.counts, strict=True))
-        )  # type: ignore[arg-type]
+        counts = dict(zip((i.key for i in item.inputs), answer.counts, strict=True))
+        return percent_value(item.formula, counts)  # type: ignore[arg-type]  # parser: % has one
     # D7: the survey index maps linearly onto the weight, 4.00 -> full weight.
     return answer.index / (item.index_max or Decimal(4)), ()
 
@@ -147,8 +146,9 @@ def item_value(item: Item, answer: AnswerValue) -> tuple[Decimal, tuple[Flag, ..
 def percent_value(formula: Formula, counts: Mapping[str, int]) -> tuple[Decimal, tuple[Flag, ...]]:
     """Value of a % item from its counts, clamped to [0, 1] (D4)."""
     if formula.kind is FormulaKind.DECREASE:
-        previous = counts[formula.previous]  # type: ignore[index]
-        return ratio(previous - counts[formula.current], previous)  # type: ignore[index]
+        previous = counts[formula.previous]  # type: ignore[index]  # parser sets it on DECREASE
+        current = counts[formula.current]  # type: ignore[index]  # parser sets it on DECREASE
+        return ratio(previous - current, previous)
     numerator = sum(counts[key] for key in formula.numerator)
     return ratio(numerator, sum(counts[key] for key in formula.denominator))
 
@@ -158,6 +158,7 @@ def ratio(numerator: int, denominator: int) -> tuple[Decimal, tuple[Flag, ...]]:
 
     A zero denominator means nothing was required (no complaints, nobody obliged to file, no
     violations last year): 1.0 if the numerator is zero too, else 0. Both cases are flagged.
+    This is D4's earlier reading; revised D4 keeps 1.0 for three items only (issue 11).
     """
     if denominator == 0:
         if numerator == 0:
@@ -182,13 +183,7 @@ _ANSWER_CLASS = {AnswerType.PERCENT: CountAnswer, AnswerType.SURVEY_INDEX: Index
 def _check_answers(framework: Framework, answers: Mapping[str, AnswerValue]) -> None:
     for code, answer in answers.items():
         item = framework.item(code) if framework.has_item(code) else None
-        expected = _ANSWER_CLASS.get(item.answer_type, ChoiceAnswer) if item else None
-        valid = expected is not None and isinstance(answer, expected)
-        if valid and isinstance(answer, ChoiceAnswer):
-            valid = answer.key in item.choice_keys  # type: ignore[union-attr]
-        if valid and isinstance(answer, CountAnswer):
-            valid = len(answer.counts) == len(item.inputs)  # type: ignore[union-attr]
-        if not valid:
+        if item is None or not _fits(item, answer):
             raise ValidationError(
                 _(
                     "Butir %(code)s: jawaban %(answer)s tidak sesuai jenis butir",
@@ -197,6 +192,16 @@ def _check_answers(framework: Framework, answers: Mapping[str, AnswerValue]) -> 
                 ),
                 code=code,
             )
+
+
+def _fits(item: Item, answer: AnswerValue) -> bool:
+    if not isinstance(answer, _ANSWER_CLASS.get(item.answer_type, ChoiceAnswer)):
+        return False
+    if isinstance(answer, ChoiceAnswer):
+        return answer.key in item.choice_keys
+    if isinstance(answer, CountAnswer):
+        return len(answer.counts) == len(item.inputs)
+    return True
 
 
 def _mark_mismatches(
@@ -208,11 +213,11 @@ def _mark_mismatches(
             if not spec.same_as or item.code not in answers:
                 continue
             other_code, _sep, other_key = spec.same_as.partition("/")
-            other = answers.get(other_code)
-            if not isinstance(other, CountAnswer):
-                continue
+            other, own = answers.get(other_code), answers[item.code]
+            if not isinstance(other, CountAnswer) or not isinstance(own, CountAnswer):
+                continue  # _check_answers made ``own`` a CountAnswer: only ``other`` can skip
             keys = [i.key for i in framework.item(other_code).inputs]
-            if other.counts[keys.index(other_key)] != answers[item.code].counts[index]:  # type: ignore[union-attr]
+            if other.counts[keys.index(other_key)] != own.counts[index]:
                 result = items[item.code]
                 items[item.code] = ItemResult(
                     result.code, result.value, result.score, (*result.flags, Flag.INPUT_MISMATCH)
@@ -228,7 +233,7 @@ def _sub_area(
             groups,
             _sum(node.code, node.weight, [_sub_area(c, items, groups) for c in node.children]),
         )
-    values = [items[i.code].value for i in node.items if items[i.code].answered]
+    values = [value for i in node.items if (value := items[i.code].value) is not None]
     # D3: mean of the ANSWERED items x weight; (sum x weight) / n keeps whole results exact.
     result = (sum(values, ZERO) * node.weight) / len(values) if values else ZERO
     return _store(groups, GroupResult(node.code, node.weight, result, len(values), len(node.items)))

@@ -1,328 +1,53 @@
-"""LKE framework definitions as data (D1): frozen dataclasses, a validating parser and the loader.
+"""Building a Framework from its YAML file and enforcing the structural rules (D1).
 
-A framework file (``frameworks/<code>.yaml``, format in ``docs/lke-framework.md``) describes one
-regulation version: components -> parts -> areas -> sub-areas -> items, the answer type and
-options of each item, the count inputs of % items, evidence documents and the eligibility rule
-block. Nothing here touches Flask or a database.
+Every rule a definition file must keep is checked here, once, so the scoring engine and the
+worksheet can trust the tree: weights add up, codes are unique, % items carry a usable formula
+and every rule metric or ``same_as`` link points at something that exists.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
-from tracker.errors import NotFoundError, ValidationError
+from tracker.errors import ValidationError
 from tracker.i18n import N_, _
+from tracker.lke.framework.model import (
+    CHOICE_KEYS,
+    AnswerType,
+    Area,
+    Component,
+    CountInput,
+    Document,
+    Formula,
+    FormulaKind,
+    Framework,
+    Item,
+    Option,
+    Part,
+    PartKind,
+    ProvenanceField,
+    SubArea,
+    sub_area_tree,
+)
+from tracker.lke.framework.rules import (
+    METRIC_PATTERN,
+    Eligibility,
+    FloorMode,
+    PredicateRules,
+    Rule,
+)
 
-FRAMEWORK_DIR = Path(__file__).resolve().parent / "frameworks"
-_CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]{0,63}$")
+_Enum = TypeVar("_Enum", bound=StrEnum)
 
 
 class FrameworkError(ValidationError):
     """A framework definition breaks a structural rule; the message names the offending code."""
 
-
-class AnswerType(StrEnum):
-    YA_TIDAK = "ya_tidak"
-    ABC = "abc"
-    ABCD = "abcd"
-    ABCDE = "abcde"
-    PERCENT = "percent"  # computed from count inputs (D4)
-    SURVEY_INDEX = "survey_index"  # 0.00-4.00 index converted to index/4 x weight (D7)
-
-
-# The option keys each choice type must offer, in worksheet order.
-CHOICE_KEYS: Mapping[AnswerType, tuple[str, ...]] = {
-    AnswerType.YA_TIDAK: ("Ya", "Tidak"),
-    AnswerType.ABC: ("A", "B", "C"),
-    AnswerType.ABCD: ("A", "B", "C", "D"),
-    AnswerType.ABCDE: ("A", "B", "C", "D", "E"),
-}
-
-
-class FormulaKind(StrEnum):
-    RATIO = "ratio"  # sum(numerator) / sum(denominator)
-    SUM_RATIO = "sum_ratio"  # the same, named for LHKPN-style sums of several obliged groups
-    COMPLAINTS = "complaints"  # completed / must-be-followed-up, F/H (D4)
-    DECREASE = "decrease"  # (previous - current) / previous (D4)
-
-
-class PartKind(StrEnum):
-    PEMENUHAN = "pemenuhan"
-    REFORM = "reform"
-    HASIL = "hasil"
-
-
-@dataclass(frozen=True)
-class Option:
-    key: str
-    label: str
-    multiplier: Decimal
-
-
-@dataclass(frozen=True)
-class CountInput:
-    """One ``Jumlah`` row under a % item; ``sum_of`` marks a derived total the worksheet shows."""
-
-    key: str
-    label: str
-    label_en: str
-    sum_of: tuple[str, ...] = ()
-    same_as: str | None = None  # "<item code>/<input key>" that must hold the same count
-
-    @property
-    def derived(self) -> bool:
-        return bool(self.sum_of)
-
-
-@dataclass(frozen=True)
-class Formula:
-    kind: FormulaKind
-    numerator: tuple[str, ...] = ()
-    denominator: tuple[str, ...] = ()
-    previous: str | None = None
-    current: str | None = None
-
-
-@dataclass(frozen=True)
-class Document:
-    key: str
-    title: str
-    title_en: str
-    required: bool
-
-
-@dataclass(frozen=True)
-class ProvenanceField:
-    key: str
-    label: str
-    label_en: str
-    type: str
-    required: bool
-
-
-@dataclass(frozen=True)
-class Item:
-    code: str
-    text: str
-    text_en: str
-    criteria: str
-    answer_type: AnswerType
-    options: tuple[Option, ...] = ()
-    rows: tuple[CountInput, ...] = ()  # worksheet order, derived totals included
-    formula: Formula | None = None
-    weight: Decimal | None = None  # results items only; enabler items share their sub-area's
-    index_max: Decimal | None = None
-    documents: tuple[Document, ...] = ()
-    provenance: tuple[ProvenanceField, ...] = ()
-    source_id: int | None = None  # PortalRB soal id
-
-    @property
-    def inputs(self) -> tuple[CountInput, ...]:
-        """The count inputs a user types, in worksheet order (derived totals left out)."""
-        return tuple(row for row in self.rows if not row.derived)
-
-    @property
-    def choice_keys(self) -> tuple[str, ...]:
-        return tuple(option.key for option in self.options)
-
-    def option(self, key: str) -> Option:
-        """The option with ``key``. Raises KeyError."""
-        for option in self.options:
-            if option.key == key:
-                return option
-        raise KeyError(key)
-
-
-@dataclass(frozen=True)
-class SubArea:
-    code: str
-    name: str
-    name_en: str
-    weight: Decimal
-    items: tuple[Item, ...] = ()
-    children: tuple[SubArea, ...] = ()  # nested sub-areas (LHKPN a./b.) score as their sum
-
-
-@dataclass(frozen=True)
-class Area:
-    code: str
-    name: str
-    name_en: str
-    weight: Decimal
-    sub_areas: tuple[SubArea, ...]
-
-    @property
-    def number(self) -> str:
-        """The area number shared by its pemenuhan and reform halves ("1".."6")."""
-        return self.code.rsplit(".", 1)[1]
-
-
-@dataclass(frozen=True)
-class Part:
-    code: str
-    kind: PartKind
-    name: str
-    name_en: str
-    weight: Decimal
-    areas: tuple[Area, ...] = ()
-    items: tuple[Item, ...] = ()  # results parts hold weighted items directly
-
-
-@dataclass(frozen=True)
-class Component:
-    code: str
-    kind: str  # "pengungkit" | "hasil"
-    name: str
-    name_en: str
-    weight: Decimal
-    parts: tuple[Part, ...]
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    label: str
-    label_en: str
-    metric: str
-    threshold: Decimal
-
-
-@dataclass(frozen=True)
-class Predicate:
-    code: str
-    name: str
-    rules: tuple[Rule, ...]
-
-
-@dataclass(frozen=True)
-class Eligibility:
-    area_floor_mode: str  # "combined" | "each_half" (D5)
-    near_threshold: Decimal  # D6
-    predicates: tuple[Predicate, ...]
-
-    def predicate(self, code: str) -> Predicate:
-        """The predicate ``code`` ("WBK", "WBBM"). Raises NotFoundError."""
-        for predicate in self.predicates:
-            if predicate.code == code:
-                return predicate
-        raise NotFoundError(_("Predikat %(code)s tidak dikenal", code=code))
-
-
-AREA_FLOOR_MODES = ("combined", "each_half")
-
-
-@dataclass(frozen=True)
-class Framework:
-    code: str
-    title: str
-    title_en: str
-    regulation: str
-    version_note: str
-    total_weight: Decimal
-    components: tuple[Component, ...]
-    eligibility: Eligibility
-    _index: Mapping[str, Item] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_index", {item.code: item for item in self.items()})
-
-    def items(self) -> Iterator[Item]:
-        """Every scored item in worksheet order."""
-        for component in self.components:
-            for part in component.parts:
-                yield from part.items
-                for area in part.areas:
-                    for sub_area in area.sub_areas:
-                        yield from _sub_area_items(sub_area)
-
-    def item(self, code: str) -> Item:
-        """The item ``code``. Raises NotFoundError naming the code."""
-        if code not in self._index:
-            raise NotFoundError(_("Butir %(code)s tidak dikenal", code=code), code=code)
-        return self._index[code]
-
-    def has_item(self, code: str) -> bool:
-        return code in self._index
-
-    def component_of_kind(self, kind: str) -> Component:
-        """The component whose kind is ``kind`` ("pengungkit", "hasil"). Raises StopIteration."""
-        return next(c for c in self.components if c.kind == kind)
-
-    def areas(self) -> Iterator[tuple[Part, Area]]:
-        for component in self.components:
-            for part in component.parts:
-                for area in part.areas:
-                    yield part, area
-
-
-def _sub_area_items(sub_area: SubArea) -> Iterator[Item]:
-    yield from sub_area.items
-    for child in sub_area.children:
-        yield from _sub_area_items(child)
-
-
-def sub_area_tree(sub_area: SubArea) -> Iterator[SubArea]:
-    """``sub_area`` and its nested sub-areas, depth first."""
-    yield sub_area
-    for child in sub_area.children:
-        yield from sub_area_tree(child)
-
-
-@dataclass(frozen=True)
-class LoadedFramework:
-    framework: Framework
-    sha256: str
-    raw_bytes: bytes
-
-
-def framework_path(code: str) -> Path:
-    """Path of the bundled definition file for ``code``. Raises NotFoundError."""
-    path = FRAMEWORK_DIR / f"{code}.yaml"
-    if not _CODE_PATTERN.match(code) or not path.is_file():
-        raise NotFoundError(_("Kerangka LKE %(code)s tidak ditemukan", code=code), code=code)
-    return path
-
-
-def load_framework_file(path: str | Path) -> LoadedFramework:
-    """Read, hash and validate a framework file. Raises FrameworkError, OSError."""
-    raw = Path(path).read_bytes()
-    try:
-        data = yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        raise _fail("yaml", code=Path(path).name, error=exc) from exc
-    return LoadedFramework(parse_framework(data), hashlib.sha256(raw).hexdigest(), raw)
-
-
-@lru_cache(maxsize=8)
-def get_framework(code: str) -> Framework:
-    """The bundled framework ``code``, parsed once. Raises NotFoundError, FrameworkError."""
-    return load_framework_file(framework_path(code)).framework
-
-
-def to_decimal(value: Any, where: str) -> Decimal:
-    """A Decimal from a YAML scalar (strings preferred). Raises FrameworkError naming ``where``."""
-    try:
-        result = Decimal(str(value)) if not isinstance(value, bool | None) else None
-    except InvalidOperation:
-        result = None
-    if result is None or not result.is_finite():
-        raise _fail("number", code=where, value=value)
-    return result
-
-
-# --- parsing and validation -------------------------------------------------------------------
-
-METRIC_PATTERN = re.compile(r"^(total|active_wbk|(component|part|item|area_ratio):(\S+))$")
 
 # Developer-facing but still Indonesian-first (D12); every message names the offending code.
 _MESSAGES = {
@@ -346,6 +71,26 @@ _MESSAGES = {
 
 def _fail(kind: str, **params: Any) -> FrameworkError:
     return FrameworkError(_(_MESSAGES[kind], **params), **params)
+
+
+def to_decimal(value: Any, where: str) -> Decimal:
+    """A Decimal from a YAML scalar (strings preferred). Raises FrameworkError naming ``where``."""
+    try:
+        result = Decimal(str(value)) if not isinstance(value, bool | None) else None
+    except InvalidOperation:
+        result = None
+    if result is None or not result.is_finite():
+        raise _fail("number", code=where, value=value)
+    return result
+
+
+def parse_framework_yaml(raw: bytes, name: str) -> Framework:
+    """Decode and validate the bytes of the definition file ``name``. Raises FrameworkError."""
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise _fail("yaml", code=name, error=exc) from exc
+    return parse_framework(data)
 
 
 def parse_framework(data: Mapping[str, Any]) -> Framework:
@@ -376,11 +121,14 @@ def _req(data: Mapping[str, Any], key: str, where: str) -> Any:
     return value
 
 
-def _enum(cls: type[StrEnum], data: Mapping[str, Any], key: str, where: str) -> Any:
+def _enum(cls: type[_Enum], data: Mapping[str, Any], key: str, where: str) -> _Enum:
     try:
         return cls(_req(data, key, where))
     except ValueError:
         raise _fail("unknown", code=where, field=key, value=data.get(key)) from None
+
+
+# --- the tree ---------------------------------------------------------------------------------
 
 
 def _named(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -423,6 +171,9 @@ def _sub_area(data: Mapping[str, Any]) -> SubArea:
     if bool(items) == bool(children):
         raise _fail("children", code=fields["code"])
     return SubArea(items=items, children=children, **fields)
+
+
+# --- items ------------------------------------------------------------------------------------
 
 
 def _item(data: Mapping[str, Any], *, weighted: bool) -> Item:
@@ -521,6 +272,7 @@ def _check_percent(item: Item) -> None:
     formula, keys = item.formula, {row.key for row in item.inputs}
     if formula is None or not item.inputs:
         raise _fail("percent", code=item.code)
+    used: tuple[str | None, ...]
     if formula.kind is FormulaKind.DECREASE:
         used, complete = (
             (formula.previous, formula.current),
@@ -537,19 +289,28 @@ def _check_percent(item: Item) -> None:
         raise _fail("duplicate", code=f"{item.code} (jumlah)")
 
 
+# --- the eligibility rule block ---------------------------------------------------------------
+
+
 def _eligibility(data: Mapping[str, Any]) -> Eligibility:
-    mode = str(data.get("area_floor_mode", "combined"))
-    if mode not in AREA_FLOOR_MODES:
-        raise _fail("unknown", code="eligibility", field="area_floor_mode", value=mode)
+    mode = _floor_mode(data)
     predicates = tuple(_predicate(p) for p in _req(data, "predicates", "eligibility"))
     near = to_decimal(data.get("near_threshold", "0.005"), "eligibility")
     return Eligibility(mode, near, predicates)
 
 
-def _predicate(data: Mapping[str, Any]) -> Predicate:
+def _floor_mode(data: Mapping[str, Any]) -> FloorMode:
+    mode = str(data.get("area_floor_mode", FloorMode.COMBINED))
+    try:
+        return FloorMode(mode)
+    except ValueError:
+        raise _fail("unknown", code="eligibility", field="area_floor_mode", value=mode) from None
+
+
+def _predicate(data: Mapping[str, Any]) -> PredicateRules:
     code = str(_req(data, "code", "eligibility"))
     rules = tuple(_rule(r, code) for r in _req(data, "rules", code))
-    return Predicate(code, str(data.get("name", code)), rules)
+    return PredicateRules(code, str(data.get("name", code)), rules)
 
 
 def _rule(data: Mapping[str, Any], predicate: str) -> Rule:
@@ -565,6 +326,9 @@ def _rule(data: Mapping[str, Any], predicate: str) -> Rule:
         metric,
         threshold,
     )
+
+
+# --- whole-framework checks -------------------------------------------------------------------
 
 
 def _all_codes(framework: Framework) -> Iterator[str]:
@@ -620,7 +384,8 @@ def _check_references(framework: Framework) -> None:
     }
     for predicate in framework.eligibility.predicates:
         for rule in predicate.rules:
-            kind, target = METRIC_PATTERN.match(rule.metric).group(2, 3)  # type: ignore[union-attr]
+            match = METRIC_PATTERN.match(rule.metric)
+            kind, target = match.group(2, 3)  # type: ignore[union-attr]  # _rule matched it already
             if kind and target not in known[kind]:
                 raise _fail(
                     "unknown", code=f"{predicate.code}/{rule.id}", field="metric", value=rule.metric

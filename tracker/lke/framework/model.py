@@ -1,0 +1,226 @@
+"""The framework tree as frozen data: components -> parts -> areas -> sub-areas -> items."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from tracker.errors import NotFoundError
+from tracker.i18n import _
+from tracker.lke.framework.rules import Eligibility
+
+
+class AnswerType(StrEnum):
+    YA_TIDAK = "ya_tidak"
+    ABC = "abc"
+    ABCD = "abcd"
+    ABCDE = "abcde"
+    PERCENT = "percent"  # computed from count inputs (D4)
+    SURVEY_INDEX = "survey_index"  # 0.00-4.00 index converted to index/4 x weight (D7)
+
+
+# The option keys each choice type must offer, in worksheet order.
+CHOICE_KEYS: Mapping[AnswerType, tuple[str, ...]] = {
+    AnswerType.YA_TIDAK: ("Ya", "Tidak"),
+    AnswerType.ABC: ("A", "B", "C"),
+    AnswerType.ABCD: ("A", "B", "C", "D"),
+    AnswerType.ABCDE: ("A", "B", "C", "D", "E"),
+}
+
+
+class FormulaKind(StrEnum):
+    RATIO = "ratio"  # sum(numerator) / sum(denominator)
+    SUM_RATIO = "sum_ratio"  # the same, named for LHKPN-style sums of several obliged groups
+    COMPLAINTS = "complaints"  # completed / must-be-followed-up, F/H (D4)
+    DECREASE = "decrease"  # (previous - current) / previous (D4)
+
+
+class PartKind(StrEnum):
+    PEMENUHAN = "pemenuhan"
+    REFORM = "reform"
+    HASIL = "hasil"
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    label: str
+    multiplier: Decimal
+
+
+@dataclass(frozen=True)
+class CountInput:
+    """One ``Jumlah`` row under a % item; ``sum_of`` marks a derived total the worksheet shows."""
+
+    key: str
+    label: str
+    label_en: str
+    sum_of: tuple[str, ...] = ()
+    same_as: str | None = None  # "<item code>/<input key>" that must hold the same count
+
+    @property
+    def derived(self) -> bool:
+        return bool(self.sum_of)
+
+
+@dataclass(frozen=True)
+class Formula:
+    kind: FormulaKind
+    numerator: tuple[str, ...] = ()
+    denominator: tuple[str, ...] = ()
+    previous: str | None = None
+    current: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    key: str
+    title: str
+    title_en: str
+    required: bool
+
+
+@dataclass(frozen=True)
+class ProvenanceField:
+    key: str
+    label: str
+    label_en: str
+    type: str
+    required: bool
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str
+    text: str
+    text_en: str
+    criteria: str
+    answer_type: AnswerType
+    options: tuple[Option, ...] = ()
+    rows: tuple[CountInput, ...] = ()  # worksheet order, derived totals included
+    formula: Formula | None = None
+    weight: Decimal | None = None  # results items only; enabler items share their sub-area's
+    index_max: Decimal | None = None
+    documents: tuple[Document, ...] = ()
+    provenance: tuple[ProvenanceField, ...] = ()
+    source_id: int | None = None  # PortalRB soal id
+
+    @property
+    def inputs(self) -> tuple[CountInput, ...]:
+        """The count inputs a user types, in worksheet order (derived totals left out)."""
+        return tuple(row for row in self.rows if not row.derived)
+
+    @property
+    def choice_keys(self) -> tuple[str, ...]:
+        return tuple(option.key for option in self.options)
+
+    def option(self, key: str) -> Option:
+        """The option with ``key``. Raises KeyError."""
+        for option in self.options:
+            if option.key == key:
+                return option
+        raise KeyError(key)
+
+
+@dataclass(frozen=True)
+class SubArea:
+    code: str
+    name: str
+    name_en: str
+    weight: Decimal
+    items: tuple[Item, ...] = ()
+    children: tuple[SubArea, ...] = ()  # nested sub-areas (LHKPN a./b.) score as their sum
+
+
+@dataclass(frozen=True)
+class Area:
+    code: str
+    name: str
+    name_en: str
+    weight: Decimal
+    sub_areas: tuple[SubArea, ...]
+
+    @property
+    def number(self) -> str:
+        """The area number shared by its pemenuhan and reform halves ("1".."6")."""
+        return self.code.rsplit(".", 1)[1]
+
+
+@dataclass(frozen=True)
+class Part:
+    code: str
+    kind: PartKind
+    name: str
+    name_en: str
+    weight: Decimal
+    areas: tuple[Area, ...] = ()
+    items: tuple[Item, ...] = ()  # results parts hold weighted items directly
+
+
+@dataclass(frozen=True)
+class Component:
+    code: str
+    kind: str  # "pengungkit" | "hasil"
+    name: str
+    name_en: str
+    weight: Decimal
+    parts: tuple[Part, ...]
+
+
+@dataclass(frozen=True)
+class Framework:
+    code: str
+    title: str
+    title_en: str
+    regulation: str
+    version_note: str
+    total_weight: Decimal
+    components: tuple[Component, ...]
+    eligibility: Eligibility
+    _index: Mapping[str, Item] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {item.code: item for item in self.items()})
+
+    def items(self) -> Iterator[Item]:
+        """Every scored item in worksheet order."""
+        for component in self.components:
+            for part in component.parts:
+                yield from part.items
+                for area in part.areas:
+                    for sub_area in area.sub_areas:
+                        yield from _sub_area_items(sub_area)
+
+    def item(self, code: str) -> Item:
+        """The item ``code``. Raises NotFoundError naming the code."""
+        if code not in self._index:
+            raise NotFoundError(_("Butir %(code)s tidak dikenal", code=code), code=code)
+        return self._index[code]
+
+    def has_item(self, code: str) -> bool:
+        return code in self._index
+
+    def component_of_kind(self, kind: str) -> Component:
+        """The component whose kind is ``kind`` ("pengungkit", "hasil"). Raises StopIteration."""
+        return next(c for c in self.components if c.kind == kind)
+
+    def areas(self) -> Iterator[tuple[Part, Area]]:
+        for component in self.components:
+            for part in component.parts:
+                for area in part.areas:
+                    yield part, area
+
+
+def _sub_area_items(sub_area: SubArea) -> Iterator[Item]:
+    yield from sub_area.items
+    for child in sub_area.children:
+        yield from _sub_area_items(child)
+
+
+def sub_area_tree(sub_area: SubArea) -> Iterator[SubArea]:
+    """``sub_area`` and its nested sub-areas, depth first."""
+    yield sub_area
+    for child in sub_area.children:
+        yield from sub_area_tree(child)
