@@ -10,14 +10,14 @@ FLASK := $(BIN)/flask --app tracker
 export PORT ?= 5000
 
 .PHONY: run test install translations system-test-deps lint security migrations-check \
-        pytest-sqlite pytest-postgres bench clean
+        pytest-sqlite pytest-postgres pytest-both bench clean
 
 run: install translations
 	$(FLASK) db upgrade
 	$(FLASK) demo seed
 	scripts/serve.sh
 
-test: install translations system-test-deps lint security migrations-check pytest-sqlite pytest-postgres
+test: install translations system-test-deps lint security migrations-check pytest-both
 	@echo "make test: every check passed"
 
 install: $(STAMP)
@@ -45,9 +45,13 @@ system-test-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# Style (ruff), the architecture's import contracts (import-linter: see [tool.importlinter] in
+# pyproject.toml) and types (mypy: strict on the pure modules, see [tool.mypy]).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # bandit (no HIGH findings) and pip-audit on requirements.lock (reports when it cannot audit).
 security: install
@@ -65,6 +69,10 @@ pytest-sqlite: install
 pytest-postgres: install
 	@echo "== pytest on a throwaway PostgreSQL =="
 	scripts/with-postgres.sh $(BIN)/python -m pytest -q -p no:cacheprovider
+
+# Both databases at once (about the time of the slower one on 2 cores); `make test` uses this.
+pytest-both: install
+	scripts/test-both.sh
 
 bench: install translations
 	$(BIN)/python -m bench
