@@ -117,6 +117,29 @@ def _last(code: str) -> str:
     return code.rsplit(".", 1)[-1]
 
 
+# --- text that must stay text -------------------------------------------------------------------
+
+# What makes Excel, LibreOffice or a CSV import take a cell for a formula when it is typed,
+# edited or opened (OWASP's list: = + - @ tab CR), plus the full-width forms of the first four
+# that East Asian input methods produce and Excel accepts.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# Characters XML 1.0 cannot carry (openpyxl refuses them): C0 controls but tab, LF and CR.
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def formula_like(text: str) -> bool:
+    """Whether a spreadsheet could evaluate ``text`` ("=HYPERLINK(...)", "=cmd|...", "+1")."""
+    return text.startswith(FORMULA_STARTS)
+
+
+def storable(text: str) -> str:
+    """``text`` as an XML cell keeps it: control characters XML cannot hold replaced by
+    U+FFFD (a stray one in a note shows as a mark instead of failing the whole export), and
+    line breaks as newlines (every XML reader turns a carriage return into one anyway)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _NOT_IN_XML.sub("\ufffd", text)
+
+
 # --- recognising the layout's texts in agencies' copies ----------------------------------------
 
 

@@ -8,18 +8,20 @@ where the workbook's own results disagree comes back as an issue.
 from __future__ import annotations
 
 import re
+import struct
 import warnings
-from collections.abc import Mapping
+import zlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
 from pathlib import Path
 from typing import IO, Any
-from zipfile import BadZipFile
+from zipfile import BadZipFile, ZipFile
 
 from openpyxl import load_workbook  # type: ignore[import-untyped]  # openpyxl ships no type stubs
+from openpyxl.reader.excel import ExcelReader  # type: ignore[import-untyped]  # openpyxl ships no type stubs
 from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]  # openpyxl ships no type stubs
-from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped]  # openpyxl ships no type stubs
 
 from tracker.errors import ValidationError
 from tracker.i18n import N_, _
@@ -33,6 +35,7 @@ from tracker.lke.answers import (
 )
 from tracker.lke.framework import AnswerType, Framework, Item
 from tracker.lke.scoring import ScoreReport, score
+from tracker.lke.worksheet import limits
 from tracker.lke.worksheet.align import AMBIGUOUS, SheetRow, align_rows
 from tracker.lke.worksheet.layout import GROUP_COLUMNS, SHEET_NAME, Slot, layout, norm, type_kind
 
@@ -102,46 +105,150 @@ class _Columns:
     value: int | None
 
 
+@dataclass(frozen=True)
+class _Sheet:
+    """The LKE sheet as plain values by (row, column): as typed (formulas as text) and as
+    Excel last computed them. Rows and columns run to the last one the sheet uses."""
+
+    title: str
+    typed: Mapping[tuple[int, int], Any]
+    cached: Mapping[tuple[int, int], Any]
+    max_row: int
+    max_column: int
+    merged: tuple[tuple[int, int, int, int], ...]  # (top, left, bottom, right)
+
+    def value(self, row: int, column: int) -> Any:
+        return self.typed.get((row, column))
+
+
 def read_worksheet(
     source: str | Path | bytes | IO[bytes], framework: Framework, *, column_group: str = "unit"
 ) -> WorksheetResult:
     """Read the answers of ``column_group`` ("unit" or "tpi") from a filled official worksheet.
 
-    Raises ValidationError when the file is not a workbook, has no ``LKE ZI`` sheet or header,
-    or holds answers the items do not allow (messages name the row and code). Everything else
-    (unmatched, duplicated or missing rows, typed totals that disagree with their parts, Nilai
-    values that differ from the rules) comes back as issues.
+    Raises ValidationError when the file is not a workbook, is beyond the limits of ``limits``
+    (too big, too many rows, columns, cells or texts, a zip bomb), has no ``LKE ZI`` sheet or
+    header, or holds answers the items do not allow (messages name the row and code).
+    Everything else (unmatched, duplicated or missing rows, typed totals that disagree with
+    their parts, Nilai values that differ from the rules) comes back as issues.
     """
-    formulas, cached = _open_sheets(source)
-    rows = _read_rows(formulas, cached, _find_columns(formulas, column_group))
-    return _Reader(framework, rows).read()
+    sheet = _open_sheet(source)
+    return _Reader(framework, _read_rows(sheet, _find_columns(sheet, column_group))).read()
 
 
-def _open_sheets(source: str | Path | bytes | IO[bytes]) -> tuple[Worksheet, Worksheet]:
-    if isinstance(source, str | Path):
-        source = Path(source).read_bytes()
-    data = source if isinstance(source, bytes) else source.read()
+def _open_sheet(source: str | Path | bytes | IO[bytes]) -> _Sheet:
+    """The LKE sheet's values, read within the limits of ``limits`` (see there for why).
+    Raises ValidationError for a file that is not a workbook, lacks the sheet or is too big."""
+    data = _read_source(source)
     try:
         with warnings.catch_warnings():  # agencies' files trip openpyxl's harmless warnings
             warnings.simplefilter("ignore")
-            books = [load_workbook(BytesIO(data), data_only=flag) for flag in (False, True)]
-    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
+            return _bounded_sheet(data)
+    except _UNREADABLE as exc:
         raise ValidationError(_("Berkas bukan buku kerja Excel (.xlsx) yang dapat dibaca")) from exc
-    names = {norm(name).replace(" ", ""): name for name in books[0].sheetnames}
+
+
+# What zipfile, zlib, expat and openpyxl raise for a file that is not a well-formed workbook.
+_UNREADABLE = (
+    BadZipFile,
+    InvalidFileException,
+    KeyError,
+    OSError,
+    ValueError,
+    TypeError,
+    EOFError,
+    RuntimeError,  # an encrypted part, a compression method zipfile lacks
+    struct.error,
+    zlib.error,
+)
+
+
+def _read_source(source: str | Path | bytes | IO[bytes]) -> bytes:
+    """The file's bytes, refusing one over the size limit before reading it all."""
+    if isinstance(source, str | Path):
+        limits.check_file_size(Path(source).stat().st_size)
+        return Path(source).read_bytes()
+    data = source if isinstance(source, bytes) else source.read(limits.MAX_FILE_BYTES + 1)
+    limits.check_file_size(len(data))
+    return data
+
+
+def _bounded_sheet(data: bytes) -> _Sheet:
+    """Zip and XML bounds first, then the sheet's shape, then its values: openpyxl is asked
+    for exactly the rows and columns the sheet uses, twice (as typed, and as last computed)."""
+    limits.check_archive(data)
+    with ZipFile(BytesIO(data)) as archive:
+        limits.check_parts(archive.infolist())
+        shapes = limits.scan_package(archive)
+    name, part = _find_sheet(data)
+    shape = shapes[part]
+    limits.check_sheet(name, shape)
+    typed, cached = (_values(data, name, shape, data_only=flag) for flag in (False, True))
+    return _Sheet(name, typed, cached, shape.last_row, shape.last_column, tuple(shape.merged))
+
+
+def _find_sheet(data: bytes) -> tuple[str, str]:
+    """(name, zip part) of the ``LKE ZI`` sheet, its name matched loosely; the parts are
+    resolved by openpyxl from the workbook alone, before any sheet is parsed."""
+    reader = ExcelReader(BytesIO(data), read_only=True, keep_links=False)
+    try:
+        reader.read_manifest()
+        reader.read_workbook()
+        present = set(reader.valid_files)
+        parts = {s.name: r.target for s, r in reader.parser.find_sheets() if r.target in present}
+    finally:
+        reader.archive.close()
+    names = {norm(name).replace(" ", ""): name for name in parts}
     name = names.get(norm(SHEET_NAME).replace(" ", ""))
     if name is None:
-        sheets = ", ".join(books[0].sheetnames)
         raise ValidationError(
             _(
                 "Lembar %(sheet)s tidak ditemukan; lembar yang ada: %(sheets)s",
                 sheet=SHEET_NAME,
-                sheets=sheets,
+                sheets=", ".join(parts),
             )
         )
-    return books[0][name], books[1][name]
+    return name, parts[name]
 
 
-def _find_columns(ws: Worksheet, group: str) -> _Columns:
+def _values(
+    data: bytes, name: str, shape: limits.SheetShape, *, data_only: bool
+) -> dict[tuple[int, int], Any]:
+    """{(row, column): value} of the sheet's non-empty cells, read-only and bounded by its
+    checked shape; formulas as text, or (``data_only``) the results Excel last stored."""
+    if not shape.cells:
+        return {}
+    book = load_workbook(BytesIO(data), read_only=True, data_only=data_only, keep_links=False)
+    try:
+        rows = book[name].iter_rows(
+            max_row=shape.last_row, max_col=shape.last_column, values_only=True
+        )
+        values = {
+            (row, column): value
+            for row, cells in enumerate(rows, start=1)
+            for column, value in enumerate(cells, start=1)
+            if value is not None
+        }
+    finally:
+        book.close()
+    return _hide_merged(values, shape.merged)
+
+
+def _hide_merged(
+    values: dict[tuple[int, int], Any], merged: Sequence[tuple[int, int, int, int]]
+) -> dict[tuple[int, int], Any]:
+    """Excel shows only the top-left value of a merged range (openpyxl's normal mode too), so
+    a value stored under the rest is hidden from the reader as well. The merged area is
+    bounded by the cell limit."""
+    for top, left, bottom, right in merged:
+        for row in range(top, bottom + 1):
+            for column in range(left, right + 1):
+                if (row, column) != (top, left):
+                    values.pop((row, column), None)
+    return values
+
+
+def _find_columns(ws: _Sheet, group: str) -> _Columns:
     """Locate the header by its texts: the ``Bobot`` cell, then the group's Jawaban and Nilai.
     Raises ValidationError when the header or the group's Jawaban column is missing."""
     if group not in GROUP_COLUMNS:
@@ -169,10 +276,11 @@ def _find_columns(ws: Worksheet, group: str) -> _Columns:
     )
 
 
-def _header_cells(ws: Worksheet) -> tuple[int, list[tuple[int, int, str]]]:
+def _header_cells(ws: _Sheet) -> tuple[int, list[tuple[int, int, str]]]:
     """(Bobot column, [(row, column, normalised text)]) of the header: the row holding "Bobot"
     and the rows below it that hold sub-headers (Jawaban, Nilai). Raises ValidationError."""
-    bobot = [c for r in ws.iter_rows(max_row=40) for c in r if norm(c.value) == "bobot"]
+    columns = range(1, ws.max_column + 1)
+    bobot = [(r, c) for r in range(1, 41) for c in columns if norm(ws.value(r, c)) == "bobot"]
     if not bobot:
         raise ValidationError(
             _(
@@ -181,21 +289,21 @@ def _header_cells(ws: Worksheet) -> tuple[int, list[tuple[int, int, str]]]:
                 sheet=ws.title,
             )
         )
-    top = bobot[0].row
+    top, column = bobot[0]
     cells = [
-        (c.row, c.column, norm(c.value))
-        for r in ws.iter_rows(min_row=top, max_row=top + 2)
-        for c in r
-        if isinstance(c.value, str)
+        (r, c, norm(ws.value(r, c)))
+        for r in range(top, top + 3)
+        for c in columns
+        if isinstance(ws.value(r, c), str)
     ]
     last = max(r for r, _c, t in cells if t in _HEADER_WORDS)
-    return bobot[0].column, [cell for cell in cells if cell[0] <= last]
+    return column, [cell for cell in cells if cell[0] <= last]
 
 
 _HEADER_WORDS = {"jawaban", "nilai", "catatan", "bukti dukung", "pilihan jawaban", "bobot"}
 
 
-def _group_span(ws: Worksheet, cells: list[tuple[int, int, str]], group: str) -> tuple[int, int]:
+def _group_span(ws: _Sheet, cells: list[tuple[int, int, str]], group: str) -> tuple[int, int]:
     """Columns of the "Unit Kerja" or "TPI" group; the whole sheet when there are no groups."""
     labels = sorted((c, r, t) for r, c, t in cells if re.search(r"\bunit\b|\btpi\b|penilai", t))
     wanted = [(c, r) for c, r, t in labels if _is_tpi(t) == (group == "tpi")]
@@ -204,9 +312,9 @@ def _group_span(ws: Worksheet, cells: list[tuple[int, int, str]], group: str) ->
     if not wanted:
         return (0, -1)
     column, row = wanted[0]
-    for merged in ws.merged_cells.ranges:
-        if merged.min_row <= row <= merged.max_row and merged.min_col <= column <= merged.max_col:
-            return merged.min_col, merged.max_col
+    for top, left, bottom, right in ws.merged:
+        if top <= row <= bottom and left <= column <= right:
+            return left, right
     following = [c for c, _r, _t in labels if c > column]
     return column, (following[0] - 1 if following else ws.max_column)
 
@@ -215,17 +323,17 @@ def _is_tpi(label: str) -> bool:
     return "tpi" in label.split() or ("penilai" in label and not re.search(r"unit|mandiri", label))
 
 
-def _read_rows(ws: Worksheet, cached: Worksheet, columns: _Columns) -> list[SheetRow]:
+def _read_rows(ws: _Sheet, columns: _Columns) -> list[SheetRow]:
     """Every non-blank row under the header, with its marker, text, type, answer and Nilai."""
     rows = []
     last = columns.text or columns.weight - 1  # markers (and maybe the text) up to here
     for number in range(columns.first_row, ws.max_row + 1):
-        texts = [_text(ws.cell(number, column).value) for column in range(1, last + 1)]
+        texts = [_text(ws.value(number, column)) for column in range(1, last + 1)]
         marker, text = _split_marker([t for t in texts if t])
-        answer = _cell(ws, cached, number, columns.answer)
+        answer = _cell(ws, number, columns.answer)
         if marker or text or not is_blank(answer[0]):
-            kind = type_kind(ws.cell(number, columns.type).value if columns.type else None)
-            value = _cell(ws, cached, number, columns.value)
+            kind = type_kind(ws.value(number, columns.type) if columns.type else None)
+            value = _cell(ws, number, columns.value)
             rows.append(SheetRow(number, marker, text, kind, *answer, *value))
     return rows
 
@@ -236,15 +344,15 @@ def _text(value: Any) -> str:
     return str(value).strip() if value is not None else ""
 
 
-def _cell(ws: Worksheet, cached: Worksheet, row: int, column: int | None) -> tuple[Any, str | None]:
+def _cell(ws: _Sheet, row: int, column: int | None) -> tuple[Any, str | None]:
     """(value, formula): the literal, or a formula's cached result (None if never computed)."""
     if column is None:
         return None, None
-    raw = ws.cell(row, column).value
+    raw = ws.value(row, column)
     if isinstance(raw, str) and raw.startswith("="):
-        return cached.cell(row, column).value, raw
+        return ws.cached.get((row, column)), raw
     if hasattr(raw, "text"):  # array formulas
-        return cached.cell(row, column).value, str(raw.text)
+        return ws.cached.get((row, column)), str(raw.text)
     return raw, None
 
 

@@ -9,9 +9,11 @@ from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook  # type: ignore[import-untyped]  # openpyxl ships no type stubs
+from openpyxl.cell import Cell  # type: ignore[import-untyped]  # openpyxl ships no type stubs
 from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]  # openpyxl ships no type stubs
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]  # openpyxl ships no type stubs
 from openpyxl.worksheet.datavalidation import DataValidation  # type: ignore[import-untyped]  # openpyxl ships no type stubs
+from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped]  # openpyxl ships no type stubs
 
 from tracker.lke.answers import (
     AnswerValue,
@@ -41,7 +43,9 @@ from tracker.lke.worksheet.layout import (
     NOT_FILLED,
     SHEET_NAME,
     Slot,
+    formula_like,
     layout,
+    storable,
 )
 
 _FILL = PatternFill("solid", fgColor="FFF2CC")  # the official sheet's "fill me" yellow
@@ -55,6 +59,23 @@ _HEADERS = (
 )
 
 
+def _put_text(ws: Worksheet, row: int, column: int, text: str) -> Cell:
+    """Write ``text`` as text that no spreadsheet evaluates: notes and other typed text can
+    start like a formula ("=HYPERLINK(...)", "=cmd|...", "+1", "@SUM").
+
+    The cell is a string cell (openpyxl would store "=..." as a formula and "#N/A" as an
+    error), and formula-like text also gets Excel's quote prefix: what Excel stores for a
+    typed leading apostrophe, so it stays text when someone edits the cell, and the value
+    itself is unchanged (an apostrophe in the text would come back from every reader).
+    """
+    cell = ws.cell(row, column)
+    cell.value = storable(text)
+    cell.data_type = "s"
+    if formula_like(text):
+        cell.quotePrefix = True
+    return cell
+
+
 def write_worksheet(
     framework: Framework,
     answers: Mapping[str, Any] | None = None,
@@ -62,7 +83,8 @@ def write_worksheet(
 ) -> bytes:
     """An .xlsx in the official layout, blank or filled with ``answers`` (raw, as in the JSON
     answers file) and unit ``notes`` per item code. Nilai cells carry formulas like the official
-    sheet's. Raises ValidationError for invalid answers."""
+    sheet's; every text cell is plain text (``_put_text``). Raises ValidationError for invalid
+    answers."""
     return _Writer(framework, parse_answers(framework, answers or {}), notes or {}).build()
 
 
@@ -95,18 +117,18 @@ class _Writer:
 
     def header(self) -> None:
         ws, top, sub = self.ws, HEADER_ROW, HEADER_ROW + 1
-        ws.cell(1, 1, self.framework.title.upper()).font = Font(bold=True, size=13)
-        ws.cell(2, 1, self.framework.regulation)
+        _put_text(ws, 1, 1, self.framework.title.upper()).font = Font(bold=True, size=13)
+        _put_text(ws, 2, 1, self.framework.regulation)
         for column, text in _HEADERS:
-            ws.cell(top, column, text).font = _BOLD
+            _put_text(ws, top, column, text).font = _BOLD
             last = MARKER_COLUMNS if column == 1 else column
             ws.merge_cells(start_row=top, start_column=column, end_row=sub, end_column=last)
         for label, first, headers in GROUP_COLUMNS.values():
-            ws.cell(top, first, label).font = _BOLD
+            _put_text(ws, top, first, label).font = _BOLD
             last = first + len(headers) - 1
             ws.merge_cells(start_row=top, start_column=first, end_row=top, end_column=last)
             for offset, text in enumerate(headers):
-                ws.cell(sub, first + offset, text).font = _BOLD
+                _put_text(ws, sub, first + offset, text).font = _BOLD
         for column in range(1, MARKER_COLUMNS + 1):
             ws.column_dimensions[get_column_letter(column)].width = 4
         ws.column_dimensions[get_column_letter(COL_TEXT)].width = 70
@@ -116,13 +138,15 @@ class _Writer:
     def write(self, row: int, slot: Slot) -> None:
         ws = self.ws
         if slot.marker:
-            ws.cell(row, 1 + slot.depth, slot.marker if slot.marker == "-" else slot.marker + ".")
-        text = ws.cell(row, COL_TEXT, slot.text)
+            marker = slot.marker if slot.marker == "-" else slot.marker + "."
+            _put_text(ws, row, 1 + slot.depth, marker)
+        text = _put_text(ws, row, COL_TEXT, slot.text)
         text.alignment = Alignment(wrap_text=True, vertical="top")
         text.font = _BOLD if slot.kind not in ("item", "count") else Font()
         if slot.weight is not None:
             ws.cell(row, COL_WEIGHT, float(slot.weight))
-        ws.cell(row, COL_TYPE, slot.type_label or None)
+        if slot.type_label:
+            _put_text(ws, row, COL_TYPE, slot.type_label)
         for _label, first, _headers in GROUP_COLUMNS.values():
             for column, formula in self.formulas(slot, row, first).items():
                 ws.cell(row, column, formula).number_format = "0.00"
@@ -131,16 +155,19 @@ class _Writer:
         if slot.kind == "item":
             self.item_extras(row, self.framework.item(slot.code))
         answer = self.answer(slot)
-        if answer is not None:  # a count of 0 is an answer too
+        if isinstance(answer, str):
+            _put_text(ws, row, GROUP_COLUMNS["unit"][1], answer)
+        elif answer is not None:  # a count of 0 is an answer too
             ws.cell(row, GROUP_COLUMNS["unit"][1], answer)
 
     def item_extras(self, row: int, item: Item) -> None:
-        self.ws.cell(row, COL_CRITERIA, item.criteria).alignment = Alignment(wrap_text=True)
+        criteria = _put_text(self.ws, row, COL_CRITERIA, item.criteria)
+        criteria.alignment = Alignment(wrap_text=True)
         if item.answer_type in self.validations:
             for _label, first, _headers in GROUP_COLUMNS.values():
                 self.validations[item.answer_type].add(self.ws.cell(row, first))
-        if self.notes.get(item.code):
-            self.ws.cell(row, GROUP_COLUMNS["unit"][1] + 2, self.notes[item.code])
+        if self.notes.get(item.code):  # the unit's own text: anything may be typed there
+            _put_text(self.ws, row, GROUP_COLUMNS["unit"][1] + 2, self.notes[item.code])
 
     def answer(self, slot: Slot) -> Any:
         """The unit's typed answer for this row, if any (counts go on their Jumlah rows)."""
