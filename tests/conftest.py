@@ -14,10 +14,29 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from config import Settings
+from tests import catalogues
 from tests.factories import Factory
 from tracker import create_app, wiring
 from tracker.core import migrations
 from tracker.db import build_engine
+
+# Session-scoped servers (moto S3, redis-server) for every package's tests; each starts on demand.
+pytest_plugins = ["tests.servers"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogues() -> str | None:
+    """The English message catalogues compiled when missing or stale (`make test` compiles them
+    first; a bare `pytest` may find none). None when they are usable, else why not."""
+    return catalogues.ensure_compiled()
+
+
+@pytest.fixture
+def english(compiled_catalogues: str | None) -> None:
+    """For tests that read pages in English: skipped, with the reason, when the catalogues
+    could not be compiled (instead of failing on an untranslated page)."""
+    if compiled_catalogues is not None:
+        pytest.skip(compiled_catalogues)
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ from tests.factories import Factory
 from tests.lke_answers import perfect_answers
 from tracker.accreditation import assessments, cycles, reviews, transitions
 from tracker.accreditation.context import Actor, actor_for
+from tracker.accreditation.enrolment import enrol
 from tracker.accreditation.models import Cycle, Enrolment, Predicate
 from tracker.accreditation.workflow import Action
 from tracker.agencies.models import Agency, Unit
@@ -47,7 +48,7 @@ class World:
         """Declare ZI: the Polres by its coordinator, any other unit by the administrator."""
         unit = unit or self.polres
         declarer = self.koordinator if unit.id == self.polres.id else self.admin
-        enrolment = cycles.enrol(
+        enrolment = enrol(
             self.session,
             actor=actor_for(declarer, unit),
             cycle=self.cycle,
@@ -147,7 +148,7 @@ def world(session: Session, factory: Factory) -> World:
     set_signatory(session, actor=admin, name="Menteri PANRB (uji)")
     cycle = cycles.create_cycle(
         session,
-        actor=admin,
+        user=admin,
         year=YEAR,
         name="",
         framework=row,

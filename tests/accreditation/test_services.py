@@ -11,10 +11,12 @@ from sqlalchemy import event, select
 from tests.lke_answers import perfect_answers
 from tests.world import TODAY, YEAR, World
 from tracker.accreditation import assessments, cycles, reviews, snapshots, transitions
+from tracker.accreditation.enrolment import enrol
 from tracker.accreditation.models import (
     Answer,
     DecisionKind,
     Designation,
+    Enrolment,
     Predicate,
     Snapshot,
     StageTransition,
@@ -40,6 +42,14 @@ def approve_all(world: World, enrolment, user) -> None:
             world.session, actor=actor, enrolment=enrolment, area=area, item_codes=codes
         )
     world.session.commit()
+
+
+def answer_of(world: World, enrolment, code: str, tier: str = "unit"):
+    """(value, version) of one stored answer, read afresh; None when there is none."""
+    world.session.expire_all()
+    assessment = assessments.get_assessment(world.session, enrolment.id, tier)
+    row = assessments.answer_rows(world.session, [assessment.id])[assessment.id].get(code)
+    return None if row is None else (row.value, row.version)
 
 
 def to_tpi_recommended(world: World, enrolment) -> None:
@@ -123,10 +133,15 @@ def test_the_whole_journey_to_designation(world: World) -> None:
         Action.DESIGNATE,
     ]
     assert set(tpn_snapshot.payload["tiers"]) == {"unit", "preliminary", "tpi", "tpn"}
-    assert (
-        tpn_snapshot.payload["tiers"]["tpn"]["scores"]["total"]
-        == "100.00000"[: len(tpn_snapshot.payload["tiers"]["tpn"]["scores"]["total"])]
-    )
+    # Perfect answers, approved by every tier: each tier's frozen scores are the full marks,
+    # as exact decimals (60 enablers + 40 results; the six areas share the 60).
+    for tier, frozen in tpn_snapshot.payload["tiers"].items():
+        scores = frozen["scores"]
+        assert Decimal(scores["total"]) == 100, tier
+        assert (Decimal(scores["pengungkit"]), Decimal(scores["hasil"])) == (60, 40), tier
+        assert sum(Decimal(v) for v in scores["areas"].values()) == 60, tier
+        assert (scores["answered"], scores["total_items"]) == (113, 113), tier
+        assert frozen["eligibility"]["WBK"]["eligible"] is True, tier
     assert audit.verify(world.session) is None
 
 
@@ -174,6 +189,9 @@ def test_tiers_keep_their_own_answers(world: World) -> None:
         world.answer(
             world.actor(world.koordinator), e, "A.I.1.i.b", "A", version=2, tier="preliminary"
         )
+    world.session.rollback()
+    assert answer_of(world, e, "A.I.1.i.b") == ("A", 1)
+    assert answer_of(world, e, "A.I.1.i.b", tier="preliminary") == ("C", 2)
 
 
 def test_the_revision_loop_keeps_its_history(world: World) -> None:
@@ -189,6 +207,7 @@ def test_the_revision_loop_keeps_its_history(world: World) -> None:
     world.answer(koordinator, e, "A.I.1.i.a", "Ya", version=1, note="SK baru diunggah")
     with pytest.raises(NotAllowedError, match="hanya butir yang dikembalikan"):
         world.answer(koordinator, e, "A.I.1.i.b", "B", version=1)
+    assert answer_of(world, e, "A.I.1.i.b") == ("A", 1)  # the refused edit left it alone
     reviews.mark_revised(
         world.session,
         actor=koordinator,
@@ -203,27 +222,41 @@ def test_the_revision_loop_keeps_its_history(world: World) -> None:
     assert kinds == [DecisionKind.REVISION, DecisionKind.REVISED, DecisionKind.APPROVED]
 
 
-def test_two_reviewers_deciding_at_once_do_not_overwrite(world: World) -> None:
+def test_two_reviewers_deciding_at_once_do_not_overwrite(world: World, factory) -> None:
     e = world.submitted()
-    first = world.actor(world.penilai)
+    colleague = factory.user((Role.PENILAI_PENDAHULUAN, world.polda))  # same tier, another person
+    first, second = world.actor(world.penilai), world.actor(colleague)
+    assert first.id != second.id
     world.decide(first, e, "A.I.2.i.a", DecisionKind.APPROVED, seq=0)
+    world.session.commit()
     # The second reviewer's form was loaded before the first decision (it saw seq 0).
     with pytest.raises(ConflictError, match="baru saja diputuskan"):
-        world.decide(first, e, "A.I.2.i.a", DecisionKind.REVISION, seq=0, comment="beda pendapat")
-    assert [d.kind for d in reviews.history(world.session, e.id, "A.I.2.i.a")] == [
-        DecisionKind.APPROVED
+        world.decide(second, e, "A.I.2.i.a", DecisionKind.REVISION, seq=0, comment="beda pendapat")
+    world.session.rollback()
+    history = reviews.history(world.session, e.id, "A.I.2.i.a")
+    assert [(d.kind, d.actor_id, d.seq) for d in history] == [
+        (DecisionKind.APPROVED, world.penilai.id, 1)
+    ]
+    # Reloaded, the second reviewer builds on the first decision and is heard.
+    world.decide(second, e, "A.I.2.i.a", DecisionKind.REVISION, seq=1, comment="beda pendapat")
+    history = reviews.history(world.session, e.id, "A.I.2.i.a")
+    assert [(d.kind, d.actor_id) for d in history] == [
+        (DecisionKind.APPROVED, world.penilai.id),
+        (DecisionKind.REVISION, colleague.id),
     ]
 
 
 def test_concurrent_answer_edits_are_detected(world: World) -> None:
+    """The coordinator and a working-group member of area 5 edit the same item at once."""
     e = world.building()
-    actor = world.actor(world.koordinator)
-    world.answer(actor, e, "A.I.1.i.a", "Ya", version=0)
+    coordinator, member = world.actor(world.koordinator), world.actor(world.pokja)
+    world.answer(coordinator, e, "A.I.5.i.a", "A", version=0)
     world.session.commit()
     with pytest.raises(ConflictError, match="baru saja diubah"):
-        world.answer(actor, e, "A.I.1.i.a", "Tidak", version=0)
-    row = world.session.scalars(select(Answer).where(Answer.item_code == "A.I.1.i.a")).one()
-    assert row.value == "Ya"
+        world.answer(member, e, "A.I.5.i.a", "B", version=0)  # its form still said version 0
+    world.session.rollback()
+    row = world.session.scalars(select(Answer).where(Answer.item_code == "A.I.5.i.a")).one()
+    assert (row.value, row.version, row.updated_by_id) == ("A", 1, world.koordinator.id)
 
 
 def test_bad_answers_are_refused_with_the_code(world: World) -> None:
@@ -237,14 +270,19 @@ def test_bad_answers_are_refused_with_the_code(world: World) -> None:
     ]:
         with pytest.raises(ValidationError, match=message):
             world.answer(actor, e, code, raw, version=0)
+    world.session.rollback()
+    assert world.session.scalars(select(Answer)).all() == []
 
 
 def test_working_group_members_edit_only_their_areas(world: World) -> None:
     e = world.building()
     pokja = world.actor(world.pokja)
     world.answer(pokja, e, "A.I.5.i.a", "A", version=0)
+    world.session.commit()
     with pytest.raises(NotAllowedError, match="area yang ditugaskan"):
         world.answer(pokja, e, "A.I.1.i.a", "Ya", version=0)
+    world.session.rollback()
+    assert world.session.scalars(select(Answer.item_code)).all() == ["A.I.5.i.a"]
 
 
 def test_submission_needs_every_item_answered(world: World) -> None:
@@ -265,7 +303,7 @@ def test_deadlines_and_their_extension(world: World) -> None:
     other = world.admin
     cycles.extend_deadline(
         world.session,
-        actor=other,
+        user=other,
         cycle=world.cycle,
         deadline=Deadline.SELF_ASSESSMENT_END,
         new_date=date(YEAR, 4, 15),
@@ -276,7 +314,7 @@ def test_deadlines_and_their_extension(world: World) -> None:
     with pytest.raises(ValidationError, match="sesudah"):
         cycles.extend_deadline(
             world.session,
-            actor=other,
+            user=other,
             cycle=world.cycle,
             deadline=Deadline.SELF_ASSESSMENT_END,
             new_date=date(YEAR, 4, 1),
@@ -382,7 +420,7 @@ def test_kkn_case_voids_the_agencys_pending_proposals(world: World) -> None:
 def test_quota_limits_proposals(world: World) -> None:
     e = world.enrol()
     cycles.set_quota(
-        world.session, actor=world.admin, cycle=world.cycle, agency=world.agency, max_proposals=0
+        world.session, user=world.admin, cycle=world.cycle, agency=world.agency, max_proposals=0
     )
     world.session.commit()
     to_tpi_recommended(world, e)
@@ -473,10 +511,15 @@ def test_approving_the_rest_of_an_area_leaves_sent_back_items_alone(world: World
     assert "A.I.1.i.a" not in approved and len(approved) == len(codes) - 1
     with pytest.raises(ValidationError, match="belum dapat ditandatangani"):
         reviews.sign_off_area(world.session, actor=penilai, enrolment=e, area="1", item_codes=codes)
+    world.session.commit()
+    before = {key: d.seq for key, d in reviews.latest_decisions(world.session, e.id).items()}
     with pytest.raises(NotAllowedError):
         reviews.approve_pending(
             world.session, actor=world.actor(world.koordinator), enrolment=e, item_codes=codes
         )
+    world.session.rollback()
+    after = {key: d.seq for key, d in reviews.latest_decisions(world.session, e.id).items()}
+    assert after == before
 
 
 def test_only_coordinators_leadership_and_admins_declare(world: World) -> None:
@@ -484,7 +527,7 @@ def test_only_coordinators_leadership_and_admins_declare(world: World) -> None:
 
     for user in (world.tpi, world.penilai, world.pokja):
         with pytest.raises(NotAllowedError, match="pencanangan"):
-            cycles.enrol(
+            enrol(
                 world.session,
                 actor=actor_for(user, world.polres),
                 cycle=world.cycle,
@@ -492,7 +535,9 @@ def test_only_coordinators_leadership_and_admins_declare(world: World) -> None:
                 target=Predicate.WBK,
                 declared_on=TODAY,
             )
-    enrolment = cycles.enrol(
+    world.session.rollback()
+    assert world.session.scalars(select(Enrolment)).all() == []
+    enrolment = enrol(
         world.session,
         actor=actor_for(world.pimpinan, world.polres),
         cycle=world.cycle,
@@ -530,7 +575,7 @@ def test_the_cycle_chooses_how_the_area_floor_is_read(world: World) -> None:
 
     other = cycles.create_cycle(
         world.session,
-        actor=world.admin,
+        user=world.admin,
         year=YEAR + 1,
         name="",
         framework=world.cycle.framework,
@@ -541,7 +586,7 @@ def test_the_cycle_chooses_how_the_area_floor_is_read(world: World) -> None:
     with pytest.raises(ValidationError):
         cycles.create_cycle(
             world.session,
-            actor=world.admin,
+            user=world.admin,
             year=YEAR + 2,
             name="",
             framework=world.cycle.framework,

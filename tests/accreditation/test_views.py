@@ -9,10 +9,14 @@ from sqlalchemy import select
 
 from tests.evidence.evidence_samples import pdf_bytes
 from tests.helpers import login_as, post_form
+from tests.html import get_page
 from tests.world import World
-from tracker.accreditation.models import Answer, Enrolment, ItemDecision
-from tracker.accreditation.workflow import Stage
+from tracker.accreditation import assessments, cycles, tiers
+from tracker.accreditation.models import Answer, DecisionKind, Enrolment, ItemDecision
+from tracker.accreditation.workflow import Deadline, Stage
 from tracker.auth.roles import Role
+from tracker.evidence import services as evidence
+from tracker.evidence.models import EvidenceFile, EvidencePurpose
 from tracker.lke import write_worksheet
 from tracker.lke.services import framework_of
 
@@ -20,7 +24,8 @@ from tracker.lke.services import framework_of
 def test_coordinator_declares_with_the_pakta_integritas(client, world: World) -> None:
     login_as(client, world.koordinator)
     page = f"/units/{world.polres.id}/zi"
-    assert "Catat pencanangan" in client.get(page).get_data(as_text=True)
+    form = get_page(client, page).one(f'form[action="/units/{world.polres.id}/enrol"]')
+    assert form.text_of("button[type=submit]") == "Catat pencanangan"
     response = post_form(
         client,
         f"/units/{world.polres.id}/enrol",
@@ -37,7 +42,14 @@ def test_coordinator_declares_with_the_pakta_integritas(client, world: World) ->
     assert response.status_code == 303
     enrolment = world.session.scalars(select(Enrolment)).one()
     assert enrolment.declared_on == date(2026, 1, 15) and enrolment.stage is Stage.DECLARED
-    assert "Pakta Integritas" in client.get(f"/enrolments/{enrolment.id}").get_data(as_text=True)
+    pakta = world.session.scalars(
+        select(EvidenceFile).where(EvidenceFile.purpose == EvidencePurpose.PAKTA)
+    ).one()
+    assert (pakta.enrolment_id, pakta.original_name) == (enrolment.id, "pakta.pdf")
+    link = get_page(client, f"/enrolments/{enrolment.id}").one(
+        f'a[href="/evidence/{pakta.public_id}"]'
+    )
+    assert link.text == "Pakta Integritas"
 
 
 def test_declaration_without_the_pakta_is_refused(client, world: World) -> None:
@@ -51,17 +63,25 @@ def test_declaration_without_the_pakta_is_refused(client, world: World) -> None:
         headers={"Referer": f"http://localhost{page}"},
     )
     assert response.status_code == 303
-    assert "Lampirkan Pakta Integritas" in client.get(page).get_data(as_text=True)
+    (error,) = get_page(client, page).flashes("error")
+    assert error.startswith("Lampirkan Pakta Integritas")
     assert world.session.scalars(select(Enrolment)).first() is None
+    assert world.session.scalars(select(EvidenceFile)).first() is None
 
 
 def test_lke_page_answers_the_coordinators_questions(client, world: World) -> None:
     e = world.building()
     login_as(client, world.koordinator)
-    html = client.get(f"/enrolments/{e.id}/lke?area=1").get_data(as_text=True)
-    assert "A.I.1.i.a" in html and "Manajemen Perubahan" in html
-    assert "113 butir LKE yang belum dijawab" in html  # what blocks the next stage
-    assert "A.I.2.i.a" not in html  # one area at a time
+    page = get_page(client, f"/enrolments/{e.id}/lke?area=1")
+    area_1 = [i.code for i in assessments.framework_for(e).items() if tiers.area_of(i.code) == "1"]
+    assert len(area_1) == 16
+    # One area at a time: exactly the items of area 1, in the framework's order.
+    assert [item.attr("id") for item in page.select("article.item")] == [
+        f"item-{code}" for code in area_1
+    ]
+    assert page.text_of("nav.area-tabs a[aria-current=page] .area-name") == "1 Manajemen Perubahan"
+    # What blocks the next stage: every one of the 113 items is still unanswered.
+    assert "Masih ada 113 butir LKE yang belum dijawab." in page.texts(".blockers li")
 
 
 def test_saving_an_answer_and_a_stale_form(client, world: World) -> None:
@@ -83,12 +103,11 @@ def test_saving_an_answer_and_a_stale_form(client, world: World) -> None:
         headers={"Referer": f"http://localhost{page}"},
     )
     assert response.status_code == 303
-    assert "baru saja diubah oleh pengguna lain" in client.get(page).get_data(as_text=True)
+    (error,) = get_page(client, page).flashes("error")
+    assert error.startswith("Butir A.I.1.i.b baru saja diubah oleh pengguna lain.")
     world.session.expire_all()
-    assert (
-        world.session.scalars(select(Answer).where(Answer.item_code == "A.I.1.i.b")).one().value
-        == "B"
-    )
+    row = world.session.scalars(select(Answer).where(Answer.item_code == "A.I.1.i.b")).one()
+    assert (row.value, row.note, row.version) == ("B", "SK tanpa seleksi", 1)
 
 
 def test_percent_and_survey_items_are_posted_as_their_inputs(client, world: World) -> None:
@@ -124,7 +143,10 @@ def test_a_bad_answer_gets_a_message_and_changes_nothing(client, world: World) -
         headers={"Referer": f"http://localhost{page}"},
     )
     assert response.status_code == 303
-    assert "A.II.4.i.a" in client.get(page).get_data(as_text=True)
+    assert get_page(client, page).flashes("error") == [
+        "Butir A.II.4.i.a: Jumlah Sasaran Kinerja yang tercapai 100% atau lebih harus bilangan "
+        "bulat tidak negatif, bukan -2"
+    ]
     assert world.session.scalars(select(Answer)).first() is None
 
 
@@ -148,6 +170,7 @@ def test_other_units_and_agencies_see_nothing(client, world: World, factory) -> 
             ).status_code
             == 404
         )
+    assert world.session.scalars(select(Answer)).first() is None  # the refused post saved nothing
 
 
 def test_working_group_member_cannot_edit_other_areas(client, world: World) -> None:
@@ -168,13 +191,18 @@ def test_working_group_member_cannot_edit_other_areas(client, world: World) -> N
         page=f"/enrolments/{e.id}/lke",
     )
     assert response.status_code == 303
+    row = world.session.scalars(select(Answer)).one()
+    assert (row.item_code, row.value, row.updated_by_id) == ("A.I.5.i.a", "A", world.pokja.id)
 
 
 def test_reviewer_sends_back_and_coordinator_sees_why(client, world: World) -> None:
     e = world.submitted()
     login_as(client, world.penilai)
     page = f"/enrolments/{e.id}/lke"
-    assert "Simpan keputusan" in client.get(page).get_data(as_text=True)
+    decide = get_page(client, page).one(
+        f'form[action="/enrolments/{e.id}/items/A.I.1.i.a/decision"]'
+    )
+    assert decide.text_of("button") == "Simpan keputusan"
     response = post_form(
         client,
         f"/enrolments/{e.id}/items/A.I.1.i.a/decision",
@@ -183,8 +211,13 @@ def test_reviewer_sends_back_and_coordinator_sees_why(client, world: World) -> N
     )
     assert response.status_code == 303
     login_as(client, world.koordinator)
-    html = client.get(f"/enrolments/{e.id}/lke?area=1").get_data(as_text=True)
-    assert "SK belum bertanda tangan" in html and "Kirim ulang ke penilai" in html
+    item = get_page(client, f"/enrolments/{e.id}/lke?area=1").one('article[id="item-A.I.1.i.a"]')
+    assert "item-sent-back" in item.classes
+    assert item.text_of(".flash-error").startswith(
+        "Dikembalikan oleh penilai: SK belum bertanda tangan —"
+    )
+    resubmit = item.one(f'form[action="/enrolments/{e.id}/items/A.I.1.i.a/resubmit"]')
+    assert resubmit.text_of("button") == "Kirim ulang ke penilai"
     response = post_form(
         client,
         f"/enrolments/{e.id}/items/A.I.1.i.a/resubmit",
@@ -198,11 +231,51 @@ def test_reviewer_sends_back_and_coordinator_sees_why(client, world: World) -> N
     assert kinds == ["revision", "revised"]
 
 
+def test_two_reviewers_deciding_at_once_through_the_page(
+    app, client, world: World, factory
+) -> None:
+    """Two assessors of the parent unit open the same item, each in their own browser; the
+    second to save is told the first decided meanwhile, and the first decision stands."""
+    e = world.submitted()
+    second_reviewer = factory.user((Role.PENILAI_PENDAHULUAN, world.polda))
+    other_client = app.test_client()
+    login_as(client, world.penilai)
+    login_as(other_client, second_reviewer)
+    page = f"/enrolments/{e.id}/lke?area=2"
+    action = f"/enrolments/{e.id}/items/A.I.2.i.a/decision"
+    seq_field = f'form[action="{action}"] input[name=seq]'
+    seen = [get_page(c, page).one(seq_field).attr("value") for c in (client, other_client)]
+    assert seen == ["0", "0"]  # both forms loaded before anyone decided
+
+    first = post_form(client, action, {"kind": "approved", "seq": seen[0]}, page=page)
+    assert first.status_code == 303
+    second = post_form(
+        other_client,
+        action,
+        {"kind": "revision", "comment": "beda pendapat", "seq": seen[1]},
+        page=page,
+        headers={"Referer": f"http://localhost{page}"},
+    )
+    assert second.status_code == 303
+    reloaded = get_page(other_client, page)
+    (error,) = reloaded.flashes("error")
+    assert "baru saja diputuskan" in error
+    assert reloaded.one(seq_field).attr("value") == "1"  # a retry now builds on the first
+    history = world.session.scalars(
+        select(ItemDecision).where(ItemDecision.item_code == "A.I.2.i.a")
+    ).all()
+    assert [(d.kind, d.actor_id, d.seq) for d in history] == [
+        (DecisionKind.APPROVED, world.penilai.id, 1)
+    ]
+
+
 def test_transitions_through_the_page(client, world: World) -> None:
     e = world.enrol()
     login_as(client, world.koordinator)
     page = f"/enrolments/{e.id}"
-    assert "Mulai pembangunan" in client.get(page).get_data(as_text=True)
+    (form,) = get_page(client, page).select("form.action-form")
+    assert form.one("input[name=action]").attr("value") == "start_building"
+    assert form.text_of("button[type=submit]") == "Mulai pembangunan"
     response = post_form(
         client,
         f"/enrolments/{e.id}/advance",
@@ -221,7 +294,10 @@ def test_transitions_through_the_page(client, world: World) -> None:
         headers={"Referer": f"http://localhost{page}"},
     )
     assert response.status_code == 303
-    assert "baru saja diubah" in client.get(page).get_data(as_text=True)
+    (error,) = get_page(client, page).flashes("error")
+    assert "baru saja diubah" in error
+    world.session.expire_all()
+    assert world.session.get(Enrolment, e.id).stage is Stage.BUILDING  # not moved again
 
 
 def test_compare_shows_every_tier_and_the_difference(client, world: World) -> None:
@@ -238,16 +314,34 @@ def test_compare_shows_every_tier_and_the_difference(client, world: World) -> No
     )
     world.session.commit()
     login_as(client, world.koordinator)
-    html = client.get(f"/enrolments/{e.id}/compare?area=1").get_data(as_text=True)
-    assert "Penilaian pendahuluan" in html and "Tim tidak diseleksi" in html and "differs" in html
-    assert "-0,25" in html  # sub-area A.I.1.i (0.50) lost half: one of its two items A -> C
+    page = get_page(client, f"/enrolments/{e.id}/compare?area=1")
+    scores, items = page.select("table.compare")
+    assert scores.texts("thead th") == [
+        "Area",
+        "Penilaian mandiri unit",
+        "Penilaian pendahuluan",
+        "Selisih",
+    ]
+    rows = {row[0]: row[1:] for row in (r.texts("td") for r in scores.select("tbody tr"))}
+    # Sub-area A.I.1.i (0.50) lost half: one of its two items went from A to C.
+    assert rows["1. Manajemen Perubahan"] == ["8,00", "7,75", "-0,25"]
+    assert rows["Nilai total"] == ["100,00", "99,75", "-0,25"]
+    assert rows["2. Penataan Tatalaksana"] == ["7,00", "7,00", "0,00"]
+    # Exactly one answer differs between the tiers, and it carries the assessor's note.
+    (differs,) = items.select("td.differs")
+    assert differs.text == "C(0 %) Tim tidak diseleksi"  # the answer, its value, the note
+    assert items.select('tbody tr a[href$="#item-A.I.1.i.b"]')
 
 
 def test_audit_trail_is_for_admins_and_reviewers(client, world: World) -> None:
     e = world.building()
     login_as(client, world.tpi)
-    html = client.get(f"/enrolments/{e.id}/audit").get_data(as_text=True)
-    assert "Mulai pembangunan" in html and "Pencanangan ZI siklus" in html
+    changes = [row[3] for row in get_page(client, f"/enrolments/{e.id}/audit").table_rows()]
+    # Newest first: the start of building, then the declaration.
+    assert changes[:2] == [
+        "Mulai pembangunan: Pencanangan → Pembangunan",
+        f"Pencanangan ZI siklus {world.cycle.year}, target Menuju WBK",
+    ]
     login_as(client, world.koordinator)
     assert client.get(f"/enrolments/{e.id}/audit").status_code == 403
 
@@ -257,13 +351,11 @@ def test_dashboard_shows_only_the_leaders_agency(client, world: World, factory) 
     other = factory.unit(factory.agency("Badan Lain"), "Kantor Lain")
     world.enrol(other)
     login_as(client, world.pimpinan)
-    html = client.get(f"/dashboard?cycle={world.cycle.id}").get_data(as_text=True)
-    assert "Polres Uji" in html and "Kantor Lain" not in html
+    page = get_page(client, f"/dashboard?cycle={world.cycle.id}")
+    assert [row[0] for row in page.table_rows("table.card-table")] == ["Polres Uji"]
     login_as(client, world.tpn)
-    html = client.get(f"/dashboard?cycle={world.cycle.id}&stage=declared&q=kantor").get_data(
-        as_text=True
-    )
-    assert "Kantor Lain" in html and "Polres Uji" not in html
+    page = get_page(client, f"/dashboard?cycle={world.cycle.id}&stage=declared&q=kantor")
+    assert [row[0] for row in page.table_rows("table.card-table")] == ["Kantor Lain"]
     login_as(client, world.koordinator)
     assert client.get("/dashboard").status_code == 403
 
@@ -271,8 +363,12 @@ def test_dashboard_shows_only_the_leaders_agency(client, world: World, factory) 
 def test_review_queue_for_the_parent_assessor(client, world: World) -> None:
     world.submitted()
     login_as(client, world.penilai)
-    html = client.get("/review/queue").get_data(as_text=True)
-    assert "Polres Uji" in html and "113" in html
+    ((unit, _agency, stage, _since, undecided, revised),) = get_page(
+        client, "/review/queue"
+    ).table_rows()
+    assert unit == f"Polres Uji {world.cycle.year} · WBK"
+    assert stage == "Penilaian pendahuluan"
+    assert (undecided, revised) == ("113", "0")  # no item decided yet, none revised
 
 
 def test_worksheet_round_trip_through_the_page(client, world: World) -> None:
@@ -297,7 +393,10 @@ def test_worksheet_round_trip_through_the_page(client, world: World) -> None:
 
 def test_cycle_admin_pages(client, world: World) -> None:
     login_as(client, world.admin)
-    assert "Buka siklus baru" in client.get("/cycles").get_data(as_text=True)
+    cycles_page = get_page(client, "/cycles")
+    create = cycles_page.one('form[action="/cycles"][method=post]')
+    assert create.text_of("button[type=submit]") == "Buka siklus"
+    assert [row[0] for row in cycles_page.table_rows("table")] == [str(world.cycle.year)]
     page = f"/cycles/{world.cycle.id}"
     response = post_form(
         client,
@@ -311,7 +410,18 @@ def test_cycle_admin_pages(client, world: World) -> None:
         page=page,
     )
     assert response.status_code == 303
-    assert "Surat edaran KemenPANRB" in client.get(page).get_data(as_text=True)
+    assert cycles.effective_deadlines(world.session, world.cycle, None)[Deadline.PROPOSAL] == date(
+        2026, 6, 30
+    )
+    cycle_page = get_page(client, page)
+    assert cycle_page.flashes("success") == ["Batas waktu diperpanjang."]
+    assert [
+        "Batas pengusulan ke TPN",
+        "semua",
+        "31 Mei 2026",
+        "30 Juni 2026",
+        "Surat edaran KemenPANRB",
+    ] in [row.texts("td") for row in cycle_page.select("table tbody tr")]
     login_as(client, world.tpi)
     assert client.get("/cycles").status_code == 403
 
@@ -320,8 +430,9 @@ def test_prerequisites_page_records_with_evidence(client, world: World) -> None:
     e = world.enrol()
     login_as(client, world.pimpinan)
     page = f"/enrolments/{e.id}/prerequisites"
-    html = client.get(page).get_data(as_text=True)
-    assert "Opini BPK" in html and "belum dicatat" in html
+    unmet = get_page(client, page).texts(".blockers li")
+    assert len(unmet) == 10 and all(line.endswith(" belum dicatat") for line in unmet)
+    assert unmet[0] == "Opini BPK atas laporan keuangan instansi belum dicatat"
     response = post_form(
         client,
         page,
@@ -329,20 +440,48 @@ def test_prerequisites_page_records_with_evidence(client, world: World) -> None:
         page=page,
     )
     assert response.status_code == 303
-    html = client.get(page).get_data(as_text=True)
-    assert "Opini BPK atas laporan keuangan instansi: WDP, minimal WTP" in html
+    recorded = get_page(client, page)
+    unmet = recorded.texts(".blockers li")
+    assert unmet[0] == "Opini BPK atas laporan keuangan instansi: WDP, minimal WTP"
+    assert len(unmet) == 10  # recorded, with evidence, but below the minimum
+    bpk = recorded.table_rows("table.card-table")[0]
+    assert bpk[:5] == [
+        "Opini BPK atas laporan keuangan instansi",
+        "instansi",
+        "WTP",
+        "WDP",
+        "belum",
+    ]
     login_as(client, world.koordinator)
-    html = client.get(page).get_data(as_text=True)
-    assert html.count('class="prereq-form"') == 6  # the unit-level ones only
+    forms = get_page(client, page).select("form.prereq-form")
+    codes = [form.one("input[name=code]").attr("value") for form in forms]
+    assert len(codes) == 6 and all(code.startswith("unit.") for code in codes)  # unit level only
 
 
 def test_the_to_do_filter_shows_only_items_needing_action(client, world: World) -> None:
     e = world.building()
     world.fill(e)
+    framework = assessments.framework_for(e)
+    (required,) = [d for d in framework.item("A.I.1.i.a").documents if d.required]
+    evidence.add_link(
+        world.session,
+        actor=world.koordinator,
+        enrolment=e,
+        target=evidence.Target(EvidencePurpose.ITEM, "A.I.1.i.a", required.key),
+        url="https://polres.example.go.id/sk-tim",
+        title="SK Tim",
+    )
+    world.session.commit()
     login_as(client, world.koordinator)
-    html = client.get(f"/enrolments/{e.id}/lke?area=1&todo=1").get_data(as_text=True)
-    # Every item is answered; the ones still listed miss a required document.
-    assert "belum dijawab" not in html and "dok" in html
+    items = get_page(client, f"/enrolments/{e.id}/lke?area=1&todo=1").select("article.item")
+    # Every item is answered; A.I.1.i.a has its document, so it drops out of the to-do list;
+    # each one still listed misses a required document.
+    area_1 = [i.code for i in framework.items() if tiers.area_of(i.code) == "1"]
+    assert [item.attr("id") for item in items] == [
+        f"item-{code}" for code in area_1 if code != "A.I.1.i.a"
+    ]
+    for item in items:
+        assert item.texts(".item-badges .badge") == ["100,00 %", "1 dokumen wajib kurang"]
 
 
 def test_designated_units_show_when_monitoring_is_due(client, world: World) -> None:
@@ -363,5 +502,8 @@ def test_designated_units_show_when_monitoring_is_due(client, world: World) -> N
     )
     world.session.commit()
     login_as(client, world.koordinator)
-    html = client.get(f"/enrolments/{e.id}").get_data(as_text=True)
-    assert "10 Desember 2022" in html and "terlambat" in html
+    page = get_page(client, f"/enrolments/{e.id}")
+    (due,) = [p for p in page.select("p") if p.text.startswith("Laporan pemantauan berikutnya")]
+    # Designated 10 December 2020, no report since: due two years later, and overdue now.
+    assert due.text == "Laporan pemantauan berikutnya paling lambat 10 Desember 2022 — terlambat"
+    assert {"bad-text", "strong"} <= due.classes

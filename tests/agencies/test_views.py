@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from tests.helpers import login_as, post_form
+from tests.html import get_page
 from tracker.agencies.models import Agency, Unit
 from tracker.auth.roles import Role
 
@@ -14,16 +15,19 @@ def test_tpi_sees_its_agency_but_not_others(client, factory) -> None:
     factory.unit(mine, "Unit Milik")
     factory.unit(other, "Unit Lain")
     login_as(client, factory.user((Role.TPI, mine)))
-    page = client.get("/agencies").get_data(as_text=True)
-    assert "Unit Milik" in page and "Unit Lain" not in page and "Instansi Lain" not in page
+    page = get_page(client, "/agencies")
+    assert page.texts("article.card h2 a") == ["Instansi Milik"]
+    assert page.texts("ul.tree li a") == ["Unit Milik"]
+    assert "Unit Lain" not in page.html and "Instansi Lain" not in page.html
     assert client.get(f"/agencies/{mine.id}").status_code == 200
     assert client.get(f"/agencies/{other.id}").status_code == 404
 
 
-def test_non_admins_cannot_change_organisations(client, factory) -> None:
+def test_non_admins_cannot_change_organisations(client, factory, session) -> None:
     agency = factory.agency()
-    unit = factory.unit(agency)
+    unit = factory.unit(agency, "Unit Tetap", "Unit")
     login_as(client, factory.user((Role.PIMPINAN, agency)))
+    agencies_before = session.query(Agency).count()
     assert (
         post_form(
             client, "/agencies", {"name": "X", "short_name": "X", "kind": "lembaga"}
@@ -31,6 +35,13 @@ def test_non_admins_cannot_change_organisations(client, factory) -> None:
         == 403
     )
     assert post_form(client, f"/units/{unit.id}", {"name": "X", "kind": "Y"}).status_code == 403
+    session.expire_all()
+    assert session.query(Agency).count() == agencies_before
+    assert session.query(Agency).filter_by(short_name="X").count() == 0
+    assert (session.get(Unit, unit.id).name, session.get(Unit, unit.id).kind) == (
+        "Unit Tetap",
+        "Unit",
+    )
 
 
 def test_admin_creates_agency_and_unit(client, factory, session) -> None:
@@ -71,5 +82,9 @@ def test_admin_imports_csv_and_bad_files_change_nothing(client, factory, session
         headers={"Referer": "http://localhost/agencies"},
     )
     assert response.status_code == 303
-    assert "Baris 3" in client.get("/agencies").get_data(as_text=True)
+    assert get_page(client, "/agencies").flashes("error") == [
+        "Impor dibatalkan, tidak ada yang disimpan: Baris 3: jenis_instansi harus salah satu dari "
+        "kementerian, lembaga, pemda."
+    ]
     assert session.query(Unit).filter_by(name="Unit A").count() == 0
+    assert session.query(Agency).filter_by(name="Badan Lain").count() == 0  # the good row too

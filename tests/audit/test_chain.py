@@ -13,7 +13,9 @@ from tracker.auth.roles import Role
 
 def test_every_change_is_chained(session, factory) -> None:
     factory.user(Role.ADMIN)
+    factory.agency()
     events = session.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
+    assert len(events) >= 3  # the user, the grant, the agency: links to check
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     assert events[0].prev_hash == "0" * 64
     assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(events))

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.factories import PASSWORD
 from tracker.audit.models import AuditEvent
 from tracker.auth import passwords, services
-from tracker.auth.models import LoginAttempt
+from tracker.auth.models import LoginAttempt, User
 from tracker.auth.roles import Role
 from tracker.errors import ConflictError, ValidationError
 
@@ -50,6 +50,8 @@ def test_usernames_are_unique_and_well_formed(session, factory) -> None:
         services.create_user(
             session, actor=None, username="budi santoso", full_name="B", password=PASSWORD
         )
+    session.rollback()
+    assert session.scalars(select(User.username)).all() == ["budi"]
 
 
 def test_authenticate_checks_password_and_records_attempts(session, factory) -> None:
@@ -94,6 +96,8 @@ def test_inactive_users_cannot_log_in(session, factory) -> None:
     services.set_active(session, user, actor=admin, active=False)
     with pytest.raises(services.InvalidCredentialsError):
         services.authenticate(session, "nonaktif", PASSWORD, ip="1.1.1.1", policy=POLICY)
+    services.set_active(session, user, actor=admin, active=True)
+    assert services.authenticate(session, "nonaktif", PASSWORD, ip="1.1.1.1", policy=POLICY) is user
 
 
 def test_change_password_bumps_the_session_version(session, factory) -> None:
@@ -101,6 +105,8 @@ def test_change_password_bumps_the_session_version(session, factory) -> None:
     version = user.session_version
     with pytest.raises(ValidationError, match="saat ini salah"):
         services.change_password(session, user, current="keliru-sekali", new="sandi-baru-yang-kuat")
+    assert user.session_version == version  # a refused change logs nobody out
+    assert passwords.verify_password(user.password_hash, PASSWORD)
     services.change_password(session, user, current=PASSWORD, new="sandi-baru-yang-kuat")
     assert user.session_version == version + 1
     assert passwords.verify_password(user.password_hash, "sandi-baru-yang-kuat")
@@ -124,6 +130,9 @@ def test_roles_must_be_scoped_as_the_role_requires(session, factory) -> None:
         services.grant_role(
             session, actor=None, user=user, role=Role.ANGGOTA_POKJA, unit=unit, areas=[7]
         )
+    session.rollback()
+    session.expire_all()
+    assert user.grants == []  # none of the refused grants was kept
 
 
 def test_a_user_may_hold_several_roles_but_not_the_same_twice(session, factory) -> None:
@@ -133,6 +142,9 @@ def test_a_user_may_hold_several_roles_but_not_the_same_twice(session, factory) 
     assert {g.role for g in user.grants} == {Role.KOORDINATOR, Role.TPI}
     with pytest.raises(ConflictError):
         services.grant_role(session, actor=None, user=user, role=Role.TPI, agency=agency)
+    session.rollback()
+    session.expire_all()
+    assert sorted(g.role for g in user.grants) == sorted([Role.KOORDINATOR, Role.TPI])
 
 
 def test_grants_and_revocations_are_audited(session, factory) -> None:
@@ -152,3 +164,6 @@ def test_admin_cannot_remove_their_own_admin_role(session, factory) -> None:
     admin = factory.user(Role.ADMIN)
     with pytest.raises(ValidationError):
         services.revoke_grant(session, actor=admin, grant=admin.grants[0])
+    session.rollback()
+    session.expire_all()
+    assert [g.role for g in admin.grants] == [Role.ADMIN]

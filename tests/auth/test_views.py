@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from tests.factories import PASSWORD
 from tests.helpers import csrf_token, login_as, post_form
+from tests.html import get_page
+from tracker.auth import passwords
 from tracker.auth.models import User
 from tracker.auth.roles import Role
 
@@ -15,10 +17,10 @@ def _login(client, username: str, password: str, next_url: str = ""):
 
 
 def test_login_and_logout(client, factory) -> None:
-    factory.user(username="rina")
+    rina = factory.user(username="rina")
     response = _login(client, "rina", PASSWORD)
     assert response.status_code == 302 and response.headers["Location"] == "/"
-    assert "Selamat datang" in client.get("/").get_data(as_text=True)
+    assert get_page(client, "/").text_of("h1") == f"Selamat datang, {rina.full_name}"
     response = post_form(client, "/logout")
     assert response.headers["Location"] == "/login"
     assert client.get("/").status_code == 302
@@ -30,6 +32,7 @@ def test_wrong_password_shows_one_message_for_all_failures(client, factory) -> N
         response = _login(client, username, password)
         assert response.status_code == 401
         assert "Nama pengguna atau kata sandi salah." in response.get_data(as_text=True)
+        assert client.get("/").status_code == 302  # still signed out
 
 
 def test_login_is_throttled_with_a_clear_message(client, factory) -> None:
@@ -39,6 +42,7 @@ def test_login_is_throttled_with_a_clear_message(client, factory) -> None:
     response = _login(client, "agus", PASSWORD)
     assert response.status_code == 429
     assert "Terlalu banyak percobaan masuk" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302  # the right password did not log in
 
 
 def test_next_must_stay_on_this_site(client, factory) -> None:
@@ -70,8 +74,10 @@ def test_password_change_ends_other_sessions(app, client, factory, session) -> N
     assert other.get("/").status_code == 302  # the other one was logged out
 
 
-def test_password_change_with_mismatch_rerenders_with_errors(client, factory) -> None:
-    login_as(client, factory.user())
+def test_password_change_with_mismatch_rerenders_with_errors(client, factory, session) -> None:
+    user = factory.user()
+    version = user.session_version
+    login_as(client, user)
     response = post_form(
         client,
         "/account/password",
@@ -79,13 +85,28 @@ def test_password_change_with_mismatch_rerenders_with_errors(client, factory) ->
     )
     assert response.status_code == 422
     assert "Kedua kata sandi baru tidak sama." in response.get_data(as_text=True)
+    session.refresh(user)
+    assert passwords.verify_password(user.password_hash, PASSWORD)  # unchanged
+    assert user.session_version == version
 
 
-def test_admin_pages_are_for_admins_only(client, factory) -> None:
+def test_admin_pages_are_for_admins_only(client, factory, session) -> None:
     agency = factory.agency()
-    login_as(client, factory.user((Role.TPI, agency)))
+    tpi = factory.user((Role.TPI, agency))
+    login_as(client, tpi)
     assert client.get("/admin/users").status_code == 403
-    assert post_form(client, "/admin/users", {"username": "x"}).status_code == 403
+    form = {
+        "username": "penyusup",
+        "full_name": "Penyusup",
+        "email": "",
+        "password": "sandi-awal-yang-kuat",
+    }
+    assert post_form(client, "/admin/users", form).status_code == 403
+    grant = {"role": "admin", "agency_id": 0, "unit_id": 0}
+    assert post_form(client, f"/admin/users/{tpi.id}/grants", grant).status_code == 403
+    session.expire_all()
+    assert session.query(User).filter_by(username="penyusup").count() == 0
+    assert [g.role for g in session.get(User, tpi.id).grants] == [Role.TPI]  # no self-promotion
 
 
 def test_admin_creates_a_user_and_grants_a_scoped_role(client, factory, session) -> None:
@@ -111,6 +132,10 @@ def test_admin_creates_a_user_and_grants_a_scoped_role(client, factory, session)
         page=f"/admin/users/{user.id}",
     )
     assert response.status_code == 303
+    session.expire_all()
+    assert [(g.role, g.unit_id) for g in session.get(User, user.id).grants] == [
+        (Role.KOORDINATOR, unit.id)
+    ]
     page = client.get(f"/admin/users/{user.id}").get_data(as_text=True)
     assert "Polres Uji" in page and "Koordinator unit" in page
 

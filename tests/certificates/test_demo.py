@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from tests.html import get_page
 from tracker.certificates import queries
 from tracker.certificates.models import Certificate
 from tracker.certificates.status import CertificateStatus
@@ -32,8 +33,12 @@ def test_the_story_is_issued_with_one_revocation(session, client) -> None:
     statuses = [queries.status(c) for c in certificates]
     assert statuses.count(CertificateStatus.REVOKED) == 1
     assert len({c.agency_name for c in certificates}) == 3
-    html = client.get("/registry").get_data(as_text=True)
-    assert "Polres Metro Bekasi Kota" in html and "Dicabut" in html
+    rows = get_page(client, "/registry").table_rows()
+    assert len(rows) == len(HISTORY)
+    statuses = [row[5].split()[0] for row in rows]
+    assert statuses.count("Dicabut") == 1 and statuses.count("Berlaku") == len(HISTORY) - 1
+    bekasi = [row[2:4] for row in rows if row[0] == "Polres Metro Bekasi Kota"]
+    assert sorted(bekasi) == [["Menuju WBBM", "2019"], ["Menuju WBK", "2018"]]
 
 
 def test_seeding_twice_adds_nothing(session) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from tests.certificates.conftest import CertWorld, pdf_pages_text
 from tests.helpers import login_as, post_form
+from tests.html import get_page
 from tracker.certificates import assembly, printing
 from tracker.certificates import pdf as pdf_module
 from tracker.certificates.models import PrintFormat, PrintJob, PrintJobPart, PrintStatus
@@ -120,7 +121,10 @@ def test_a_failed_render_fails_the_job_naming_the_certificate(
     assert state["status"] == "failed" and culprit in state["error"]
     assert state["download_url"] is None
     assert client.get(f"/certificates/jobs/{job.public_id}/download").status_code == 404
-    assert culprit in client.get("/certificates").get_data(as_text=True)
+    listing = get_page(client, "/certificates")
+    shown = listing.one(f'.job[data-job-status="/certificates/jobs/{job.public_id}.json"]')
+    assert "job-failed" in shown.classes
+    assert culprit in shown.text_of(".job-error") and shown.text_of(".job-error") == state["error"]
 
 
 def test_an_unprintable_stored_certificate_is_reported(client: FlaskClient, cw: CertWorld) -> None:
@@ -154,7 +158,9 @@ def test_an_empty_selection_is_refused(client: FlaskClient, cw: CertWorld) -> No
     login_as(client, cw.pimpinan)
     response = request_print(client, [])
     assert response.status_code == 303
-    assert "Pilih paling sedikit satu piagam" in client.get("/certificates").get_data(as_text=True)
+    (error,) = get_page(client, "/certificates").flashes("error")
+    assert error.startswith("Pilih paling sedikit satu piagam")
+    assert cw.session.scalars(select(PrintJob)).all() == []
 
 
 def test_jobs_are_private_to_their_requester(client: FlaskClient, cw: CertWorld) -> None:
@@ -174,8 +180,8 @@ def test_the_job_page_can_be_left_and_found_again(client: FlaskClient, cw: CertW
     job = job_of(cw, request_print(client, [certificate.number]))
     page = client.get(f"/certificates/jobs/{job.public_id}").get_data(as_text=True)
     assert f'data-job-status="/certificates/jobs/{job.public_id}.json"' in page
-    listing = client.get("/certificates").get_data(as_text=True)
-    assert f"/certificates/jobs/{job.public_id}/download" in listing
+    download = get_page(client, "/certificates").one("a[data-job-download]")
+    assert download.attr("href") == f"/certificates/jobs/{job.public_id}/download"
 
 
 def test_request_limits(cw: CertWorld) -> None:

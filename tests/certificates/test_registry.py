@@ -9,6 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.certificates.conftest import CertWorld, count_queries
+from tests.html import get_page
 from tracker.accreditation.models import Predicate
 from tracker.certificates import services
 from tracker.certificates.queries import PAGE_SIZE
@@ -36,8 +37,15 @@ def test_lists_designated_units_without_login(client: FlaskClient, three) -> Non
     numbers = listed(client)
     assert set(numbers) == {c.number for c in three}
     assert numbers.index(wbk_2019.number) > numbers.index(wbbm_2020.number)  # newest first
-    html = client.get("/registry").get_data(as_text=True)
-    assert "Polres Metro Uji Kota" in html and "KPPN Uji" in html and "Menuju WBBM" in html
+    rows = {row[4]: row for row in get_page(client, "/registry").table_rows()}
+    assert rows[wbbm_2020.number][:4] == [
+        "Polres Metro Uji Kota",
+        "Kepolisian Uji",
+        "Menuju WBBM",
+        "2020",
+    ]
+    assert rows[three[2].number][:4] == ["KPPN Uji", "Kementerian Uji", "Menuju WBK", "2020"]
+    assert {row[5] for row in rows.values()} == {"Berlaku"}
 
 
 @pytest.mark.parametrize(
@@ -63,9 +71,13 @@ def test_filter_by_agency_and_search_by_number(client: FlaskClient, cw: CertWorl
 
 
 def test_revoked_units_are_shown_as_revoked(client: FlaskClient, cw: CertWorld) -> None:
-    cw.certificate(revoked_on=date(2022, 6, 30), reason="Uji")
-    html = client.get("/registry").get_data(as_text=True)
-    assert 'class="row-revoked"' in html and "Dicabut" in html
+    revoked = cw.certificate(revoked_on=date(2022, 6, 30), reason="Uji")
+    valid = cw.certificate(cw.other_unit)
+    rows = get_page(client, "/registry").select("table tbody tr")
+    status = {row.text_of("a.mono"): (row.classes, row.select("td")[5].text) for row in rows}
+    assert status[revoked.number][0] == {"row-revoked"}
+    assert status[revoked.number][1].startswith("Dicabut 30 Jun")
+    assert status[valid.number] == (set(), "Berlaku")
 
 
 def test_only_the_certificate_in_force_is_listed(client: FlaskClient, cw: CertWorld) -> None:

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from tests.certificates.conftest import CertWorld, count_queries
 from tests.helpers import post_form
+from tests.html import Page
 from tracker.accreditation.models import Predicate
 from tracker.certificates import numbers, services
 
@@ -31,21 +32,24 @@ def test_a_valid_certificate_shows_everything_printed_without_login(
     certificate = cw.certificate(predicate=Predicate.WBBM, year=2019)
     response, html = page(client, certificate.number)
     assert response.status_code == 200
-    assert "Piagam ini asli dan berlaku." in html
-    for printed in (
-        certificate.number,
-        "Polres Metro Uji Kota",
-        "Kepolisian Uji",
-        "Menuju WBBM",
-        "Wilayah Birokrasi Bersih dan Melayani",
-        "2019",
-        certificate.decree_number,
-        "10 Desember 2019",
-        certificate.signatory_name,
+    document = Page(html)
+    assert "verify-valid" in document.one("article.verify-card").classes
+    assert document.text_of(".verdict-title") == "Piagam ini asli dan berlaku."
+    fields = {div.text_of("dt"): div.one("dd") for div in document.select("dl.cert-fields > div")}
+    printed = {name: dd.text for name, dd in fields.items()}
+    assert printed.pop("Sidik data evaluasi (SHA-256)").startswith(certificate.snapshot_sha256)
+    assert fields["Sidik data evaluasi (SHA-256)"].text_of("code") == certificate.snapshot_sha256
+    assert printed == {
+        "Nomor piagam": certificate.number,
+        "Unit kerja": "Polres Metro Uji Kota",
+        "Instansi induk": "Kepolisian Uji",
+        "Predikat": "Menuju WBBM — Wilayah Birokrasi Bersih dan Melayani",
+        "Tahun evaluasi": "2019",
+        "Keputusan Menteri PANRB": f"Nomor {certificate.decree_number} tanggal 10 Desember 2019",
+        "Penandatangan": f"{certificate.signatory_name} "
         "Menteri Pendayagunaan Aparatur Negara dan Reformasi Birokrasi",
-        certificate.snapshot_sha256,
-    ):
-        assert printed in html, printed
+        "Tanggal terbit": "Jakarta, 10 Desember 2019",
+    }
     assert response.headers["Cache-Control"] == "no-cache"
 
 
@@ -64,9 +68,15 @@ def test_revocation_shows_at_once_with_date_and_reason(client: FlaskClient, cw: 
     cw.session.commit()
     response, html = page(client, certificate.number)
     assert response.status_code == 200
-    assert "Predikat unit ini telah dicabut." in html
-    assert "30 Juni 2022" in html and "Kasus gratifikasi" in html
-    assert "verify-revoked" in html and "asli dan berlaku" not in html
+    verdict = Page(html).one(".verify-verdict")
+    assert verdict.texts("p") == [
+        "Predikat unit ini telah dicabut.",
+        "Piagam ini pernah diterbitkan, tetapi predikatnya dicabut sejak 30 Juni 2022 dan piagam "
+        "ini tidak berlaku lagi.",
+        "Alasan pencabutan: Kasus gratifikasi",
+    ]
+    assert "verify-revoked" in Page(html).one("article.verify-card").classes
+    assert "asli dan berlaku" not in html
 
 
 def test_a_replaced_certificate_points_to_its_replacement(
@@ -77,10 +87,11 @@ def test_a_replaced_certificate_points_to_its_replacement(
     cw.session.commit()
     response, html = page(client, old.number)
     assert response.status_code == 200
-    assert "Piagam ini sudah diganti." in html
-    assert f'href="/verify/{new.number}"' in html
+    verdict = Page(html).one(".verify-verdict")
+    assert verdict.text_of(".verdict-title") == "Piagam ini sudah diganti."
+    assert [a.attr("href") for a in verdict.select("a")] == [f"/verify/{new.number}"]
     _, html = page(client, new.number)
-    assert "Piagam ini asli dan berlaku." in html
+    assert Page(html).text_of(".verdict-title") == "Piagam ini asli dan berlaku."
     assert f'href="/verify/{old.number}"' in html
     assert "Nama internal" not in html  # the reissue reason is not printed, so not public
 
@@ -131,15 +142,21 @@ def test_no_hint_tells_malformed_from_unissued(client: FlaskClient, cw: CertWorl
     assert a.replace(well_formed, "N") == b.replace("ZI-2019-WBK-7K3M-9QXDX", "N")
 
 
-def test_the_page_reads_in_english(client: FlaskClient, cw: CertWorld) -> None:
+def test_the_page_reads_in_english(client: FlaskClient, cw: CertWorld, english) -> None:
     certificate = cw.certificate()
     post_form(client, "/language/en", page=f"/verify/{certificate.number}")
     _, html = page(client, certificate.number)
-    assert "This certificate is genuine and valid." in html
-    assert "Parent agency" in html and "Evaluation data fingerprint (SHA-256)" in html
-    assert "Wilayah Bebas dari Korupsi (Corruption-Free Area)" in html
+    document = Page(html)
+    assert document.one("html").attr("lang") == "en"
+    assert document.text_of(".verdict-title") == "This certificate is genuine and valid."
+    fields = {
+        div.text_of("dt"): div.text_of("dd") for div in document.select("dl.cert-fields > div")
+    }
+    assert fields["Parent agency"] == "Kepolisian Uji"
+    assert fields["Predicate"] == "Menuju WBK — Wilayah Bebas dari Korupsi (Corruption-Free Area)"
+    assert "Evaluation data fingerprint (SHA-256)" in fields
     _, missing = page(client, "ZI-2019-WBK-7K3M-9QXDX")
-    assert "This certificate number is not registered." in missing
+    assert Page(missing).text_of(".verdict-title") == "This certificate number is not registered."
 
 
 def test_the_lookup_box_goes_to_the_number_page(client: FlaskClient, cw: CertWorld) -> None:

@@ -8,8 +8,9 @@ import pytest
 from flask.testing import FlaskClient
 from PIL import Image as PILImage
 
-from tests.certificates.conftest import CertWorld, decode_qr_codes, pdf_pages_text
+from tests.certificates.conftest import SIGNATORY, CertWorld, decode_qr_codes, pdf_pages_text
 from tests.helpers import login_as, post_form
+from tests.html import get_page
 from tracker.accreditation.models import Predicate
 from tracker.certificates import services
 from tracker.certificates.models import Certificate
@@ -43,22 +44,28 @@ def test_another_agencys_pimpinan_gets_404(client: FlaskClient, cw: CertWorld) -
     login_as(client, cw.other_pimpinan)
     for path in ("", ".pdf"):
         assert client.get(f"/certificates/{certificate.number}{path}").status_code == 404
-    assert certificate.number not in client.get("/certificates").get_data(as_text=True)
+    assert listed(client) == []
+    assert certificate.number not in get_page(client, "/certificates").html
+
+
+def listed(client: FlaskClient) -> list[str]:
+    """Certificate numbers offered for printing on the leadership list, in order."""
+    page = get_page(client, "/certificates")
+    return [box.attr("value") for box in page.select("input[type=checkbox][name=numbers]")]
 
 
 def test_pimpinan_lists_only_its_agency(client: FlaskClient, cw: CertWorld) -> None:
     own, other = cw.certificate(), cw.certificate(cw.other_unit)
     login_as(client, cw.pimpinan)
-    html = client.get("/certificates").get_data(as_text=True)
-    assert own.number in html and other.number not in html
+    assert listed(client) == [own.number]
+    assert other.number not in get_page(client, "/certificates").html
 
 
 @pytest.mark.parametrize("who", ["admin", "tpn"])
 def test_national_roles_see_every_agency(client: FlaskClient, cw: CertWorld, who: str) -> None:
     own, other = cw.certificate(), cw.certificate(cw.other_unit)
     login_as(client, getattr(cw, who))
-    html = client.get("/certificates").get_data(as_text=True)
-    assert own.number in html and other.number in html
+    assert sorted(listed(client)) == sorted([own.number, other.number])
     assert client.get(f"/certificates/{other.number}.pdf").status_code == 200
 
 
@@ -76,9 +83,13 @@ def test_detail_shows_status_and_history(client: FlaskClient, cw: CertWorld) -> 
     new = services.reissue(cw.session, certificate=old, actor=cw.tpn, reason="Nama salah")
     cw.session.commit()
     login_as(client, cw.pimpinan)
-    html = client.get(f"/certificates/{old.number}").get_data(as_text=True)
-    assert "Sudah diganti" in html and new.number in html and "Nama salah" in html
-    assert "Terbitkan ulang" not in html  # pimpinan does not reissue
+    page = get_page(client, f"/certificates/{old.number}")
+    assert page.text_of(".page-actions .badge") == "Sudah diganti"
+    chain = page.select("ol.chain li")
+    assert [li.text_of("a") for li in chain] == [old.number, new.number]
+    assert chain[0].attr("aria-current") == "true"  # this page's certificate
+    assert chain[1].text.endswith("Alasan terbit ulang: Nama salah")
+    assert page.select(f'form[action="/certificates/{old.number}/reissue"]') == []  # pimpinan
 
 
 def test_tpn_reissues_from_the_detail_page(client: FlaskClient, cw: CertWorld) -> None:
@@ -97,6 +108,9 @@ def test_pimpinan_may_not_reissue(client: FlaskClient, cw: CertWorld) -> None:
     login_as(client, cw.pimpinan)
     page = f"/certificates/{old.number}"
     assert post_form(client, f"{page}/reissue", {"reason": "x"}, page=page).status_code == 403
+    cw.session.expire_all()
+    assert cw.session.get(Certificate, old.id).replaced_by is None
+    assert cw.session.query(Certificate).count() == 1
 
 
 def png_upload(size=(300, 120)) -> tuple[io.BytesIO, str]:
@@ -134,7 +148,8 @@ def test_an_svg_emblem_is_refused(client: FlaskClient, cw: CertWorld) -> None:
         content_type="multipart/form-data",
     )
     assert response.status_code == 303  # back, with the reason flashed
-    assert "PNG atau JPEG" in client.get("/certificates/settings").get_data(as_text=True)
+    (error,) = get_page(client, "/certificates/settings").flashes("error")
+    assert "PNG atau JPEG" in error
     cw.session.refresh(cw.agency)
     assert cw.agency.logo is None
 
@@ -159,3 +174,10 @@ def test_settings_are_for_administrators_only(client: FlaskClient, cw: CertWorld
     for user in (cw.pimpinan, cw.tpn):
         login_as(client, user)
         assert client.get("/certificates/settings").status_code == 403
+        response = post_form(
+            client,
+            "/certificates/settings/signatory",
+            {"name": "Bukan Penandatangan", "title": "Menteri PANRB"},
+        )
+        assert response.status_code == 403
+    assert services.current_signatory(cw.session).name == SIGNATORY

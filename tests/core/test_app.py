@@ -8,6 +8,7 @@ import pytest
 
 from config import Settings, SettingsError
 from tests.helpers import csrf_token, login_as, post_form
+from tests.html import get_page
 from tracker import create_app
 
 
@@ -54,18 +55,24 @@ def test_security_headers_on_every_response(client) -> None:
     assert response.headers["Referrer-Policy"] == "same-origin"
 
 
-def test_pages_are_indonesian_by_default_and_english_on_request(client) -> None:
-    assert "Masuk ke ZI Tracker" in client.get("/login").get_data(as_text=True)
+def test_pages_are_indonesian_by_default_and_english_on_request(client, english) -> None:
+    page = get_page(client, "/login")
+    assert (page.one("html").attr("lang"), page.text_of("main h1")) == ("id", "Masuk ke ZI Tracker")
     response = post_form(
         client, "/language/en", page="/login", headers={"Referer": "http://localhost/login"}
     )
     assert response.status_code == 303
-    assert "Sign in to ZI Tracker" in client.get("/login").get_data(as_text=True)
+    page = get_page(client, "/login")
+    assert (page.one("html").attr("lang"), page.text_of("main h1")) == (
+        "en",
+        "Sign in to ZI Tracker",
+    )
 
 
 def test_unknown_language_is_ignored(client) -> None:
     post_form(client, "/language/fr", page="/login")
-    assert "Masuk ke ZI Tracker" in client.get("/login").get_data(as_text=True)
+    page = get_page(client, "/login")
+    assert (page.one("html").attr("lang"), page.text_of("main h1")) == ("id", "Masuk ke ZI Tracker")
 
 
 def test_not_found_page_is_in_the_users_language(client, factory) -> None:

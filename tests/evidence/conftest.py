@@ -1,16 +1,10 @@
 """Fixtures for the evidence layer: a local store, an S3 store over real HTTP, and ``store``
-parametrized over both.
-
-The S3-compatible server is moto's standalone server run in a *subprocess* on 127.0.0.1 (a free
-port, one per test session). A subprocess rather than ``ThreadedMotoServer`` so that (a) the
-objects it keeps do not count in this process's ``tracemalloc`` peak, which the streaming
-tests measure, and (b) moto's own warnings cannot trip ``filterwarnings = error``.
+parametrized over both. The S3-compatible server is the shared ``s3_endpoint`` fixture of
+``tests/servers.py`` (moto's server in a subprocess, one per test session).
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,34 +12,7 @@ from pathlib import Path
 import pytest
 from botocore.config import Config
 
-from tests.servers import free_port, wait_until_listening
 from tracker.evidence import LocalEvidenceStore, S3EvidenceStore
-
-S3_START_TIMEOUT = 30.0
-
-
-@pytest.fixture(scope="session")
-def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """URL of a moto S3 server on 127.0.0.1, started once per session and stopped after."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("moto") / "server.log"
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-    try:
-        wait_until_listening(process, port, log, name="moto server", timeout=S3_START_TIMEOUT)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from evidence_samples import GeneratedStream, leftovers, pdf_bytes
 
 from tracker.evidence import DEFAULT_ALLOW_LIST, LocalEvidenceStore, VerifyStatus, build_store
-from tracker.evidence import storage as storage_module
+from tracker.evidence.storage import local as storage_module
 
 MB = 1024 * 1024
 
@@ -131,7 +131,7 @@ def test_purge_stale_temp_removes_only_old_leftovers(local_store):
 def test_build_store_local(tmp_path):
     store = build_store("local", root=tmp_path / "ev")
     assert isinstance(store, LocalEvidenceStore) and store.root == tmp_path / "ev"
-    assert "ev" in repr(store)
+    assert str(tmp_path / "ev") in repr(store)  # the folder it writes to, for the logs
     with pytest.raises(ValueError, match="unknown evidence storage backend"):
         build_store("ftp", root=tmp_path)
     with pytest.raises(TypeError):

@@ -13,7 +13,13 @@ from tracker.accreditation.workflow import Action
 from tracker.errors import ConflictError, NotAllowedError, ValidationError
 from tracker.evidence import services
 from tracker.evidence.filetypes import DEFAULT_ALLOW_LIST, RejectedFileError
-from tracker.evidence.models import CheckVerdict, EvidenceFile, EvidencePurpose, EvidenceStatus
+from tracker.evidence.models import (
+    CheckVerdict,
+    DocumentCheck,
+    EvidenceFile,
+    EvidencePurpose,
+    EvidenceStatus,
+)
 from tracker.evidence.services import Target, UploadPolicy
 
 POLICY = UploadPolicy(5 * 1024 * 1024, DEFAULT_ALLOW_LIST)
@@ -70,6 +76,8 @@ def test_withdrawal_brings_back_the_previous_version(world: World, store) -> Non
     second = _upload(world, store, e, pdf_bytes("2"))
     with pytest.raises(NotAllowedError):
         services.withdraw(world.session, actor=world.pokja, file=second)
+    world.session.rollback()
+    assert (first.status, second.status) == (EvidenceStatus.SUPERSEDED, EvidenceStatus.ACTIVE)
     services.withdraw(world.session, actor=world.koordinator, file=second)
     world.session.commit()
     assert second.status is EvidenceStatus.WITHDRAWN and first.status is EvidenceStatus.ACTIVE
@@ -83,6 +91,8 @@ def test_files_freeze_at_the_hand_off(world: World, store) -> None:
     assert row.frozen
     with pytest.raises(ValidationError, match="dibekukan"):
         services.withdraw(world.session, actor=world.koordinator, file=row)
+    world.session.rollback()
+    assert row.status is EvidenceStatus.ACTIVE and store.exists(row.storage_key)
     from tracker.accreditation.models import Snapshot
 
     snap = world.session.scalars(select(Snapshot)).one()
@@ -147,6 +157,8 @@ def test_links_must_be_http(world: World) -> None:
             url="javascript:alert(1)",
             title="x",
         )
+    world.session.rollback()
+    assert world.session.scalar(select(func.count()).select_from(EvidenceFile)) == 0
     row = services.add_link(
         world.session,
         actor=world.koordinator,
@@ -172,13 +184,21 @@ def test_document_checks_detect_simultaneous_verdicts(world: World, store) -> No
         services.check_document(
             world.session, verdict=CheckVerdict.INVALID, comment="", expected_seq=0, **args
         )
+    world.session.rollback()
+    assert world.session.scalars(select(DocumentCheck)).all() == []
     services.check_document(
         world.session, verdict=CheckVerdict.OK, comment="", expected_seq=0, **args
     )
+    world.session.commit()
     with pytest.raises(ConflictError):
         services.check_document(
             world.session, verdict=CheckVerdict.MISSING, comment="tidak ada", expected_seq=0, **args
         )
+    world.session.rollback()
+    checks = world.session.scalars(select(DocumentCheck)).all()
+    assert [(c.verdict, c.seq, c.checked_by_id) for c in checks] == [
+        (CheckVerdict.OK, 1, world.penilai.id)
+    ]
 
 
 def test_verify_reports_altered_and_missing_files_and_orphans(world: World, local_store) -> None:

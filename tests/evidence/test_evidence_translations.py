@@ -20,7 +20,7 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 def message_ids() -> set[str]:
     """The literal first argument of every ``_(...)`` call in the package's modules."""
     found = set()
-    for module in PACKAGE.glob("*.py"):
+    for module in PACKAGE.rglob("*.py"):  # with the storage/ and web/ sub-packages
         for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "_":
                 first = node.args[0]

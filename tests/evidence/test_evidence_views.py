@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from tests.evidence.evidence_samples import docx_bytes, exe_bytes, pdf_bytes, png_bytes
 from tests.helpers import csrf_token, login_as, post_form
+from tests.html import get_page
 from tests.world import World
 from tracker import create_app
 from tracker.audit.models import AuditEvent
@@ -42,8 +43,10 @@ def test_streamed_upload_creates_a_version_per_upload(client, world: World) -> N
     assert first.status_code == 201 and second.status_code == 201
     assert (first.json["version"], second.json["version"]) == (1, 2)
     assert first.json["name"] == "SK Tim ZI.pdf"
-    html = client.get(f"/enrolments/{e.id}/lke?area=1").get_data(as_text=True)
-    assert "SK Tim ZI revisi.pdf" in html
+    item = get_page(client, f"/enrolments/{e.id}/lke?area=1").one(f'article[id="item-{ITEM}"]')
+    links = item.select('a[href^="/evidence/"]')
+    assert [a.attr("href") for a in links][:1] == [f"/evidence/{second.json['id']}"]
+    assert "SK Tim ZI revisi.pdf" in links[0].text  # the current version is the one offered
 
 
 def test_rejected_files_name_the_file_and_leave_nothing(client, world: World, settings) -> None:
@@ -84,9 +87,12 @@ def test_form_upload_keeps_good_files_and_reports_bad_ones(client, world: World)
         content_type="multipart/form-data",
     )
     assert response.status_code == 303
-    html = client.get(page + "?area=1").get_data(as_text=True)
-    assert "virus.png" in html and "ditolak" in html and "notulen.docx" in html
-    assert world.session.scalar(select(func.count()).select_from(EvidenceFile)) == 1
+    reloaded = get_page(client, page + "?area=1")
+    (refused,) = reloaded.flashes("error")
+    assert refused.startswith("Berkas virus.png ditolak")
+    (kept,) = world.session.scalars(select(EvidenceFile)).all()
+    assert kept.original_name == "notulen.docx"
+    assert "notulen.docx" in reloaded.text_of(f'a[href="/evidence/{kept.public_id}"]')
 
 
 def test_download_is_an_attachment_for_those_in_scope(client, world: World, factory) -> None:
@@ -122,18 +128,25 @@ def test_reviewer_downloads_are_audited(client, world: World) -> None:
     assert downloads == [tpi_id]
 
 
-def test_upload_is_refused_outside_the_building_stage(client, world: World) -> None:
+def test_upload_is_refused_outside_the_building_stage(client, world: World, settings) -> None:
     e = world.submitted()
     login_as(client, world.koordinator)
     assert _stream(client, e, pdf_bytes(), "telat.pdf").status_code == 403
     login_as(client, world.tpi)
     assert _stream(client, e, pdf_bytes(), "tpi.pdf").status_code == 403
+    assert world.session.scalar(select(func.count()).select_from(EvidenceFile)) == 0
+    assert [p for p in settings.evidence_dir.rglob("*") if p.is_file()] == []
 
 
 def test_withdraw_through_the_page(client, world: World) -> None:
     e = world.building()
     login_as(client, world.koordinator)
     public_id = _stream(client, e, pdf_bytes(), "salah.pdf").json["id"]
+    login_as(client, world.pokja)  # a working-group member of areas 5 and 6 only
+    refused = post_form(client, f"/evidence/{public_id}/withdraw", page=f"/enrolments/{e.id}/lke")
+    assert refused.status_code == 403
+    assert world.session.scalars(select(EvidenceFile)).one().status.value == "active"
+    login_as(client, world.koordinator)
     response = post_form(client, f"/evidence/{public_id}/withdraw", page=f"/enrolments/{e.id}/lke")
     assert response.status_code == 303
     assert world.session.scalars(select(EvidenceFile)).one().status.value == "withdrawn"

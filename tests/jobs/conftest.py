@@ -1,6 +1,6 @@
-"""Fixtures for the background-job tests: a real redis-server, and a "live" installation (its own
-committed SQLite database, the app, and the real worker process) that a queue can be driven
-through end to end.
+"""Fixtures for the background-job tests: a "live" installation (its own committed SQLite
+database, the app, and the real worker process) that a queue can be driven through end to end;
+the real redis-server is the shared ``redis_url`` fixture of ``tests/servers.py``.
 
 The test database of ``tests/conftest.py`` lives in one rolled-back transaction that no other
 process can see, so the live installation has its own file database, whichever database the
@@ -10,7 +10,6 @@ rest of the suite runs on.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -24,7 +23,6 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from config import Settings
-from tests.servers import free_port, wait_until_listening
 from tracker import create_app
 from tracker.accreditation.models import Designation, Predicate
 from tracker.agencies import services as agencies
@@ -37,45 +35,6 @@ from tracker.core import migrations
 from tracker.db import build_engine
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT = 30.0
-
-
-@pytest.fixture(scope="session")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A throwaway redis-server on a free 127.0.0.1 port, for the whole session."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed (`make test` installs Debian's redis-server)")
-    port = free_port()
-    folder = tmp_path_factory.mktemp("redis")
-    log = folder / "redis.log"
-    command = [
-        binary,
-        "--bind",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--dir",
-        str(folder),
-        "--protected-mode",
-        "yes",
-    ]
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT)
-    try:
-        wait_until_listening(process, port, log, name="redis-server", timeout=START_TIMEOUT)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @dataclass

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from tests.helpers import csrf_token, login_as
+from tracker.audit.models import AuditEvent
 from tracker.db import Base
 
 FIELDS = [
@@ -115,11 +116,14 @@ HOSTILE = st.one_of(
 
 
 def _fingerprint(session) -> tuple:
+    """Row counts of every table, and the head of the audit chain (an update changes no count,
+    but every change appends an audit record)."""
     session.expire_all()
     counts = tuple(
         session.scalar(select(func.count()).select_from(t)) for t in Base.metadata.sorted_tables
     )
-    return counts
+    head = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1))
+    return counts, head
 
 
 def _post_routes(app: Flask) -> list:
