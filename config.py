@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent
+# Evidence upload defaults, here once: tracker.evidence.filetypes and the upload policy read them.
 DEFAULT_ALLOWED_TYPES = "pdf,jpg,jpeg,png,docx,xlsx,pptx"
+DEFAULT_MAX_UPLOAD_MB = 50
 MB = 1024 * 1024
 
 
@@ -36,7 +38,7 @@ class Settings:
     s3_access_key: str = ""
     s3_secret_key: str = field(default="", repr=False)
     s3_prefix: str = "evidence"
-    max_upload_bytes: int = 50 * MB
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_MB * MB
     allowed_upload_types: str = DEFAULT_ALLOWED_TYPES
     redis_url: str = ""  # empty: the embedded SQLite job queue under instance/
     jobs_immediate: bool = False  # run background jobs inline (unit tests)
@@ -78,7 +80,7 @@ class Settings:
             s3_access_key=env.get("S3_ACCESS_KEY_ID", ""),
             s3_secret_key=env.get("S3_SECRET_ACCESS_KEY", ""),
             s3_prefix=env.get("S3_PREFIX", "evidence"),
-            max_upload_bytes=_int(env, "MAX_UPLOAD_MB", 50) * MB,
+            max_upload_bytes=_int(env, "MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB) * MB,
             allowed_upload_types=env.get("ALLOWED_UPLOAD_TYPES", DEFAULT_ALLOWED_TYPES),
             redis_url=env.get("REDIS_URL", ""),
             public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),

@@ -19,13 +19,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     _configure(app, settings)
 
     import tracker.models  # noqa: F401 - every table known before the first query
-    from tracker import db, language, security, templating, wiring
+    from tracker import language, navigation, security, sessions, templating, wiring
     from tracker.auth import login
     from tracker.extensions import csrf
 
-    db.init_app(app, settings.database_url)
+    sessions.init_app(app, settings.database_url)
     wiring.init_app(app, settings)
     login.init_app(app)
+    navigation.init_app(app)
     csrf.init_app(app)
     language.init_app(app)
     security.init_app(app)
@@ -56,12 +57,12 @@ def _configure(app: Flask, settings: Settings) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from tracker.accreditation.routes import bp as accreditation_bp
+    from tracker.accreditation.web.routes import bp as accreditation_bp
     from tracker.agencies.views import bp as agencies_bp
     from tracker.auth.views import bp as auth_bp
-    from tracker.certificates.views import bp as certificates_bp
+    from tracker.certificates.web.views import bp as certificates_bp
     from tracker.core.views import bp as core_bp
-    from tracker.evidence.views import bp as evidence_bp
+    from tracker.evidence.web.views import bp as evidence_bp
 
     for blueprint in (
         core_bp,

@@ -1,13 +1,16 @@
-"""Database plumbing: the declarative Base, the engine, and one session per request."""
+"""Database plumbing: the declarative Base, its column types, and the engine.
+
+No Flask here: models and services import this module, and they run in CLI commands and job
+workers too. The web's one-session-per-request lives in ``tracker.sessions``."""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
-from flask import Flask, abort, g, has_request_context, request
 from sqlalchemy import (
     JSON,
     DateTime,
@@ -19,7 +22,7 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -76,15 +79,25 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def build_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets foreign keys, WAL, a busy timeout and real transactions."""
+def always(*_args: Any) -> bool:
+    return True
+
+
+def build_engine(
+    url: str, *, writes_expected: Callable[[], bool] = always, **kwargs: Any
+) -> Engine:
+    """Create an engine; SQLite gets foreign keys, WAL, a busy timeout and real transactions.
+
+    ``writes_expected`` tells, as a transaction begins on SQLite, whether it may write (see
+    ``_configure_sqlite``); by default every transaction may (CLI commands, jobs, tests).
+    """
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, writes_expected)
     return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, writes_expected: Callable[[], bool]) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN.
@@ -98,60 +111,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writes_expected() else "BEGIN")
-
-
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def _writes_expected() -> bool:
-    """Whether the transaction about to begin on SQLite should take the write lock now.
-
-    A deferred SQLite transaction that reads and then writes fails at once ("database is
-    locked", no busy wait) if another connection committed in between. So transactions that
-    may write begin IMMEDIATE and queue for the lock (busy_timeout) instead: every request that
-    is not a safe method, every CLI command and job, and a GET that called ``begin_write``.
-    Safe requests stay deferred so that readers never wait for writers (WAL).
-    """
-    if not has_request_context():
-        return True
-    return request.method not in SAFE_METHODS or g.get("db_write", False)
-
-
-def begin_write(session: Session) -> None:
-    """In a GET request that must write (an audit record of a download): end the read
-    transaction; the next one begins with the write lock."""
-    session.commit()
-    g.db_write = True
-
-
-def init_app(app: Flask, database_url: str) -> None:
-    engine = build_engine(database_url, pool_pre_ping=True)
-    app.extensions["engine"] = engine
-    app.extensions["sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
-    app.teardown_appcontext(_close_session)
-
-
-def get_session() -> Session:
-    """The request's session, created on first use and closed (rolled back) at teardown."""
-    if "db_session" not in g:
-        from flask import current_app
-
-        g.db_session = current_app.extensions["sessionmaker"]()
-    return g.db_session
-
-
-def _close_session(_exc: BaseException | None) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
-
-
-ModelT = TypeVar("ModelT")
-
-
-def get_or_404(session: Session, model: type[ModelT], ident: Any) -> ModelT:
-    obj = session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
+        # A deferred SQLite transaction that reads and then writes fails at once ("database is
+        # locked", no busy wait) if another connection committed in between; transactions that
+        # may write begin IMMEDIATE and queue for the lock (busy_timeout) instead.
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes_expected() else "BEGIN")

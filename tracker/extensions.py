@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from huey import Huey
 
     from config import Settings
-    from tracker.evidence.storage import EvidenceStore
+    from tracker.auth.organisations import Organisations
+    from tracker.evidence.storage import BlobStore, EvidenceStore
     from tracker.hooks import Hooks
 
 login_manager = LoginManager()
@@ -33,6 +34,7 @@ RESULT_STORE = "tracker.result_store"
 JOB_QUEUE = "tracker.job_queue"
 JOB_TASKS = "tracker.job_tasks"
 HOOKS = "tracker.hooks"
+ORGANISATIONS = "tracker.organisations"
 
 
 def _app(app: Flask | None) -> Flask:
@@ -49,9 +51,9 @@ def evidence_store(app: Flask | None = None) -> EvidenceStore:
     return cast("EvidenceStore", _app(app).extensions[EVIDENCE_STORE])
 
 
-def result_store(app: Flask | None = None) -> EvidenceStore:
+def result_store(app: Flask | None = None) -> BlobStore:
     """Where finished certificate print jobs are kept, apart from evidence."""
-    return cast("EvidenceStore", _app(app).extensions[RESULT_STORE])
+    return cast("BlobStore", _app(app).extensions[RESULT_STORE])
 
 
 def job_queue(app: Flask | None = None) -> Huey:
@@ -62,3 +64,9 @@ def job_queue(app: Flask | None = None) -> Huey:
 def hooks(app: Flask | None = None) -> Hooks:
     """The cross-package hooks (also carried by every database session of the app)."""
     return cast("Hooks", _app(app).extensions[HOOKS])
+
+
+def organisations(app: Flask | None = None) -> Organisations:
+    """Agencies and units, for the pages and commands that grant roles (``auth`` may not
+    import ``agencies``: see ``tracker.auth.organisations``)."""
+    return cast("Organisations", _app(app).extensions[ORGANISATIONS])

@@ -2,6 +2,26 @@
 
 WTForms ships no Indonesian catalogue, so its built-in messages are replaced by our own:
 ``TRANSLATIONS`` plugs ``tracker.i18n`` into WTForms' message lookup.
+
+**One rule for an invalid form.** A view parses every request with its form; when the form
+does not validate, nothing is changed and the user sees every error:
+
+- A form on a page of its own package is answered by re-rendering that page with status 422,
+  each error next to its field (``_macros.field``) and what was typed kept in the fields
+  (passwords excepted: they are never sent back), so the user corrects it in place. Used by
+  the login and password pages, the user administration (new user, add a role, reset the
+  password, account status, revoke a role), agencies and units (new and edited agency, CSV
+  import, new and edited unit) and the certificate pages (reissue, batch printing, signatory,
+  emblem).
+- An inline action whose form sits on another package's page flashes each error
+  (``flash_errors``: "label: message") and redirects 303 back to that page, because rendering
+  that page would mean importing the other package's web layer, which no package does. Used
+  by the evidence actions on accreditation's LKE page (upload, link, document verdict); a
+  JSON client (``wants_json``) gets the errors with status 422 instead. Accreditation's own
+  pages, which hold many small forms each, say how they apply this in ``accreditation.web``.
+
+Search filters sent by GET (the certificate registry and list) are the one exception: links
+are shared, so a malformed filter is ignored rather than refused.
 """
 
 from __future__ import annotations
@@ -9,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from flask import flash
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
@@ -67,6 +88,30 @@ class TrackerForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _Translations()
+
+
+class EmptyForm(TrackerForm):
+    """Just the CSRF token, for buttons that post (sign out, revoke, language switch)."""
+
+
+# Fields whose label means nothing to a user: their errors are shown without one.
+_UNLABELLED = frozenset({"HiddenField", "CSRFTokenField"})
+
+
+def error_messages(form: FlaskForm) -> list[str]:
+    """Every error of ``form`` as "label: message", in field order."""
+    messages = []
+    for field in form:
+        for error in field.errors:
+            labelled = field.type not in _UNLABELLED and field.label.text
+            messages.append(f"{field.label.text}: {error}" if labelled else str(error))
+    return messages + [str(error) for error in form.form_errors]
+
+
+def flash_errors(form: FlaskForm) -> None:
+    """Flash each error of ``form`` (for inline actions that redirect back to another page)."""
+    for message in error_messages(form):
+        flash(message, "error")
 
 
 def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:

@@ -32,4 +32,4 @@ def _translate(message: str) -> str:
         return message
     from flask_babel import gettext
 
-    return gettext(message)
+    return str(gettext(message))

@@ -1,10 +1,19 @@
-"""The navigation bar: which links each role sees. Pure data + one small function."""
+"""The navigation bar: which links each role sees (data and ``items_for``), and the context
+processor that gives every page its links (``init_app``).
+
+It sits above ``auth``: it reads the signed-in user's roles, and ``auth`` does not know it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
+from flask import Flask
+from flask_login import current_user
+
+from tracker.auth.login import actor_grants
 from tracker.auth.roles import Role
 from tracker.i18n import N_
 
@@ -40,3 +49,14 @@ def items_for(roles: Collection[Role], available: Collection[str]) -> list[NavIt
         for item in NAV_ITEMS
         if item.endpoint in available and (item.roles is None or item.roles & set(roles))
     ]
+
+
+def init_app(app: Flask) -> None:
+    """Give every template ``nav_items``: the links of the signed-in user (none when signed out)."""
+
+    @app.context_processor
+    def _inject_nav() -> dict[str, Any]:
+        if not current_user.is_authenticated:
+            return {"nav_items": []}
+        roles = {g.role for g in actor_grants()}
+        return {"nav_items": items_for(roles, app.view_functions)}

@@ -1,10 +1,11 @@
 """The composition root: what one app is made of, built once by ``create_app``.
 
 Packages do not reach into each other's views or build their own infrastructure: the evidence
-store, the store for certificate print results, the job queue and the cross-package hooks are
-built here from ``Settings`` and kept in ``app.extensions`` (read them through the typed
-accessors in ``tracker.extensions``). This is the one module that knows every package; nothing
-imports it but ``create_app`` (and tests that build a session outside an app).
+store, the store for certificate print results, the job queue, the cross-package hooks and the
+organisation directory that ``auth`` grants roles in are built here from ``Settings`` and kept
+in ``app.extensions`` (read them through the typed accessors in ``tracker.extensions``). This
+is the one module that knows every package; nothing imports it but ``create_app`` (and tests
+that build a session outside an app).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from config import Settings
 from tracker import hooks as hooks_module
 from tracker import jobs
-from tracker.extensions import EVIDENCE_STORE, HOOKS, RESULT_STORE
+from tracker.extensions import EVIDENCE_STORE, HOOKS, ORGANISATIONS, RESULT_STORE
 from tracker.hooks import Hooks
 
 # Modules that define background tasks (``register(huey)``, optional ``warm_up()``).
@@ -27,11 +28,14 @@ TASK_MODULES = ("tracker.certificates.tasks",)
 
 def init_app(app: Flask, settings: Settings) -> None:
     """Build the app's stores, queue and hooks; bind the hooks to every session it makes."""
+    from tracker.agencies import services as agencies
     from tracker.certificates.storage import build_result_store
     from tracker.evidence.storage import build_store_from_settings
 
     app.extensions[EVIDENCE_STORE] = build_store_from_settings(settings)
     app.extensions[RESULT_STORE] = build_result_store(settings)
+    # auth grants roles in agencies and units but may not import them (agencies depends on it).
+    app.extensions[ORGANISATIONS] = agencies
     jobs.install(app, settings, TASK_MODULES)
     hooks = build_hooks()
     app.extensions[HOOKS] = hooks

@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.accreditation import cycles, editing, reviews, tiers
+from tracker.accreditation import cycles, designations, editing, reviews, tiers
 from tracker.accreditation.context import Actor
 from tracker.accreditation.models import Answer, Assessment, Enrolment, Predicate
+from tracker.accreditation.tiers import TierCode
 from tracker.audit import services as audit
 from tracker.db import utcnow
 from tracker.errors import ConflictError, NotAllowedError, ValidationError
@@ -21,6 +22,7 @@ from tracker.lke import (
     AnswerValue,
     ChoiceAnswer,
     CountAnswer,
+    FloorMode,
     Framework,
     ScoreReport,
     Verdict,
@@ -89,7 +91,7 @@ def evaluate_tier(
     *,
     tier: str,
     has_active_wbk: bool,
-    area_floor_mode: str | None = None,
+    area_floor_mode: FloorMode | None = None,
 ) -> TierResult:
     """Scores and both predicates' verdicts; ``area_floor_mode`` is the cycle's D5 reading."""
     report = score(framework, answers)
@@ -129,7 +131,7 @@ def result_of(session: Session, enrolment: Enrolment, tier: str) -> TierResult |
 
 
 def _has_wbk(session: Session, enrolment: Enrolment) -> bool:
-    return cycles.active_designation(session, enrolment.unit_id, Predicate.WBK) is not None
+    return designations.active_designation(session, enrolment.unit_id, Predicate.WBK) is not None
 
 
 def recompute(session: Session, enrolment: Enrolment, assessment: Assessment) -> TierResult:
@@ -187,7 +189,7 @@ def check_edit(
 ) -> None:
     """Raises NotAllowedError when ``actor`` may not change this item of this tier now."""
     tier_obj = tiers.by_code(cycles.cycle_tiers(enrolment.cycle), tier)
-    sent_back = tier == tiers.UNIT and reviews.is_sent_back(session, enrolment, item_code)
+    sent_back = tier == TierCode.UNIT and reviews.is_sent_back(session, enrolment, item_code)
     reason = editing.edit_blocker(
         editing.EditRequest(
             stage=enrolment.stage,

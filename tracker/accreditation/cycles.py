@@ -1,4 +1,5 @@
-"""Evaluation cycles: calendar, deadline extensions, quotas, and units joining a cycle."""
+"""Evaluation cycles: the calendar and its deadline extensions, the D5 reading of the area
+floor, agency quotas, and the tier list each cycle stores (D8)."""
 
 from __future__ import annotations
 
@@ -9,28 +10,16 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker.accreditation import tiers, workflow
-from tracker.accreditation.context import Actor
-from tracker.accreditation.models import (
-    AgencyQuota,
-    Assessment,
-    Cycle,
-    DeadlineExtension,
-    Designation,
-    Enrolment,
-    MonitoringReport,
-    Predicate,
-)
+from tracker.accreditation import tiers
+from tracker.accreditation.models import AgencyQuota, Cycle, DeadlineExtension, Enrolment
 from tracker.accreditation.workflow import Deadline, Stage
-from tracker.agencies.models import Agency, Unit
+from tracker.agencies.models import Agency
 from tracker.audit import services as audit
-from tracker.auth.models import RoleGrant, User
-from tracker.auth.roles import Role
-from tracker.errors import ConflictError, NotAllowedError, NotFoundError, ValidationError
+from tracker.auth.models import User
+from tracker.errors import ConflictError, NotFoundError, ValidationError
 from tracker.i18n import _
+from tracker.lke import FloorMode
 from tracker.lke.models import LkeFramework
-
-AREA_FLOOR_MODES = ("combined", "each_half")
 
 
 @dataclass(frozen=True)
@@ -91,19 +80,17 @@ class Calendar:
 def create_cycle(
     session: Session,
     *,
-    actor: User,
+    user: User,
     year: int,
     name: str,
     framework: LkeFramework,
     calendar: Calendar,
-    area_floor_mode: str | None = None,
+    area_floor_mode: FloorMode | None = None,
 ) -> Cycle:
     """Open a cycle pinning ``framework``; ``area_floor_mode`` (D5) defaults to the framework's
     rule block. Raises ValidationError, ConflictError."""
     calendar.check()
-    mode = area_floor_mode or framework.definition["eligibility"]["area_floor_mode"]
-    if mode not in AREA_FLOOR_MODES:
-        raise ValidationError(_("Cara membaca batas per area tidak dikenal."))
+    mode = _floor_mode(area_floor_mode or framework.definition["eligibility"]["area_floor_mode"])
     if not 2000 <= year <= 2100:
         raise ValidationError(_("Tahun siklus tidak valid."))
     if session.scalar(select(Cycle.id).where(Cycle.year == year)):
@@ -114,24 +101,32 @@ def create_cycle(
         framework=framework,
         tiers=[t.to_data() for t in tiers.DEFAULT_TIERS],
         area_floor_mode=mode,
-        created_by_id=actor.id,
+        created_by_id=user.id,
         **calendar.__dict__,
     )
     session.add(cycle)
     session.flush()
     audit.record(
         session,
-        actor=actor,
+        actor=user,
         tag="accreditation:cycle:create",
         subject=cycle,
         data={
             "year": year,
             "framework": f"{framework.code} v{framework.version}",
-            "area_floor_mode": mode,
+            "area_floor_mode": mode.value,
             **{k: v for k, v in calendar.__dict__.items() if v},
         },
     )
     return cycle
+
+
+def _floor_mode(value: str) -> FloorMode:
+    """A D5 reading by its value. Raises ValidationError for an unknown one."""
+    try:
+        return FloorMode(value)
+    except ValueError:
+        raise ValidationError(_("Cara membaca batas per area tidak dikenal.")) from None
 
 
 def get_cycle(session: Session, cycle_id: int) -> Cycle:
@@ -164,7 +159,7 @@ def effective_deadlines(
 def extend_deadline(
     session: Session,
     *,
-    actor: User,
+    user: User,
     cycle: Cycle,
     deadline: Deadline,
     new_date: date,
@@ -183,14 +178,14 @@ def extend_deadline(
         new_date=new_date,
         old_date=old,
         reason=reason.strip(),
-        extended_by_id=actor.id,
+        extended_by_id=user.id,
         agency_id=agency.id if agency else None,
     )
     session.add(ext)
     session.flush()
     audit.record(
         session,
-        actor=actor,
+        actor=user,
         tag="accreditation:deadline:extend",
         subject=ext,
         agency_id=ext.agency_id,
@@ -206,8 +201,9 @@ def extend_deadline(
 
 
 def set_quota(
-    session: Session, *, actor: User, cycle: Cycle, agency: Agency, max_proposals: int
+    session: Session, *, user: User, cycle: Cycle, agency: Agency, max_proposals: int
 ) -> AgencyQuota:
+    """Limit the agency's proposals in the cycle (D10). Raises ValidationError."""
     if max_proposals < 0:
         raise ValidationError(_("Kuota tidak boleh negatif."))
     quota = session.scalars(
@@ -223,7 +219,7 @@ def set_quota(
     session.flush()
     audit.record(
         session,
-        actor=actor,
+        actor=user,
         tag="accreditation:quota:set",
         subject=quota,
         agency_id=agency.id,
@@ -268,151 +264,10 @@ _NOT_PROPOSED = frozenset(
 )
 
 
-def active_designation(session: Session, unit_id: int, predicate: Predicate) -> Designation | None:
-    return session.scalars(
-        select(Designation)
-        .where(
-            Designation.unit_id == unit_id,
-            Designation.predicate == predicate,
-            Designation.revoked_on.is_(None),
-        )
-        .order_by(Designation.year.desc())
-    ).first()
-
-
-def has_parent_assessor(session: Session, unit: Unit) -> bool:
-    """Whether a preliminary assessor is assigned to a unit above this one (90/2021 Lamp. II)."""
-    if not unit.ancestor_ids:
-        return False
-    return bool(
-        session.scalar(
-            select(func.count())
-            .select_from(RoleGrant)
-            .where(
-                RoleGrant.role == Role.PENILAI_PENDAHULUAN, RoleGrant.unit_id.in_(unit.ancestor_ids)
-            )
-        )
-    )
-
-
-def enrol(
-    session: Session,
-    *,
-    actor: Actor,
-    cycle: Cycle,
-    unit: Unit,
-    target: Predicate,
-    declared_on: date,
-    note: str = "",
-) -> Enrolment:
-    """Declare ZI (pencanangan) for ``unit`` in ``cycle``. Raises ConflictError, ValidationError.
-
-    The unit's self-assessment tier starts empty; the Pakta Integritas evidence is attached by
-    the caller in the same transaction (``evidence.services``).
-    """
-    ensure_may_declare(actor)
-    if not cycle.open:
-        raise ValidationError(_("Siklus %(year)s sudah ditutup.", year=cycle.year))
-    if session.scalar(
-        select(Enrolment.id).where(Enrolment.cycle_id == cycle.id, Enrolment.unit_id == unit.id)
-    ):
-        raise ConflictError(
-            _("%(unit)s sudah terdaftar pada siklus %(year)s.", unit=unit.name, year=cycle.year)
-        )
-    if target is Predicate.WBBM and active_designation(session, unit.id, Predicate.WBK) is None:
-        raise ValidationError(
-            _(
-                "Pembangunan menuju WBBM hanya dapat dimulai dari predikat "
-                "Menuju WBK yang masih berlaku."
-            )
-        )
-    enrolment = Enrolment(
-        cycle=cycle,
-        unit=unit,
-        agency_id=unit.agency_id,
-        target=target,
-        declared_on=declared_on,
-        declaration_note=note.strip(),
-        needs_preliminary=has_parent_assessor(session, unit),
-        created_by_id=actor.id,
-    )
-    session.add(enrolment)
-    session.flush()
-    session.add(Assessment(enrolment_id=enrolment.id, tier=tiers.UNIT))
-    audit.record(
-        session,
-        actor=actor.user,
-        tag="accreditation:enrolment:declare",
-        subject=enrolment,
-        unit_id=unit.id,
-        agency_id=unit.agency_id,
-        data={
-            "cycle": cycle.year,
-            "target": target.value,
-            "declared_on": declared_on,
-            "needs_preliminary": enrolment.needs_preliminary,
-        },
-    )
-    return enrolment
-
-
-# Declaring ZI for a unit: its coordinator, its agency's leadership, or an administrator.
-DECLARE_ROLES = frozenset({Role.KOORDINATOR, Role.PIMPINAN, Role.ADMIN})
-
-
-def may_declare(actor: Actor) -> bool:
-    return bool(actor.roles & DECLARE_ROLES)
-
-
-def ensure_may_declare(actor: Actor) -> None:
-    """Raises NotAllowedError unless the actor may declare ZI for the unit."""
-    if not may_declare(actor):
-        raise NotAllowedError(
-            _(
-                "Hanya koordinator unit, pimpinan instansi atau administrator "
-                "yang dapat mencatat pencanangan."
-            )
-        )
-
-
-def enrolments_of_unit(session: Session, unit_id: int) -> Sequence[Enrolment]:
-    return session.scalars(
-        select(Enrolment)
-        .where(Enrolment.unit_id == unit_id)
-        .join(Cycle)
-        .order_by(Cycle.year.desc())
-    ).all()
-
-
 def cycle_tiers(cycle: Cycle) -> tuple[tiers.Tier, ...]:
+    """The cycle's assessment tiers, in order (D8: configuration stored with the cycle)."""
     return tiers.parse_tiers(cycle.tiers)
 
 
 def deadlines_by_label(deadlines: Mapping[Deadline, date | None]) -> dict[str, date | None]:
     return {d.value: v for d, v in deadlines.items()}
-
-
-def designations_of_unit(session: Session, unit_id: int) -> Sequence[Designation]:
-    return session.scalars(
-        select(Designation).where(Designation.unit_id == unit_id).order_by(Designation.year.desc())
-    ).all()
-
-
-@dataclass(frozen=True)
-class MonitoringStatus:
-    last_report: date | None
-    due: date
-    overdue: bool
-
-
-def monitoring_status(session: Session, designation: Designation, today: date) -> MonitoringStatus:
-    """When the next post-designation report is due, and whether it is late."""
-    reports = list(
-        session.scalars(
-            select(MonitoringReport.reported_on).where(
-                MonitoringReport.designation_id == designation.id
-            )
-        )
-    )
-    due = workflow.monitoring_due(designation.decree_date, reports)
-    return MonitoringStatus(max(reports) if reports else None, due, today > due)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from tracker.accreditation.tiers import UNIT, Tier
+from tracker.accreditation.tiers import Tier, TierCode
 from tracker.accreditation.workflow import STAGE_LABELS, Stage
 from tracker.auth.roles import Role
 from tracker.i18n import _
@@ -31,7 +31,7 @@ def edit_blocker(req: EditRequest) -> str | None:
     """Why the actor may not change this item of this tier now; None when they may."""
     if not req.roles & req.tier.roles:
         return _("Peran Anda tidak mengisi jawaban tingkat %(tier)s.", tier=req.tier.label)
-    if req.tier.code != UNIT:
+    if req.tier.code != TierCode.UNIT:
         if req.stage not in req.tier.active_in:
             return _(
                 "Jawaban %(tier)s hanya dapat diubah pada tahap penilaiannya (sekarang: "

@@ -7,18 +7,20 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.accreditation.predicates import Predicate as Predicate  # re-exported: models.Predicate
 from tracker.accreditation.workflow import Action, Deadline, Stage
 from tracker.agencies.models import Agency, Unit
 from tracker.auth.models import User
 from tracker.db import Base, intpk, str200, utcnow
+from tracker.lke import FloorMode
 from tracker.lke.models import LkeFramework
 
 
-class Predicate(enum.StrEnum):
-    WBK = "WBK"
-    WBBM = "WBBM"
+def _values(enum_cls: type[enum.Enum]) -> list[str]:
+    return [member.value for member in enum_cls]
 
 
 class Cycle(Base):
@@ -43,7 +45,11 @@ class Cycle(Base):
     tiers: Mapped[list[Any]]
     # D5: the per-area floor applies to each area as a whole ("combined") or to its pemenuhan
     # and reform halves separately ("each_half"); the framework's rule block gives the default.
-    area_floor_mode: Mapped[str] = mapped_column(String(20), default="combined")
+    # Stored by value in the VARCHAR(20) the column always had, so the enum needs no migration.
+    area_floor_mode: Mapped[FloorMode] = mapped_column(
+        SAEnum(FloorMode, native_enum=False, values_callable=_values, length=20),
+        default=FloorMode.COMBINED,
+    )
     open: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

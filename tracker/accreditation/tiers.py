@@ -7,17 +7,29 @@ tier says which roles fill it and in which stages it is the deciding (editing) t
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tracker.accreditation.workflow import Stage
+from tracker.accreditation.workflow import PENDING_PROPOSAL, Stage
 from tracker.auth.roles import Role
+
+
+class TierCode(enum.StrEnum):
+    """The codes of the regulation's tiers, the ones the code names (the unit fills the LKE,
+    TPI and TPN judge the proposal). A cycle's tier list stays data (D8): a cycle may add a
+    tier of its own, whose code is then a plain string."""
+
+    UNIT = "unit"
+    PRELIMINARY = "preliminary"
+    TPI = "tpi"
+    TPN = "tpn"
 
 
 @dataclass(frozen=True)
 class Tier:
-    code: str
+    code: str  # a TierCode for the regulation's tiers
     label: str
     label_en: str
     roles: frozenset[Role]
@@ -46,21 +58,9 @@ class Tier:
         )
 
 
-UNIT = "unit"
-TPN_STAGES = frozenset(
-    {
-        Stage.PROPOSED,
-        Stage.ADMIN_CONDITIONAL,
-        Stage.ADMIN_REJECTED,
-        Stage.APPEAL,
-        Stage.DESK_EVALUATION,
-        Stage.FIELD_EVALUATION,
-    }
-)
-
 DEFAULT_TIERS: tuple[Tier, ...] = (
     Tier(
-        UNIT,
+        TierCode.UNIT,
         "Penilaian mandiri unit",
         "Unit self-assessment",
         frozenset({Role.KOORDINATOR, Role.ANGGOTA_POKJA}),
@@ -68,7 +68,7 @@ DEFAULT_TIERS: tuple[Tier, ...] = (
         reviews=False,
     ),
     Tier(
-        "preliminary",
+        TierCode.PRELIMINARY,
         "Penilaian pendahuluan",
         "Preliminary assessment",
         frozenset({Role.PENILAI_PENDAHULUAN}),
@@ -76,14 +76,22 @@ DEFAULT_TIERS: tuple[Tier, ...] = (
         reviews=True,
     ),
     Tier(
-        "tpi",
+        TierCode.TPI,
         "TPI",
         "TPI (internal)",
         frozenset({Role.TPI}),
         frozenset({Stage.TPI_EVALUATION}),
         reviews=True,
     ),
-    Tier("tpn", "TPN", "TPN (national)", frozenset({Role.TPN}), TPN_STAGES, reviews=True),
+    # TPN decides from the proposal until its verdict: the stages a proposal is pending in.
+    Tier(
+        TierCode.TPN,
+        "TPN",
+        "TPN (national)",
+        frozenset({Role.TPN}),
+        PENDING_PROPOSAL,
+        reviews=True,
+    ),
 )
 
 

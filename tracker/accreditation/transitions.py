@@ -3,24 +3,35 @@ apply the stage and its side effects (tiers, snapshots, designation), record the
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker import hooks
-from tracker.accreditation import assessments, cycles, proposal, reviews, snapshots, tiers, workflow
+from tracker.accreditation import (
+    assessments,
+    cycles,
+    designations,
+    guards,
+    proposal,
+    reviews,
+    snapshots,
+    tiers,
+    workflow,
+)
 from tracker.accreditation.context import Actor, actor_for
+from tracker.accreditation.guards import Fact, Judgement, MissingFactError
 from tracker.accreditation.models import (
-    Designation,
     Enrolment,
     KknCase,
-    MonitoringReport,
     MonitoringResult,
     Predicate,
+    Snapshot,
     StageTransition,
 )
+from tracker.accreditation.tiers import TierCode
 from tracker.accreditation.workflow import Action
 from tracker.audit import services as audit
 from tracker.auth.models import User
@@ -45,7 +56,11 @@ SNAPSHOT_ACTIONS = frozenset(
     }
 )
 # The tier whose scores an action is judged on.
-JUDGED_BY = {Action.TPI_MEETS: "tpi", Action.PROPOSE: "tpi", Action.DESIGNATE: "tpn"}
+JUDGED_BY: Mapping[Action, TierCode] = {
+    Action.TPI_MEETS: TierCode.TPI,
+    Action.PROPOSE: TierCode.TPI,
+    Action.DESIGNATE: TierCode.TPN,
+}
 
 
 @dataclass(frozen=True)
@@ -70,7 +85,8 @@ def advance(
     on: date | None = None,
 ) -> StageTransition:
     """Apply ``action`` as ``actor``. Raises InvalidTransitionError (with every reason),
-    NotAllowedError, ConflictError (someone moved the enrolment first)."""
+    NotAllowedError, ConflictError (someone moved the enrolment first), and MissingFactError
+    if a guard reads a fact nobody gathers (a programming error: the action is refused)."""
     if expected_version is not None and expected_version != enrolment.version:
         raise ConflictError(
             _("Tahap unit ini baru saja diubah oleh pengguna lain. Muat ulang halaman.")
@@ -122,55 +138,45 @@ def _start_deciding_tier(session: Session, enrolment: Enrolment) -> None:
 
 
 def _side_effects(
-    session: Session, actor: Actor, enrolment: Enrolment, action: Action, details: Details, snapshot
+    session: Session,
+    actor: Actor,
+    enrolment: Enrolment,
+    action: Action,
+    details: Details,
+    snapshot: Snapshot | None,
 ) -> None:
     if action in (Action.PRELIMINARY_RETURN, Action.TPI_NOT_YET):
         _clear_sign_offs(session, enrolment)
     elif action is Action.APPEAL:
         enrolment.appeal_used = True
     elif action is Action.DESIGNATE:
-        _designate(session, actor, enrolment, details, snapshot)
-    elif action is Action.REVOKE:
-        designation = designation_of(session, enrolment)
-        designation.revoked_on = details.on_date or today()
-        designation.revocation_reason, designation.revoked_by_id = details.note.strip(), actor.id
-    elif action is Action.REPORT_MONITORING:
-        session.add(
-            MonitoringReport(
-                designation_id=designation_of(session, enrolment).id,
-                reported_on=details.on_date or today(),
-                note=details.note.strip(),
-                result=details.monitoring_result or MonitoringResult.STILL_MEETS,
-                reported_by_id=actor.id,
-            )
+        if snapshot is None:  # DESIGNATE is one of SNAPSHOT_ACTIONS: the decree cites it
+            raise RuntimeError("a designation needs the snapshot of its hand-off")
+        designations.record_designation(
+            session,
+            actor=actor,
+            enrolment=enrolment,
+            decree_number=details.decree_number,
+            decree_date=details.decree_date,
+            snapshot=snapshot,
         )
-
-
-def _designate(
-    session: Session, actor: Actor, enrolment: Enrolment, details: Details, snapshot
-) -> None:
-    """Record the designation on the TPN snapshot; the ``designated`` hook issues its
-    certificate (D11) in the same transaction.
-
-    Raises what a hook raises (the certificate service: no signatory configured, a field that
-    does not fit the page): the whole transition is then refused and nothing is saved.
-    """
-    designation = Designation(
-        enrolment_id=enrolment.id,
-        unit_id=enrolment.unit_id,
-        agency_id=enrolment.agency_id,
-        predicate=enrolment.target,
-        year=enrolment.cycle.year,
-        decree_number=details.decree_number.strip(),
-        decree_date=details.decree_date,
-        snapshot_id=snapshot.id,
-        snapshot_sha256=snapshot.sha256,
-        designated_by_id=actor.id,
-    )
-    session.add(designation)
-    hooks.of(session).fire_designated(
-        session, designation=designation, actor=actor.user, issued_on=details.decree_date
-    )
+    elif action is Action.REVOKE:
+        designations.record_revocation(
+            session,
+            actor=actor,
+            enrolment=enrolment,
+            on=details.on_date or today(),
+            reason=details.note,
+        )
+    elif action is Action.REPORT_MONITORING:
+        designations.record_monitoring_report(
+            session,
+            actor=actor,
+            enrolment=enrolment,
+            on=details.on_date or today(),
+            note=details.note,
+            result=details.monitoring_result or MonitoringResult.STILL_MEETS,
+        )
 
 
 def _clear_sign_offs(session: Session, enrolment: Enrolment) -> None:
@@ -181,58 +187,34 @@ def _clear_sign_offs(session: Session, enrolment: Enrolment) -> None:
                 session.delete(row)
 
 
-def designation_of(session: Session, enrolment: Enrolment) -> Designation:
-    row = session.scalars(
-        select(Designation).where(Designation.enrolment_id == enrolment.id)
-    ).first()
-    if row is None:
-        raise ValidationError(_("Unit ini belum ditetapkan."))
-    return row
-
-
 def context(
     session: Session, enrolment: Enrolment, action: Action, details: Details, on: date
-) -> workflow.Context:
-    """Every fact the guards of ``action`` look at, gathered from the database."""
-    judged = _judgement(session, enrolment, action)
-    return workflow.Context(
-        today=on,
-        needs_preliminary=enrolment.needs_preliminary,
-        unanswered_items=_unanswered(session, enrolment, action),
-        unsigned_areas=_unsigned(session, enrolment, action),
-        eligible_for_target=judged[0],
-        eligibility_shortfalls=judged[1],
-        deadlines=cycles.effective_deadlines(session, enrolment.cycle, enrolment.agency_id),
-        appeal_used=enrolment.appeal_used,
-        quota_left=cycles.quota_left(session, enrolment.cycle, enrolment.agency_id)
-        if action is Action.PROPOSE
-        else None,
-        unmet_prerequisites=tuple(proposal.unmet(session, enrolment))
-        if action is Action.PROPOSE
-        else (),
-        barred_until=workflow.barred_until(revocations(session, enrolment.unit_id)),
-        has_active_wbk=cycles.active_designation(session, enrolment.unit_id, Predicate.WBK)
-        is not None,
-        target_is_wbbm=enrolment.target is Predicate.WBBM,
-        kkn_case=has_kkn_case(session, enrolment),
-        note=details.note,
-        decree_given=bool(details.decree_number.strip() and details.decree_date),
-    )
+) -> guards.Context:
+    """Exactly the facts the guards of ``action`` read (``workflow.FACTS``), gathered from the
+    database and ``details``: an action without guards costs no query. Raises
+    MissingFactError when a declared fact has no gatherer (a programming error)."""
+    facts: dict[str, object] = {}
+    for fact in workflow.FACTS[action]:
+        gather = GATHERERS.get(fact)
+        if gather is None:
+            raise MissingFactError(f"no gatherer for the workflow fact {fact.value!r}")
+        facts[fact.value] = gather(session, enrolment, action, details)
+    return guards.Context(on, **facts)
 
 
-def _unanswered(session: Session, enrolment: Enrolment, action: Action) -> int:
-    if action not in (Action.SUBMIT_PRELIMINARY, Action.SUBMIT_TPI):
-        return 0
-    unit = assessments.get_assessment(session, enrolment.id, tiers.UNIT)
+def _unanswered(session: Session, enrolment: Enrolment, _action: Action, _d: Details) -> int:
+    unit = assessments.get_assessment(session, enrolment.id, TierCode.UNIT)
     total = sum(1 for _item in assessments.framework_for(enrolment).items())
     return total - (unit.answered if unit else 0)
 
 
-def _unsigned(session: Session, enrolment: Enrolment, action: Action) -> tuple[str, ...]:
+def _unsigned(
+    session: Session, enrolment: Enrolment, _action: Action, _d: Details
+) -> tuple[str, ...]:
+    """The areas the tier deciding in the current stage has not signed off yet."""
     tier = tiers.tier_for_stage(cycles.cycle_tiers(enrolment.cycle), enrolment.stage)
-    if action not in (Action.PRELIMINARY_PASS, Action.TPI_MEETS) or tier is None:
+    if tier is None:
         return ()
-    # The tier deciding in the current stage must have signed off every area.
     signed = reviews.signed_areas(session, enrolment.id, tier.code)
     return tuple(a for a in area_keys(enrolment) if a not in signed)
 
@@ -242,27 +224,14 @@ def area_keys(enrolment: Enrolment) -> list[str]:
     return sorted({tiers.area_of(item.code) for item in framework.items()})
 
 
-def _judgement(
-    session: Session, enrolment: Enrolment, action: Action
-) -> tuple[bool, tuple[str, ...]]:
-    tier = JUDGED_BY.get(action)
-    if tier is None:
-        return True, ()
+def _judgement(session: Session, enrolment: Enrolment, action: Action, _d: Details) -> Judgement:
+    """The verdict of the tier ``action`` is judged on (JUDGED_BY) on the target predicate."""
+    tier = JUDGED_BY[action]
     result = assessments.result_of(session, enrolment, tier)
     if result is None:
-        return False, (_("Belum ada penilaian %(tier)s.", tier=tier.upper()),)
+        return Judgement(False, (_("Belum ada penilaian %(tier)s.", tier=tier.upper()),))
     verdict = result.verdicts[enrolment.target.value]
-    return verdict.eligible, tuple(describe_rule(r) for r in verdict.failed)
-
-
-def revocations(session: Session, unit_id: int) -> list[date]:
-    return list(
-        session.scalars(
-            select(Designation.revoked_on).where(
-                Designation.unit_id == unit_id, Designation.revoked_on.is_not(None)
-            )
-        )
-    )
+    return Judgement(verdict.eligible, tuple(describe_rule(r) for r in verdict.failed))
 
 
 def has_kkn_case(session: Session, enrolment: Enrolment) -> bool:
@@ -277,6 +246,31 @@ def has_kkn_case(session: Session, enrolment: Enrolment) -> bool:
             )
         )
     )
+
+
+Gatherer = Callable[[Session, Enrolment, Action, Details], object]
+
+# How each fact is found; ``context`` calls only those the action reads.
+GATHERERS: Mapping[Fact, Gatherer] = {
+    Fact.NEEDS_PRELIMINARY: lambda _s, e, _a, _d: e.needs_preliminary,
+    Fact.UNANSWERED_ITEMS: _unanswered,
+    Fact.UNSIGNED_AREAS: _unsigned,
+    Fact.JUDGEMENT: _judgement,
+    Fact.DEADLINES: lambda s, e, _a, _d: cycles.effective_deadlines(s, e.cycle, e.agency_id),
+    Fact.APPEAL_USED: lambda _s, e, _a, _d: e.appeal_used,
+    Fact.QUOTA_LEFT: lambda s, e, _a, _d: cycles.quota_left(s, e.cycle, e.agency_id),
+    Fact.UNMET_PREREQUISITES: lambda s, e, _a, _d: tuple(proposal.unmet(s, e)),
+    Fact.BARRED_UNTIL: lambda s, e, _a, _d: workflow.barred_until(
+        designations.revocations(s, e.unit_id)
+    ),
+    Fact.HAS_ACTIVE_WBK: lambda s, e, _a, _d: (
+        designations.active_designation(s, e.unit_id, Predicate.WBK) is not None
+    ),
+    Fact.TARGET_IS_WBBM: lambda _s, e, _a, _d: e.target is Predicate.WBBM,
+    Fact.KKN_CASE: lambda s, e, _a, _d: has_kkn_case(s, e),
+    Fact.NOTE: lambda _s, _e, _a, d: d.note,
+    Fact.DECREE_GIVEN: lambda _s, _e, _a, d: bool(d.decree_number.strip() and d.decree_date),
+}
 
 
 def record_kkn_case(

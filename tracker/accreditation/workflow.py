@@ -9,10 +9,11 @@ above the floors, quota, prerequisites...). Every refusal names its reason.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping
 from datetime import date
 
+from tracker.accreditation import guards
+from tracker.accreditation.guards import Context, Fact, Guard, MissingFactError
 from tracker.auth.roles import Role
 from tracker.errors import InvalidTransitionError, NotAllowedError
 from tracker.i18n import N_, _
@@ -224,109 +225,29 @@ ACTION_LABELS: Mapping[Action, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Context:
-    """What the guards need to know about an enrolment, gathered by the service layer."""
-
-    today: date
-    needs_preliminary: bool = False
-    unanswered_items: int = 0
-    unsigned_areas: Collection[int] = ()  # areas the deciding tier has not signed off
-    eligible_for_target: bool = True  # the deciding tier's scores meet the predicate floors
-    eligibility_shortfalls: tuple[str, ...] = ()
-    deadlines: Mapping[Deadline, date | None] = field(default_factory=dict)
-    appeal_used: bool = False
-    quota_left: int | None = None  # proposals still allowed for the agency; None = no quota
-    unmet_prerequisites: tuple[str, ...] = ()
-    barred_until: date | None = None
-    has_active_wbk: bool = True  # relevant for WBBM targets only
-    target_is_wbbm: bool = False
-    kkn_case: bool = False
-    note: str = ""
-    decree_given: bool = True
-
-
-Guard = Callable[[Context], str | None]
-
-
-def _all_answered(ctx: Context) -> str | None:
-    if ctx.unanswered_items:
-        return _("Masih ada %(n)s butir LKE yang belum dijawab.", n=ctx.unanswered_items)
-    return None
-
-
-def _areas_signed(ctx: Context) -> str | None:
-    if ctx.unsigned_areas:
-        areas = ", ".join(str(a) for a in sorted(ctx.unsigned_areas))
-        return _("Area berikut belum ditandatangani (sign-off): %(areas)s.", areas=areas)
-    return None
-
-
-def _eligible(ctx: Context) -> str | None:
-    if not ctx.eligible_for_target:
-        return _(
-            "Nilai belum memenuhi syarat predikat: %(why)s",
-            why="; ".join(ctx.eligibility_shortfalls) or "-",
-        )
-    return None
-
-
-def _needs_preliminary(ctx: Context) -> str | None:
-    if not ctx.needs_preliminary:
-        return _("Unit ini tidak memiliki penilai pendahuluan; kirim langsung ke TPI.")
-    return None
-
-
-def _no_preliminary(ctx: Context) -> str | None:
-    if ctx.needs_preliminary:
-        return _("Unit ini harus melalui penilaian pendahuluan lebih dulu.")
-    return None
-
-
-def _proposal_gate(ctx: Context) -> str | None:
-    """D10: quota, prerequisites, the 2-year bar (D15), WBBM after an active WBK (D9), no KKN."""
-    if ctx.kkn_case:
-        return _(
-            "Instansi tercatat memiliki kasus KKN pada tahun usulan; usulan tidak dapat diajukan."
-        )
-    if ctx.barred_until is not None and ctx.today < ctx.barred_until:
-        return _(
-            "Predikat unit ini pernah dicabut; unit baru dapat diusulkan lagi mulai %(date)s.",
-            date=ctx.barred_until.isoformat(),
-        )
-    if ctx.target_is_wbbm and not ctx.has_active_wbk:
-        return _("Usulan WBBM memerlukan predikat Menuju WBK yang masih berlaku.")
-    if ctx.quota_left is not None and ctx.quota_left <= 0:
-        return _("Kuota usulan instansi untuk siklus ini sudah habis.")
-    if ctx.unmet_prerequisites:
-        return _(
-            "Persyaratan usulan belum terpenuhi: %(items)s.",
-            items="; ".join(ctx.unmet_prerequisites),
-        )
-    return None
-
-
-def _appeal_once(ctx: Context) -> str | None:
-    if ctx.appeal_used:
-        return _("Sanggahan hanya dapat diajukan satu kali.")
-    return None
-
-
-def _decree(ctx: Context) -> str | None:
-    if not ctx.decree_given:
-        return _("Nomor dan tanggal keputusan menteri wajib diisi.")
-    return None
-
-
 GUARDS: Mapping[Action, tuple[Guard, ...]] = {
-    A.SUBMIT_PRELIMINARY: (_needs_preliminary, _all_answered),
-    A.SUBMIT_TPI: (_no_preliminary, _all_answered),
-    A.PRELIMINARY_PASS: (_areas_signed,),
-    A.TPI_MEETS: (_areas_signed, _eligible),
-    A.PROPOSE: (_proposal_gate, _eligible),
-    A.APPEAL: (_appeal_once,),
-    A.DESIGNATE: (_eligible, _decree),
+    A.SUBMIT_PRELIMINARY: (guards.needs_preliminary, guards.all_answered),
+    A.SUBMIT_TPI: (guards.no_preliminary, guards.all_answered),
+    A.PRELIMINARY_PASS: (guards.areas_signed,),
+    A.TPI_MEETS: (guards.areas_signed, guards.eligible),
+    A.PROPOSE: (guards.proposal_gate, guards.eligible),
+    A.APPEAL: (guards.appeal_once,),
+    A.DESIGNATE: (guards.eligible, guards.decree),
 }
+
+
+def _facts_of(action: Action) -> frozenset[Fact]:
+    """Every fact ``blockers`` reads for ``action``: its guards', its deadline, its note."""
+    reads = {fact for guard in GUARDS.get(action, ()) for fact in guard.reads}
+    if action in DEADLINE_OF:
+        reads.add(Fact.DEADLINES)
+    if action in NOTE_REQUIRED:
+        reads.add(Fact.NOTE)
+    return frozenset(reads)
+
+
+# What the service must gather for each action: exactly these facts, no more.
+FACTS: Mapping[Action, frozenset[Fact]] = {action: _facts_of(action) for action in Action}
 
 
 def next_stage(current: Stage, action: Action) -> Stage:
@@ -360,11 +281,19 @@ def ensure_allowed(roles: Collection[Role], action: Action) -> None:
 
 
 def blockers(action: Action, ctx: Context) -> list[str]:
-    """Every reason ``action`` cannot be taken now (empty when it can)."""
+    """Every reason ``action`` cannot be taken now (empty when it can).
+
+    Raises MissingFactError when ``ctx`` lacks a fact the action reads (``FACTS``): checked
+    before any guard, so a guard that returns early cannot hide a fact nobody gathered.
+    """
+    if missing := FACTS[action] - ctx.given:
+        raise MissingFactError(
+            f"{action.value} reads facts that were not gathered: {', '.join(sorted(missing))}"
+        )
     reasons = [r for guard in GUARDS.get(action, ()) if (r := guard(ctx))]
     deadline = DEADLINE_OF.get(action)
     due = ctx.deadlines.get(deadline) if deadline else None
-    if due is not None and ctx.today > due:
+    if deadline and due is not None and ctx.today > due:
         reasons.append(
             _(
                 "Batas waktu sudah lewat: %(deadline)s, %(date)s.",
@@ -380,7 +309,8 @@ def blockers(action: Action, ctx: Context) -> list[str]:
 def advance(current: Stage, action: Action, roles: Collection[Role], ctx: Context) -> Stage:
     """Apply ``action``: check the table, the roles, then every guard.
 
-    Raises InvalidTransitionError (not from this stage, or a guard fails) or NotAllowedError.
+    Raises InvalidTransitionError (not from this stage, or a guard fails), NotAllowedError,
+    or MissingFactError (``ctx`` lacks a fact of ``FACTS[action]``).
     """
     target = next_stage(current, action)
     ensure_allowed(roles, action)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, false, func, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from tracker.agencies.models import Agency, AgencyKind, Unit
 from tracker.audit import services as audit
@@ -189,7 +189,7 @@ def unit_filter(scope: Scope) -> ColumnElement[bool]:
     """A WHERE clause on Unit selecting exactly the units ``scope`` may see."""
     if scope.everything:
         return true()
-    clauses = []
+    clauses: list[ColumnElement[bool]] = []
     if scope.agency_ids:
         clauses.append(Unit.agency_id.in_(scope.agency_ids))
     if scope.unit_ids:
@@ -217,9 +217,20 @@ def visible_agencies(session: Session, scope: Scope) -> Sequence[Agency]:
 
 def agency_choices(session: Session) -> list[tuple[int, str]]:
     """(id, name) of every agency, by name: the options of forms that pick an agency."""
-    return [
-        tuple(row) for row in session.execute(select(Agency.id, Agency.name).order_by(Agency.name))
-    ]
+    rows = session.execute(select(Agency.id, Agency.name).order_by(Agency.name))
+    return [(agency_id, name) for agency_id, name in rows]
+
+
+def unit_choices(session: Session) -> list[tuple[int, str]]:
+    """(id, "agency — · · unit") of every unit, by agency and place in the tree: the options of
+    forms that pick a unit of any agency."""
+    units = session.scalars(
+        select(Unit)
+        .join(Agency)
+        .order_by(Agency.name, Unit.path)
+        .options(contains_eager(Unit.agency))
+    )
+    return [(u.id, f"{u.agency.short_name} — {'· ' * u.depth}{u.name}") for u in units]
 
 
 def get_agency(session: Session, agency_id: int) -> Agency:
@@ -227,6 +238,13 @@ def get_agency(session: Session, agency_id: int) -> Agency:
     if agency is None:
         raise NotFoundError(_("Instansi tidak ditemukan."))
     return agency
+
+
+def get_unit(session: Session, unit_id: int) -> Unit:
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFoundError(_("Unit kerja tidak ditemukan."))
+    return unit
 
 
 def find_agency(session: Session, key: str) -> Agency | None:

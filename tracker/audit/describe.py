@@ -54,31 +54,24 @@ MESSAGES: dict[str, str] = {
 }
 
 
-def _stage(value: Any) -> str:
-    from tracker.accreditation.workflow import STAGE_LABELS, Stage
+Formatter = Callable[[Any], str]
 
-    return _(STAGE_LABELS[Stage(value)]) if value in set(Stage) else str(value)
-
-
-def _action(value: Any) -> str:
-    from tracker.accreditation.workflow import ACTION_LABELS, Action
-
-    return _(ACTION_LABELS[Action(value)]) if value in set(Action) else str(value)
-
-
-FORMATTERS: Mapping[str, Callable[[Any], str]] = {
-    "from": _stage,
-    "to": _stage,
-    "action": _action,
+# Generic ways to print a value; a caller adds its own domain's (stage and action names, say):
+# audit sits below every package, so it cannot know their labels itself.
+FORMATTERS: Mapping[str, Formatter] = {
     "changed": lambda v: str(len(v)) if isinstance(v, list) else str(v),
 }
 
 
-def describe(tag: str, data: Mapping[str, Any]) -> str:
+def describe(
+    tag: str, data: Mapping[str, Any], formatters: Mapping[str, Formatter] | None = None
+) -> str:
+    """The record as a sentence; ``formatters`` print the values of some keys (by key name)."""
     template = MESSAGES.get(tag)
     if template is None:
         return tag
-    values = _Values({k: FORMATTERS.get(k, _plain)(v) for k, v in data.items()})
+    chosen = {**FORMATTERS, **(formatters or {})}
+    values = _Values({k: chosen.get(k, _plain)(v) for k, v in data.items()})
     return _(template) % values
 
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.agencies import services as agency_services
-from tracker.agencies.models import Agency, Unit
 from tracker.auth import services
 from tracker.auth.models import User
 from tracker.auth.roles import Role
 from tracker.cli_support import cli_session, fail_on_domain_error
+from tracker.extensions import organisations
+
+if TYPE_CHECKING:
+    from tracker.agencies.models import Agency, Unit  # agencies depends on auth, not the reverse
 
 users_cli = AppGroup("users", help="Akun pengguna dan peran.")
 
@@ -88,20 +91,21 @@ def grant_command(username: str, role: str, agency_key: str, unit_key: str, area
 def list_command() -> None:
     """List accounts and their roles."""
     with cli_session() as session:
-        for user in session.scalars(select(User).order_by(User.username)):
+        for user in services.all_users(session):
             roles = ", ".join(_describe(g) for g in user.grants) or "-"
             click.echo(f"{user.username:28} {'aktif' if user.active else 'nonaktif':9} {roles}")
 
 
 def _grant(session: Session, user: User, role: Role, agency_key: str, unit_key: str, areas: str):
-    agency = agency_services.find_agency(session, agency_key) if agency_key else None
+    orgs = organisations()
+    agency = orgs.find_agency(session, agency_key) if agency_key else None
     if agency_key and agency is None:
         raise click.ClickException(f"Instansi tidak ditemukan: {agency_key}")
     unit: Unit | None = None
     if unit_key:
         if agency is None:
             raise click.ClickException("--unit memerlukan --agency")
-        unit = agency_services.find_unit(session, agency, unit_key)
+        unit = orgs.find_unit(session, agency, unit_key)
         if unit is None:
             raise click.ClickException(f"Unit tidak ditemukan: {unit_key}")
     try:

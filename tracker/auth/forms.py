@@ -48,7 +48,3 @@ class GrantRoleForm(TrackerForm):
         choices=choices((n, str(n)) for n in range(1, 7)),
         validators=[Optional()],
     )
-
-
-class EmptyForm(TrackerForm):
-    """Just the CSRF token, for buttons that post."""

@@ -9,13 +9,12 @@ from typing import Any, TypeVar
 from flask import Flask, abort
 from flask_login import current_user
 
-from tracker import navigation
 from tracker.auth.access import Grant, UnitRef, can_view_unit, has_role
 from tracker.auth.models import User
 from tracker.auth.roles import Role
-from tracker.db import get_session
 from tracker.extensions import login_manager
 from tracker.i18n import N_, _
+from tracker.sessions import get_session
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,13 +27,6 @@ def init_app(app: Flask) -> None:
     login_manager.localize_callback = _
     login_manager.session_protection = "basic"
     login_manager.user_loader(_load_user)
-
-    @app.context_processor
-    def _inject_nav() -> dict[str, Any]:
-        if not current_user.is_authenticated:
-            return {"nav_items": []}
-        roles = {g.role for g in actor_grants()}
-        return {"nav_items": navigation.items_for(roles, app.view_functions)}
 
 
 def _load_user(user_id: str) -> User | None:
@@ -51,7 +43,7 @@ def _load_user(user_id: str) -> User | None:
 
 def current_actor() -> User:
     """The logged-in user as a plain model (services never see the Flask-Login proxy)."""
-    return current_user._get_current_object()  # type: ignore[attr-defined]
+    return current_user._get_current_object()
 
 
 def actor_grants() -> list[Grant]:

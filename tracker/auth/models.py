@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.agencies.models import Agency, Unit
 from tracker.auth.access import Grant
 from tracker.auth.roles import Role
 from tracker.db import Base, intpk, str200, utcnow
+
+if TYPE_CHECKING:
+    # Named, not imported: agencies depends on auth, never the reverse. SQLAlchemy finds the
+    # classes by name once every model is loaded (``tracker.models``).
+    from tracker.agencies.models import Agency, Unit
 
 
 class User(Base):
@@ -77,8 +81,8 @@ class RoleGrant(Base):
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="grants", foreign_keys=[user_id])
-    agency: Mapped[Agency | None] = relationship(lazy="joined")
-    unit: Mapped[Unit | None] = relationship(lazy="joined")
+    agency: Mapped[Agency | None] = relationship("Agency", lazy="joined")
+    unit: Mapped[Unit | None] = relationship("Unit", lazy="joined")
 
     def as_grant(self) -> Grant:
         return Grant(

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker.agencies.models import Agency, Unit
 from tracker.audit import services as audit
 from tracker.auth import passwords
 from tracker.auth.models import LoginAttempt, RoleGrant, User
@@ -18,6 +18,9 @@ from tracker.auth.roles import AREA_NUMBERS, ROLE_LABELS, SCOPE_OF, Role, ScopeK
 from tracker.db import utcnow
 from tracker.errors import ConflictError, DomainError, NotFoundError, ValidationError
 from tracker.i18n import _
+
+if TYPE_CHECKING:
+    from tracker.agencies.models import Agency, Unit  # agencies depends on auth, not the reverse
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,78}[a-z0-9]$")
 
@@ -39,6 +42,11 @@ class ThrottlePolicy:
 
 def find_user(session: Session, username: str) -> User | None:
     return session.scalars(select(User).where(User.username == username.strip().lower())).first()
+
+
+def all_users(session: Session) -> Sequence[User]:
+    """Every account, by user name (with its grants, loaded with it)."""
+    return session.scalars(select(User).order_by(User.username)).all()
 
 
 def create_user(

@@ -1,25 +1,26 @@
-"""Login, logout, password change, and the administration of users and role grants."""
+"""Login, logout, password change, and the administration of users and role grants.
+
+Every form here lives on a page of this package: an invalid one re-renders its page with status
+422 and the errors next to the fields (the rule in ``tracker.forms``).
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
 
-from tracker.agencies import services as agency_services
-from tracker.agencies.models import Agency, Unit
 from tracker.auth import forms, services
 from tracker.auth.login import current_actor, role_required
 from tracker.auth.models import RoleGrant, User
 from tracker.auth.roles import ROLE_LABELS, Role
-from tracker.db import get_or_404, get_session
+from tracker.extensions import organisations
 from tracker.extensions import settings as tracker_settings
-from tracker.forms import choices
+from tracker.forms import EmptyForm, choices
 from tracker.i18n import _
+from tracker.sessions import get_or_404, get_session
 
 bp = Blueprint("auth", __name__)
 
@@ -89,25 +90,28 @@ def change_password():
     return redirect(url_for("core.index"))
 
 
+# --- administration ------------------------------------------------------------------------------
+
+
+def _users_page(form: forms.CreateUserForm, status: int = 200):
+    users = services.all_users(get_session())
+    html = render_template("auth/users.html", users=users, role_labels=ROLE_LABELS, form=form)
+    return html, status
+
+
 @bp.get("/admin/users")
 @role_required(Role.ADMIN)
 def users():
-    rows = get_session().scalars(select(User).order_by(User.username)).all()
-    return render_template(
-        "auth/users.html", users=rows, role_labels=ROLE_LABELS, form=forms.CreateUserForm()
-    )
+    return _users_page(forms.CreateUserForm())
 
 
 @bp.post("/admin/users")
 @role_required(Role.ADMIN)
 def create_user():
     form = forms.CreateUserForm()
-    session = get_session()
     if not form.validate_on_submit():
-        rows = session.scalars(select(User).order_by(User.username)).all()
-        return render_template(
-            "auth/users.html", users=rows, role_labels=ROLE_LABELS, form=form
-        ), 422
+        return _users_page(form, 422)
+    session = get_session()
     user = services.create_user(
         session,
         actor=current_actor(),
@@ -124,40 +128,42 @@ def create_user():
     return redirect(url_for("auth.user", user_id=user.id), code=303)
 
 
-def _grant_form() -> forms.GrantRoleForm:
+def _grant_form(*, bound: bool = True) -> forms.GrantRoleForm:
+    """The add-a-role form with its choices; ``bound`` to what was posted, or empty."""
     session = get_session()
-    form = forms.GrantRoleForm()
+    form = forms.GrantRoleForm() if bound else forms.GrantRoleForm(formdata=None)
     none = [(0, "—")]
-    form.agency_id.choices = choices(none + agency_services.agency_choices(session))
-    units = session.scalars(
-        select(Unit)
-        .join(Agency)
-        .order_by(Agency.name, Unit.path)
-        .options(contains_eager(Unit.agency))
-    )
-    form.unit_id.choices = choices(
-        none + [(u.id, f"{u.agency.short_name} — {'· ' * u.depth}{u.name}") for u in units]
-    )
+    form.agency_id.choices = choices(none + organisations().agency_choices(session))
+    form.unit_id.choices = choices(none + organisations().unit_choices(session))
     return form
+
+
+def _user_page(
+    target: User,
+    *,
+    grant_form: forms.GrantRoleForm | None = None,
+    reset_form: forms.ResetPasswordForm | None = None,
+    active_form: forms.SetActiveForm | None = None,
+    revoke_form: EmptyForm | None = None,
+    status: int = 200,
+):
+    """One account's page; the form that failed (if any) is passed in, with its errors."""
+    html = render_template(
+        "auth/user.html",
+        target=target,
+        role_labels=ROLE_LABELS,
+        grant_form=grant_form or _grant_form(bound=False),
+        reset_form=reset_form or forms.ResetPasswordForm(formdata=None),
+        active_form=active_form or forms.SetActiveForm(formdata=None, active=target.active),
+        revoke_form=revoke_form or EmptyForm(formdata=None),
+    )
+    return html, status
 
 
 @bp.get("/admin/users/<int:user_id>")
 @role_required(Role.ADMIN)
 def user(user_id: int):
-    target = get_or_404(get_session(), User, user_id)
-    return _render_user(target, _grant_form())
-
-
-def _render_user(target: User, grant_form: forms.GrantRoleForm, status: int = 200):
-    return render_template(
-        "auth/user.html",
-        target=target,
-        role_labels=ROLE_LABELS,
-        grant_form=grant_form,
-        reset_form=forms.ResetPasswordForm(),
-        active_form=forms.SetActiveForm(active=target.active),
-        revoke_form=forms.EmptyForm(),
-    ), status
+    return _user_page(get_or_404(get_session(), User, user_id))
 
 
 @bp.post("/admin/users/<int:user_id>/grants")
@@ -167,14 +173,15 @@ def add_grant(user_id: int):
     target = get_or_404(session, User, user_id)
     form = _grant_form()
     if not form.validate_on_submit():
-        return _render_user(target, form, 422)
+        return _user_page(target, grant_form=form, status=422)
+    orgs = organisations()
     services.grant_role(
         session,
         actor=current_actor(),
         user=target,
         role=Role(form.role.data),
-        agency=session.get(Agency, form.agency_id.data) if form.agency_id.data else None,
-        unit=session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
+        agency=orgs.get_agency(session, form.agency_id.data) if form.agency_id.data else None,
+        unit=orgs.get_unit(session, form.unit_id.data) if form.unit_id.data else None,
         areas=form.areas.data or None,
     )
     session.commit()
@@ -187,8 +194,11 @@ def add_grant(user_id: int):
 def revoke_grant(user_id: int, grant_id: int):
     session = get_session()
     grant = get_or_404(session, RoleGrant, grant_id)
-    if grant.user_id != user_id or not forms.EmptyForm().validate_on_submit():
-        return redirect(url_for("auth.user", user_id=user_id), code=303)
+    if grant.user_id != user_id:
+        abort(404)  # another user's grant under this user's address
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return _user_page(grant.user, revoke_form=form, status=422)
     services.revoke_grant(session, actor=current_actor(), grant=grant)
     session.commit()
     flash(_("Peran dicabut."), "success")
@@ -202,7 +212,7 @@ def reset_password(user_id: int):
     target = get_or_404(session, User, user_id)
     form = forms.ResetPasswordForm()
     if not form.validate_on_submit():
-        return _render_user(target, _grant_form(), 422)
+        return _user_page(target, reset_form=form, status=422)
     services.reset_password(session, target, actor=current_actor(), new=form.password.data)
     session.commit()
     flash(_("Kata sandi %(username)s diganti.", username=target.username), "success")
@@ -215,8 +225,9 @@ def set_active(user_id: int):
     session = get_session()
     target = get_or_404(session, User, user_id)
     form = forms.SetActiveForm()
-    if form.validate_on_submit():
-        services.set_active(session, target, actor=current_actor(), active=form.active.data)
-        session.commit()
-        flash(_("Status akun diperbarui."), "success")
+    if not form.validate_on_submit():
+        return _user_page(target, active_form=form, status=422)
+    services.set_active(session, target, actor=current_actor(), active=form.active.data)
+    session.commit()
+    flash(_("Status akun diperbarui."), "success")
     return redirect(url_for("auth.user", user_id=target.id), code=303)

@@ -12,7 +12,6 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 from functools import cache
 from itertools import accumulate, combinations, pairwise
 from pathlib import Path
@@ -21,6 +20,11 @@ from typing import Any
 import segno
 from babel.dates import format_date
 from fontTools.ttLib import TTFont
+
+# The one predicate enum, from accreditation's pure module: the renderer never sees a model.
+from tracker.accreditation.predicates import (
+    Predicate as Predicate,  # re-exported: certificates speak of the same predicates
+)
 
 DEFAULT_SIGNATORY_TITLE = "Menteri Pendayagunaan Aparatur Negara dan Reformasi Birokrasi"
 DEFAULT_PLACE = "Jakarta"
@@ -40,29 +44,6 @@ _URL_RE = re.compile(r"https?://[^\s<>\"'`]+")
 _IMAGE_SIGNATURES = {
     "image/png": (b"\x89PNG\r\n\x1a\n",),
     "image/jpeg": (b"\xff\xd8\xff",),
-}
-
-
-class Predicate(StrEnum):
-    """The two predicates the Minister of PANRB awards (values as stored: "WBK", "WBBM")."""
-
-    WBK = "WBK"
-    WBBM = "WBBM"
-
-    @property
-    def short_label(self) -> str:
-        """Official short name, e.g. "Menuju WBK"."""
-        return f"Menuju {self.value}"
-
-    @property
-    def long_label(self) -> str:
-        """Spelled-out area name, e.g. "Wilayah Bebas dari Korupsi"."""
-        return _LONG_LABELS[self]
-
-
-_LONG_LABELS = {
-    Predicate.WBK: "Wilayah Bebas dari Korupsi",
-    Predicate.WBBM: "Wilayah Birokrasi Bersih dan Melayani",
 }
 
 

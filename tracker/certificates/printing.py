@@ -18,8 +18,9 @@ import math
 import secrets
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, Executable, delete, select, update
 from sqlalchemy.orm import Session
 
 from tracker.audit import services as audit
@@ -126,13 +127,14 @@ def mark_running(session: Session, public_id: str) -> None:
 def record_part(session: Session, job: PrintJob, seq: int, data: bytes, count: int) -> bool:
     """Store a rendered part and count it. False (nothing stored) if the job is no longer
     running, e.g. because another part failed meanwhile."""
-    counted = session.execute(
+    counted = _changed(
+        session,
         update(PrintJob)
         .where(PrintJob.id == job.id, PrintJob.status == PrintStatus.RUNNING)
         .values(done=PrintJob.done + count, parts_done=PrintJob.parts_done + 1)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    if counted.rowcount != 1:
+    if counted != 1:
         return False
     session.add(PrintJobPart(job_id=job.id, seq=seq, count=count, data=data))
     session.flush()
@@ -141,7 +143,8 @@ def record_part(session: Session, job: PrintJob, seq: int, data: bytes, count: i
 
 def claim_merge(session: Session, job: PrintJob) -> bool:
     """True for exactly one caller once every part is in: that caller assembles the result."""
-    claimed = session.execute(
+    claimed = _changed(
+        session,
         update(PrintJob)
         .where(
             PrintJob.id == job.id,
@@ -150,9 +153,9 @@ def claim_merge(session: Session, job: PrintJob) -> bool:
             PrintJob.merge_claimed.is_(False),
         )
         .values(merge_claimed=True)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    return claimed.rowcount == 1
+    return claimed == 1
 
 
 def parts_of(session: Session, job: PrintJob) -> list[bytes]:
@@ -179,7 +182,8 @@ def finish(session: Session, job: PrintJob, blob: StoredBlob) -> None:
 def fail(session: Session, public_id: str, message: str, number: str | None = None) -> bool:
     """Mark the job failed with ``message`` (and the certificate that failed, if known). The
     first failure wins; False if the job had already ended."""
-    failed = session.execute(
+    failed = _changed(
+        session,
         update(PrintJob)
         .where(
             PrintJob.public_id == public_id,
@@ -191,12 +195,12 @@ def fail(session: Session, public_id: str, message: str, number: str | None = No
             failed_number=number,
             finished_at=utcnow(),
         )
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    if failed.rowcount == 1:
+    if failed == 1:
         job_id = select(PrintJob.id).where(PrintJob.public_id == public_id).scalar_subquery()
         session.execute(delete(PrintJobPart).where(PrintJobPart.job_id == job_id))
-    return failed.rowcount == 1
+    return failed == 1
 
 
 def purge(session: Session, *, older_than: datetime) -> list[str]:
@@ -211,3 +215,9 @@ def purge(session: Session, *, older_than: datetime) -> list[str]:
         session.scalars(select(PrintJob.result_key).where(PrintJob.result_key.in_(keys - {None})))
     )
     return sorted(key for key in keys - still_used if key)
+
+
+def _changed(session: Session, statement: Executable) -> int:
+    """How many rows an UPDATE changed: the guarded updates above count on exactly one."""
+    # ``Session.execute`` is typed as returning a plain ``Result``; an UPDATE gives a cursor's.
+    return cast("CursorResult[Any]", session.execute(statement)).rowcount

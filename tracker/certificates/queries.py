@@ -148,7 +148,7 @@ def registry_agencies(session: Session, scope: Scope | None = None) -> list[tupl
     return [(row.id, row.name) for row in session.execute(stmt)]
 
 
-def _listing(filters: Filters) -> Select[tuple[Certificate]]:
+def _listing(filters: Filters) -> Select[Certificate]:
     replacement = aliased(Certificate)
     stmt = (
         select(Certificate)
@@ -203,7 +203,7 @@ def _in_scope(scope: Scope) -> ColumnElement[bool]:
     return Designation.agency_id.in_(scope.agency_ids)
 
 
-def _page(session: Session, stmt: Select[tuple[Certificate]], page: int) -> Page[Certificate]:
+def _page(session: Session, stmt: Select[Certificate], page: int) -> Page[Certificate]:
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     pages = max(1, math.ceil(total / PAGE_SIZE))
     number = min(max(1, page), pages, MAX_PAGE)

@@ -227,10 +227,11 @@ def set_signatory(
     name = _clean(name, _("Nama penandatangan"), 120)
     title = _clean(title or DEFAULT_SIGNATORY_TITLE, _("Jabatan penandatangan"), 200)
     previous = current_signatory(session)
+    image: CertificateImage | None = None
     if signature is not None:
         image = store_image(session, signature)
-    else:
-        image = previous.signature if previous is not None and keep_signature else None
+    elif previous is not None and keep_signature:
+        image = previous.signature
     row = Signatory(name=name, title=title, signature=image, set_by_id=actor.id if actor else None)
     session.add(row)
     session.flush()

@@ -10,12 +10,12 @@ from tracker.accreditation import dashboards
 from tracker.accreditation.workflow import STAGE_LABELS
 from tracker.agencies import services as agency_services
 from tracker.auth.access import scope_of
-from tracker.auth.forms import EmptyForm
 from tracker.auth.login import actor_grants
 from tracker.auth.roles import ROLE_LABELS
-from tracker.db import get_session
 from tracker.error_handlers import safe_referrer
+from tracker.forms import EmptyForm
 from tracker.language import LANGUAGES
+from tracker.sessions import get_session
 
 bp = Blueprint("core", __name__)
 

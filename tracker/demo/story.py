@@ -15,10 +15,13 @@ from sqlalchemy.orm import Session
 
 from tracker.accreditation import assessments, cycles, transitions
 from tracker.accreditation.context import actor_for
+from tracker.accreditation.enrolment import enrol
 from tracker.accreditation.models import Cycle, Enrolment, Predicate
+from tracker.accreditation.tiers import TierCode
 from tracker.accreditation.workflow import Action
 from tracker.agencies import services as agencies
 from tracker.auth import services as auth
+from tracker.auth.models import User
 from tracker.lke import AnswerType, Framework
 from tracker.lke.services import sync_framework
 
@@ -34,7 +37,7 @@ def seed_cycle(session: Session, report) -> None:
     if cycle is None:
         cycle = cycles.create_cycle(
             session,
-            actor=auth.find_user(session, "admin"),
+            user=_account(session, "admin"),
             year=YEAR,
             name=f"Evaluasi ZI {YEAR}",
             framework=row,
@@ -76,8 +79,8 @@ def _enrolment(
         select(Enrolment.id).where(Enrolment.cycle_id == cycle.id, Enrolment.unit_id == unit.id)
     ):
         return
-    user = auth.find_user(session, "admin")
-    enrolment = cycles.enrol(
+    user = _account(session, "admin")
+    enrolment = enrol(
         session,
         actor=actor_for(user, unit),
         cycle=cycle,
@@ -89,7 +92,7 @@ def _enrolment(
     report.add(f"pencanangan {unit.name}")
     if actions is None:
         return
-    coordinator = actor_for(auth.find_user(session, username), unit)
+    coordinator = actor_for(_account(session, username), unit)
     transitions.advance(
         session,
         actor=coordinator,
@@ -103,14 +106,14 @@ def _enrolment(
             session,
             actor=coordinator,
             enrolment=enrolment,
-            tier="unit",
+            tier=TierCode.UNIT,
             raw_answers=sample_answers(framework, fill),
             source="demo",
         )
     for action, actor_name in actions:
         transitions.advance(
             session,
-            actor=actor_for(auth.find_user(session, actor_name), unit),
+            actor=actor_for(_account(session, actor_name), unit),
             enrolment=enrolment,
             action=action,
             on=date(YEAR, 3, 20),
@@ -135,3 +138,11 @@ def sample_answers(framework: Framework, share: float) -> dict:
             keys = item.choice_keys
             out[item.code] = keys[0] if n % 4 else keys[min(1, len(keys) - 1)]
     return out
+
+
+def _account(session: Session, username: str) -> User:
+    """A demo account the seed created a moment earlier (its absence is a seeding bug)."""
+    user = auth.find_user(session, username)
+    if user is None:
+        raise RuntimeError(f"demo account {username!r} is missing: seed the accounts first")
+    return user

@@ -1,9 +1,12 @@
 """Evidence files (bukti dukung): names, type checks by content, and blob storage.
 
-What this module exports is pure (no Flask, no SQLAlchemy); ``models``, ``services``, ``views``
-and ``cli`` are the package's database and web layers, built on it. See
-``storage`` for the ``EvidenceStore`` interface and its local and S3 backends, ``filetypes``
-for the allow-list and ``RejectedFileError``, ``naming`` for display and download names.
+What this module exports needs neither Flask nor the database. The layers built on it:
+``models`` and ``services`` (rows around the blob store), ``uploads`` (store a form's document
+and remove its blob again if the change fails: what other packages' views use), ``cli``, and
+``web`` (the blueprint and its forms; no other package imports it). See ``storage`` for the
+``BlobStore`` / ``MaintainableStore`` interfaces and the local and S3 backends, ``filetypes``
+for the allow-list, the upload policy and ``RejectedFileError``, ``naming`` for display and
+download names.
 """
 
 from tracker.evidence.filetypes import (
@@ -15,6 +18,7 @@ from tracker.evidence.filetypes import (
     RejectedFileError,
     RejectReason,
     TypeAllowList,
+    UploadPolicy,
     human_size,
     sniff,
 )
@@ -23,8 +27,10 @@ from tracker.evidence.storage import (
     DEFAULT_ORPHAN_MIN_AGE,
     BlobInfo,
     BlobNotFoundError,
+    BlobStore,
     EvidenceStore,
     LocalEvidenceStore,
+    MaintainableStore,
     S3EvidenceStore,
     StoredBlob,
     VerifyReport,
@@ -45,14 +51,17 @@ __all__ = [
     "KNOWN_TYPES",
     "BlobInfo",
     "BlobNotFoundError",
+    "BlobStore",
     "EvidenceStore",
     "FileType",
     "LocalEvidenceStore",
+    "MaintainableStore",
     "RejectReason",
     "RejectedFileError",
     "S3EvidenceStore",
     "StoredBlob",
     "TypeAllowList",
+    "UploadPolicy",
     "VerifyReport",
     "VerifyStatus",
     "build_store",

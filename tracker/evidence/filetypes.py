@@ -20,12 +20,14 @@ from typing import BinaryIO
 
 import magic
 
+from config import DEFAULT_ALLOWED_TYPES, DEFAULT_MAX_UPLOAD_MB, MB, Settings
 from tracker.errors import ValidationError
 from tracker.evidence.naming import display_name, extension
 from tracker.i18n import _
 
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-DEFAULT_ALLOWED = "pdf,jpg,jpeg,png,docx,xlsx,pptx"
+# The defaults of the deployment settings (``config.Settings``), not a second copy of them.
+DEFAULT_MAX_BYTES = DEFAULT_MAX_UPLOAD_MB * MB
+DEFAULT_ALLOWED = DEFAULT_ALLOWED_TYPES
 SNIFF_HEAD_BYTES = 64 * 1024
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -189,6 +191,30 @@ class TypeAllowList:
 DEFAULT_ALLOW_LIST = TypeAllowList.from_config(DEFAULT_ALLOWED)
 
 
+@dataclass(frozen=True)
+class UploadPolicy:
+    """How large an evidence file may be and which types it may have."""
+
+    max_bytes: int
+    allowed: TypeAllowList
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> UploadPolicy:
+        """The policy the deployment configured (``MAX_UPLOAD_MB``, ``ALLOWED_UPLOAD_TYPES``):
+        the one place it is built. Raises ``ValueError`` for an unknown file type."""
+        return cls(
+            settings.max_upload_bytes, TypeAllowList.from_config(settings.allowed_upload_types)
+        )
+
+    def describe(self) -> str:
+        """``"DOCX, JPEG, ..., PDF, paling besar 50 MB per berkas"``, as upload forms show it."""
+        return _(
+            "%(types)s, paling besar %(size)s per berkas",
+            types=self.allowed.describe(),
+            size=human_size(self.max_bytes),
+        )
+
+
 def detected_label(mime: str) -> str:
     """A short, language-neutral name for a detected MIME type (``"PDF"``, ``"EXE"``, or the
     MIME type itself when we have no better name)."""
@@ -308,6 +334,6 @@ def _zip_entry_count_is_sane(file: BinaryIO) -> bool:
     position = tail.rfind(b"PK\x05\x06")
     if position < 0 or len(tail) - position < 22:
         return False
-    total_entries = struct.unpack_from("<H", tail, position + 10)[0]
+    total_entries: int = struct.unpack_from("<H", tail, position + 10)[0]
     # 0xFFFF means "see the ZIP64 record": far beyond any Office document anyway.
     return 0 < total_entries <= _MAX_ZIP_ENTRIES

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
 from tracker.db import Base, intpk, utcnow
+
+if TYPE_CHECKING:
+    # Named, not imported: accreditation depends on evidence (its pages list the files, its
+    # snapshots freeze them), so evidence's models and services must not import it back.
+    from tracker.accreditation.models import Enrolment
 
 
 class EvidencePurpose(enum.StrEnum):
@@ -61,6 +67,7 @@ class EvidenceFile(Base):
     withdrawn_at: Mapped[datetime | None]
 
     uploaded_by: Mapped[User] = relationship(lazy="joined")
+    enrolment: Mapped[Enrolment] = relationship("Enrolment")
 
     @property
     def is_link(self) -> bool:

@@ -11,19 +11,18 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO, TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker.accreditation.models import Enrolment
 from tracker.audit import services as audit
 from tracker.auth.models import User
 from tracker.db import utcnow
 from tracker.errors import ConflictError, NotAllowedError, NotFoundError, ValidationError
 from tracker.evidence import storage
-from tracker.evidence.filetypes import TypeAllowList
+from tracker.evidence.filetypes import UploadPolicy
 from tracker.evidence.models import (
     CheckVerdict,
     DocumentCheck,
@@ -34,11 +33,8 @@ from tracker.evidence.models import (
 from tracker.evidence.naming import display_name
 from tracker.i18n import _
 
-
-@dataclass(frozen=True)
-class UploadPolicy:
-    max_bytes: int
-    allowed: TypeAllowList
+if TYPE_CHECKING:
+    from tracker.accreditation.models import Enrolment  # accreditation depends on evidence
 
 
 @dataclass(frozen=True)
@@ -52,12 +48,12 @@ class Target:
 
 def upload(
     session: Session,
-    store: storage.EvidenceStore,
+    store: storage.BlobStore,
     *,
     actor: User,
     enrolment: Enrolment,
     target: Target,
-    stream: BinaryIO,
+    stream: IO[bytes],
     filename: str,
     policy: UploadPolicy,
     description: str = "",
@@ -65,7 +61,7 @@ def upload(
     """Store one file and record it. Raises RejectedFileError (size, type), ValidationError.
 
     The caller commits; if anything fails before that it must call ``discard_unreferenced``
-    with the returned row's ``storage_key`` (see ``tracker.evidence.views``).
+    with the returned row's ``storage_key`` (``tracker.evidence.uploads.cleanup_on_failure``).
     """
     blob = store.save(stream, filename=filename, max_bytes=policy.max_bytes, allowed=policy.allowed)
     row = _new_row(
@@ -170,7 +166,7 @@ def _active_document(session: Session, enrolment_id: int, target: Target) -> Evi
     ).first()
 
 
-def discard_unreferenced(session: Session, store: storage.EvidenceStore, key: str | None) -> None:
+def discard_unreferenced(session: Session, store: storage.BlobStore, key: str | None) -> None:
     """After a failed upload: remove the blob unless a committed row still uses it."""
     if key is None:
         return
@@ -215,9 +211,8 @@ def withdraw(session: Session, *, actor: User, file: EvidenceFile) -> None:
         actor,
         "evidence:file:withdraw",
         file,
-        None,
+        file.enrolment,
         {"name": file.original_name, "version": file.version, "item": file.item_code},
-        enrolment_id=file.enrolment_id,
     )
 
 
@@ -280,9 +275,8 @@ def record_download(
             actor,
             "evidence:file:download",
             file,
-            None,
+            file.enrolment,
             {"name": file.original_name, "sha256": file.sha256, "version": file.version},
-            enrolment_id=file.enrolment_id,
         )
 
 
@@ -370,44 +364,39 @@ def latest_checks(
     return {(r.item_code, r.document_key): r for r in rows}
 
 
-def verify_store(session: Session, store: storage.EvidenceStore) -> storage.VerifyReport:
+def verify_store(session: Session, store: storage.MaintainableStore) -> storage.VerifyReport:
     """Re-hash every stored file that a row references."""
-    expected = dict(
-        session.execute(
-            select(EvidenceFile.storage_key, EvidenceFile.sha256)
-            .where(EvidenceFile.storage_key.is_not(None))
-            .distinct()
-        ).all()
-    )
+    rows = session.execute(
+        select(EvidenceFile.storage_key, EvidenceFile.sha256)
+        .where(EvidenceFile.storage_key.is_not(None))
+        .distinct()
+    ).all()
+    # A stored file always has both; the test narrows the column types for the checker.
+    expected = {key: sha256 for key, sha256 in rows if key is not None and sha256 is not None}
     return storage.verify_all(store, expected)
 
 
-def orphans(session: Session, store: storage.EvidenceStore) -> list[str]:
-    referenced = set(
-        session.scalars(
-            select(EvidenceFile.storage_key).where(EvidenceFile.storage_key.is_not(None))
-        )
+def orphans(session: Session, store: storage.MaintainableStore) -> list[str]:
+    keys = session.scalars(
+        select(EvidenceFile.storage_key).where(EvidenceFile.storage_key.is_not(None))
     )
-    return storage.find_orphans(store, referenced)
+    return storage.find_orphans(store, {key for key in keys if key is not None})
 
 
 def _audit(
     session: Session,
     actor: User,
     tag: str,
-    subject: object,
-    enrolment: Enrolment | None,
+    subject: EvidenceFile | DocumentCheck,
+    enrolment: Enrolment,
     data: dict[str, object],
-    enrolment_id: int | None = None,
 ) -> None:
-    enrolment = enrolment or session.get(Enrolment, enrolment_id)
-    assert enrolment is not None
     audit.record(
         session,
         actor=actor,
         tag=tag,
         subject=subject,
-        data=data,  # type: ignore[arg-type]
+        data=data,
         unit_id=enrolment.unit_id,
         agency_id=enrolment.agency_id,
     )

@@ -3,6 +3,7 @@
 Public pages (``/verify/<number>``, ``/registry``) need no login and show only what is printed on
 a certificate, plus its status. Everything under ``/certificates`` is for ``pimpinan`` (own
 agency), ``tpn`` and ``admin``; a certificate outside the user's scope answers 404.
+An invalid form re-renders its page with status 422 (the rule in ``tracker.forms``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from flask import (
     send_file,
     url_for,
 )
+from werkzeug.datastructures import MultiDict
 
 import tracker.certificates as renderer
 from tracker.agencies import services as agency_services
@@ -29,7 +31,7 @@ from tracker.agencies.models import Agency
 from tracker.auth.access import is_admin
 from tracker.auth.login import actor_grants, current_actor, role_required
 from tracker.auth.roles import Role
-from tracker.certificates import assembly, forms, numbers, printing, queries, services, tasks
+from tracker.certificates import assembly, numbers, printing, queries, services, tasks
 from tracker.certificates.images import MAX_UPLOAD_BYTES, clean_image
 from tracker.certificates.models import Certificate, PrintFormat, PrintJob, PrintStatus
 from tracker.certificates.status import (
@@ -43,11 +45,12 @@ from tracker.certificates.status import (
     print_scope,
 )
 from tracker.certificates.storage import CONTENT_TYPES
-from tracker.db import get_or_404, get_session
+from tracker.certificates.web import forms
 from tracker.errors import NotFoundError, ValidationError
 from tracker.extensions import result_store
 from tracker.extensions import settings as tracker_settings
 from tracker.i18n import _
+from tracker.sessions import get_or_404, get_session
 
 bp = Blueprint("certificates", __name__)
 PRINTERS = tuple(PRINT_ROLES)
@@ -126,38 +129,47 @@ def _certificate_in_scope(number: str) -> Certificate:
 @bp.get("/certificates")
 @role_required(*PRINTERS)
 def index():
+    return _index_page(request.args, forms.PrintForm(formdata=None, **request.args.to_dict()))
+
+
+def _index_page(filters: MultiDict[str, str], print_form: forms.PrintForm, status: int = 200):
+    """The certificate list narrowed by ``filters``, with ``print_form`` (and its errors)."""
     session = get_session()
     scope = print_scope(actor_grants())
-    form = forms.FilterForm(request.args)
+    form = forms.FilterForm(filters)
     form.set_choices(queries.registry_years(session), queries.registry_agencies(session, scope))
-    filters = queries.Filters(**form.values(), include_replaced=bool(form.replaced.data))
-    page = queries.visible_page(session, scope, filters, _page_number())
+    chosen = queries.Filters(**form.values(), include_replaced=bool(form.replaced.data))
+    page = queries.visible_page(session, scope, chosen, _page_number())
     return render_template(
         "certificates/index.html",
         form=form,
         page=page,
         statuses={c.id: queries.status(c).value for c in page.items},
-        print_form=forms.PrintForm(formdata=None, **request.args.to_dict()),
+        print_form=print_form,
         jobs=[(job, job_state(job)) for job in printing.recent_jobs(session, current_actor())],
         max_batch=printing.MAX_BATCH,
         can_configure=is_admin(actor_grants()),
-    )
+    ), status
 
 
 @bp.get("/certificates/<number>")
 @role_required(*PRINTERS)
 def detail(number: str):
-    certificate = _certificate_in_scope(number)
-    status = queries.status(certificate)
+    return _detail_page(_certificate_in_scope(number), forms.ReissueForm())
+
+
+def _detail_page(certificate: Certificate, form: forms.ReissueForm, status: int = 200):
+    """One certificate, its chain of reissues, and the reissue ``form`` (with its errors)."""
+    current = queries.status(certificate)
     return render_template(
         "certificates/detail.html",
         certificate=certificate,
-        status=status,
+        status=current,
         chain=queries.chain_of(get_session(), certificate),
-        form=forms.ReissueForm(),
-        can_reissue=can_reissue(actor_grants()) and status is CertificateStatus.VALID,
+        form=form,
+        can_reissue=can_reissue(actor_grants()) and current is CertificateStatus.VALID,
         verification_url=numbers.verification_url(_settings().public_base_url, certificate.number),
-    )
+    ), status
 
 
 @bp.get("/certificates/<number>.pdf")
@@ -180,8 +192,7 @@ def reissue(number: str):
     certificate = _certificate_in_scope(number)
     form = forms.ReissueForm()
     if not form.validate_on_submit():
-        flash(_("Alasan penerbitan ulang wajib diisi."), "error")
-        return redirect(url_for("certificates.detail", number=certificate.number), code=303)
+        return _detail_page(certificate, form, 422)
     session = get_session()
     new = services.reissue(
         session, certificate=certificate, actor=current_actor(), reason=form.reason.data
@@ -196,7 +207,7 @@ def reissue(number: str):
 def print_batch():
     form = forms.PrintForm()
     if not form.validate_on_submit():
-        raise ValidationError(_("Permintaan cetak tidak valid. Muat ulang halaman."))
+        return _index_page(MultiDict(form.filter_args()), form, 422)
     session = get_session()
     chosen = _chosen_certificates(form)
     job = printing.request_print(

@@ -1,11 +1,14 @@
 """Evidence over HTTP: streamed uploads (one request per file, so each has its own progress
-bar and its own error), links, downloads as attachments, withdrawal and document verdicts."""
+bar and its own error), links, downloads as attachments, withdrawal and document verdicts.
+
+Every form here is an inline action on accreditation's LKE page: an invalid one is flashed and
+redirected back to its item (JSON clients get the errors with status 422); see
+``tracker.forms`` for the rule.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import BinaryIO
+from typing import IO
 from urllib.parse import unquote
 
 from flask import (
@@ -19,96 +22,43 @@ from flask import (
     url_for,
 )
 from flask_login import login_required
+from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
-from werkzeug.datastructures import FileStorage
 
 from tracker.accreditation import assessments, cycles, tiers
+from tracker.accreditation.access import enrolment_in_scope
+from tracker.accreditation.context import Actor
 from tracker.accreditation.models import Enrolment
-from tracker.accreditation.web import load_enrolment
 from tracker.auth.login import current_actor
 from tracker.auth.models import User
 from tracker.auth.roles import Role
-from tracker.db import begin_write, get_session
 from tracker.error_handlers import wants_json
-from tracker.errors import NotAllowedError, ValidationError
-from tracker.evidence import forms, services
-from tracker.evidence.filetypes import RejectedFileError, RejectReason, TypeAllowList, human_size
+from tracker.errors import NotAllowedError
+from tracker.evidence import services
+from tracker.evidence.filetypes import RejectedFileError, RejectReason, UploadPolicy, human_size
 from tracker.evidence.models import CheckVerdict, EvidenceFile, EvidencePurpose
 from tracker.evidence.naming import storage_safe_name
-from tracker.evidence.services import Target, UploadPolicy
+from tracker.evidence.services import Target
+from tracker.evidence.uploads import cleanup_on_failure
+from tracker.evidence.web import forms
 from tracker.extensions import evidence_store, settings
+from tracker.forms import error_messages, flash_errors
 from tracker.i18n import _
+from tracker.sessions import begin_write, get_session
 
 bp = Blueprint("evidence", __name__)
 
 REVIEWER_ROLES = frozenset({Role.PENILAI_PENDAHULUAN, Role.TPI, Role.TPN})
 
 
-def policy() -> UploadPolicy:
-    s = settings()
-    return UploadPolicy(s.max_upload_bytes, TypeAllowList.from_config(s.allowed_upload_types))
+def load_enrolment(enrolment_id: int) -> tuple[Enrolment, Actor]:
+    """The enrolment if the user's scope reaches its unit (404 otherwise), and the actor."""
+    return enrolment_in_scope(get_session(), current_actor(), enrolment_id)
 
 
-def upload_limit_text() -> str:
-    p = policy()
-    return _(
-        "%(types)s, paling besar %(size)s per berkas",
-        types=p.allowed.describe(),
-        size=human_size(p.max_bytes),
-    )
-
-
-@contextmanager
-def cleanup_on_failure(session: Session, keys: list[str | None]) -> Iterator[None]:
-    """If the transaction does not get committed, remove blobs this request created and that
-    no committed row uses: a failed upload leaves no file behind."""
-    try:
-        yield
-    except BaseException:
-        session.rollback()
-        store = evidence_store()
-        for key in keys:
-            services.discard_unreferenced(session, store, key)
-        raise
-
-
-def attach(
-    session: Session,
-    *,
-    actor: User,
-    enrolment: Enrolment,
-    target: Target,
-    upload: FileStorage | None,
-    link: str | None,
-    title: str,
-    required: bool,
-) -> EvidenceFile | None:
-    """Attach a document uploaded with a form (declaration, prerequisites): a file or a link.
-
-    The caller commits; on failure ``cleanup_on_failure`` removes a blob this call created.
-    """
-    if upload is not None and upload.filename:
-        return services.upload(
-            session,
-            evidence_store(),
-            actor=actor,
-            enrolment=enrolment,
-            target=target,
-            stream=upload.stream,
-            filename=upload.filename,
-            policy=policy(),
-        )
-    if link:
-        return services.add_link(
-            session, actor=actor, enrolment=enrolment, target=target, url=link, title=title
-        )
-    if required:
-        raise ValidationError(_("Lampirkan %(what)s: berkas atau tautan.", what=title))
-    return None
-
-
-def files_for(session: Session, enrolment: Enrolment, purpose: EvidencePurpose):
-    return services.active_files(session, enrolment.id, [purpose])
+def _policy() -> UploadPolicy:
+    # Read per request: the settings are the app's, and tests may replace them for one case.
+    return UploadPolicy.from_settings(settings())
 
 
 def _item_target(enrolment: Enrolment, item: str, document: str | None) -> Target:
@@ -123,16 +73,29 @@ def _ensure_can_upload(actor, enrolment: Enrolment, item: str) -> None:
     assessments.check_edit(get_session(), actor, enrolment, "unit", item)
 
 
+def _invalid(form: FlaskForm, enrolment: Enrolment, item: str | None):
+    """The rule for an inline action's invalid form: flash each error and go back (303)."""
+    if wants_json():
+        return jsonify(error="; ".join(error_messages(form))), 422
+    flash_errors(form)
+    if item and forms.CODE.regex.fullmatch(item):
+        return _back_to_item(enrolment, item)
+    return redirect(url_for("accreditation.lke", enrolment_id=enrolment.id), code=303)
+
+
 @bp.post("/enrolments/<int:enrolment_id>/evidence/stream")
 @login_required
 def upload_stream(enrolment_id: int):
     """One file as the raw request body (fetch/XHR with a progress bar)."""
     session = get_session()
     enrolment, actor = load_enrolment(enrolment_id)
+    form = forms.StreamUploadForm(formdata=request.args)
+    if not form.validate():
+        return jsonify(error="; ".join(error_messages(form))), 422
     name = unquote(request.headers.get("X-File-Name", ""))[:500] or "berkas"
-    target = _item_target(enrolment, request.args.get("item", ""), request.args.get("document"))
-    _ensure_can_upload(actor, enrolment, target.item_code or "")
-    limit = policy().max_bytes
+    target = _item_target(enrolment, form.item.data, form.document.data)
+    _ensure_can_upload(actor, enrolment, form.item.data)
+    limit = _policy().max_bytes
     if request.content_length is not None and request.content_length > limit:
         raise RejectedFileError(
             _(
@@ -144,13 +107,7 @@ def upload_stream(enrolment_id: int):
             reason=RejectReason.TOO_LARGE,
         )
     row = _store_one(
-        session,
-        actor.user,
-        enrolment,
-        target,
-        request.stream,
-        name,
-        request.args.get("description", ""),
+        session, actor.user, enrolment, target, request.stream, name, form.description.data or ""
     )
     return jsonify(
         id=row.public_id,
@@ -165,21 +122,23 @@ def _store_one(
     user: User,
     enrolment: Enrolment,
     target: Target,
-    stream: BinaryIO,
+    stream: IO[bytes],
     name: str,
     description: str,
 ) -> EvidenceFile:
+    """Store one file and commit it on its own: one bad file must not undo the others."""
+    store = evidence_store()
     keys: list[str | None] = []
-    with cleanup_on_failure(session, keys):
+    with cleanup_on_failure(session, store, keys):
         row = services.upload(
             session,
-            evidence_store(),
+            store,
             actor=user,
             enrolment=enrolment,
             target=target,
             stream=stream,
             filename=name,
-            policy=policy(),
+            policy=_policy(),
             description=description,
         )
         keys.append(row.storage_key)
@@ -195,11 +154,11 @@ def upload_form(enrolment_id: int):
     enrolment, actor = load_enrolment(enrolment_id)
     form = forms.UploadForm()
     if not form.validate_on_submit():
-        raise ValidationError(_("Permintaan unggah tidak valid."))
+        return _invalid(form, enrolment, form.item.data)
     target = _item_target(enrolment, form.item.data, form.document.data)
     _ensure_can_upload(actor, enrolment, form.item.data)
     stored, rejected = 0, []
-    for upload in request.files.getlist("files"):
+    for upload in form.files.data or []:
         if not upload.filename:
             continue
         try:
@@ -234,7 +193,7 @@ def add_link(enrolment_id: int):
     enrolment, actor = load_enrolment(enrolment_id)
     form = forms.LinkForm()
     if not form.validate_on_submit():
-        raise ValidationError(_("Isi tautan dengan lengkap."))
+        return _invalid(form, enrolment, form.item.data)
     target = _item_target(enrolment, form.item.data, form.document.data)
     _ensure_can_upload(actor, enrolment, form.item.data)
     services.add_link(
@@ -276,14 +235,15 @@ def download(public_id: str):
         download_name=row.original_name or storage_safe_name(row.original_name),
         max_age=0,
         conditional=False,
-        etag=row.sha256,
+        etag=row.sha256 or True,  # a stored file always has its digest
     )
 
 
 def _safe_type(row: EvidenceFile) -> str:
-    allowed = policy().allowed
-    known = row.content_type and any(t.accepts(row.content_type) for t in allowed.types.values())
-    return row.content_type if known else "application/octet-stream"
+    allowed = _policy().allowed
+    if row.content_type and any(t.accepts(row.content_type) for t in allowed.types.values()):
+        return row.content_type
+    return "application/octet-stream"
 
 
 @bp.post("/evidence/<public_id>/withdraw")
@@ -312,7 +272,7 @@ def check_document(enrolment_id: int, code: str, key: str):
         raise NotAllowedError(_("Anda bukan penilai pada tahap ini."))
     form = forms.CheckForm()
     if not form.validate_on_submit():
-        raise ValidationError(_("Pilih penilaian dokumen."))
+        return _invalid(form, enrolment, code)
     services.check_document(
         session,
         actor=actor.user,

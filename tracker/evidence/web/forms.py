@@ -1,4 +1,4 @@
-"""Evidence forms: upload (classic multipart fallback), link, document verdict."""
+"""Evidence forms: streamed upload, upload (classic multipart fallback), link, verdict."""
 
 from __future__ import annotations
 
@@ -17,6 +17,21 @@ VERDICT_LABELS = {
 }
 CODE = Regexp(r"^[A-Za-z0-9.]{1,40}$")
 KEY = Regexp(r"^[a-z0-9-]{0,80}$")
+
+
+class StreamUploadForm(TrackerForm):
+    """Where a streamed file goes, from the query string: the file itself is the request body.
+
+    No CSRF field: the token travels in the ``X-CSRFToken`` header, which ``CSRFProtect``
+    checks before the view runs.
+    """
+
+    class Meta:
+        csrf = False
+
+    item = StringField(L("Butir"), validators=[DataRequired(), CODE])
+    document = StringField(L("Dokumen"), validators=[Optional(), KEY])
+    description = StringField(L("Keterangan"), validators=[Optional(), Length(max=500)])
 
 
 class UploadForm(TrackerForm):

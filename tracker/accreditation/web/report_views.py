@@ -2,28 +2,31 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import login_required
-from sqlalchemy import select
+from collections.abc import Callable, Mapping
+from enum import StrEnum
+from typing import Any
 
-from tracker.accreditation import assessments, cycles, dashboards, forms, proposal, reviews, tiers
-from tracker.accreditation.models import Cycle, Predicate
-from tracker.accreditation.views import bp
-from tracker.accreditation.web import load_enrolment
-from tracker.accreditation.workflow import STAGE_LABELS, Stage
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import login_required
+
+from tracker.accreditation import dashboards, proposal, queries, tiers
+from tracker.accreditation.models import Predicate
+from tracker.accreditation.web import forms, invalid_form, load_enrolment, pages, upload_policy
+from tracker.accreditation.web.views import bp
+from tracker.accreditation.workflow import ACTION_LABELS, STAGE_LABELS, Action, Stage
 from tracker.agencies.services import visible_agencies
 from tracker.audit.describe import describe
-from tracker.audit.models import AuditEvent
 from tracker.auth.access import scope_of
 from tracker.auth.login import actor_grants, role_required
 from tracker.auth.roles import Role
-from tracker.db import get_session
-from tracker.errors import ValidationError
-from tracker.evidence import views as evidence_views
+from tracker.evidence import uploads
 from tracker.evidence.models import EvidencePurpose
 from tracker.evidence.services import Target
+from tracker.extensions import evidence_store
 from tracker.forms import choices
 from tracker.i18n import _
+from tracker.sessions import get_session
 
 AUDIT_READERS = frozenset({Role.ADMIN, Role.TPN, Role.TPI, Role.PENILAI_PENDAHULUAN})
 AUDIT_PAGE = 50
@@ -46,9 +49,9 @@ def _filters(form: forms.FilterForm) -> dashboards.Filters:
 
 @bp.get("/dashboard")
 @role_required(Role.PIMPINAN, Role.TPI, Role.TPN, Role.ADMIN)
-def dashboard():
+def dashboard() -> ResponseReturnValue:
     session = get_session()
-    all_cycles = session.scalars(select(Cycle).order_by(Cycle.year.desc())).all()
+    all_cycles = queries.all_cycles(session)
     chosen = request.args.get("cycle", type=int)
     cycle = next((c for c in all_cycles if c.id == chosen), all_cycles[0] if all_cycles else None)
     scope = scope_of(actor_grants())
@@ -60,7 +63,7 @@ def dashboard():
     form.stage.choices = choices(
         [("", _("Semua tahap"))] + [(s.value, _(label)) for s, label in STAGE_LABELS.items()]
     )
-    if not form.validate():
+    if not form.validate():  # filters, not a submission: drop them (see web/__init__)
         form = forms.FilterForm(formdata=None)
         form.agency.choices, form.stage.choices = [], []
     board = dashboards.board(session, scope, cycle, _filters(form)) if cycle else None
@@ -77,7 +80,7 @@ def dashboard():
 
 @bp.get("/review/queue")
 @role_required(Role.PENILAI_PENDAHULUAN, Role.TPI, Role.TPN)
-def queue():
+def queue() -> ResponseReturnValue:
     grants = actor_grants()
     entries = dashboards.review_queue(
         get_session(), scope_of(grants), frozenset(g.role for g in grants)
@@ -87,72 +90,79 @@ def queue():
 
 @bp.get("/enrolments/<int:enrolment_id>/compare")
 @login_required
-def compare(enrolment_id: int):
-    session = get_session()
+def compare(enrolment_id: int) -> ResponseReturnValue:
     item, _actor = load_enrolment(enrolment_id)
-    framework = assessments.framework_for(item)
-    tier_list = [
-        t
-        for t in cycles.cycle_tiers(item.cycle)
-        if t.code in assessments.assessments_of(session, item.id)
-    ]
-    results = {t.code: assessments.result_of(session, item, t.code) for t in tier_list}
-    by_tier = assessments.assessments_of(session, item.id)
-    rows = assessments.answer_rows(session, [a.id for a in by_tier.values()])
-    answers = {code: rows[a.id] for code, a in by_tier.items()}
-    area = request.args.get("area", "")
+    page = pages.compare_page(get_session(), item)
     return render_template(
         "accreditation/compare.html",
         enrolment=item,
-        tiers=tier_list,
-        results=results,
-        answers=answers,
-        framework=framework,
-        decisions=reviews.latest_decisions(session, item.id),
-        area=area,
+        tiers=page.tiers,
+        results=page.results,
+        answers=page.answers,
+        framework=page.framework,
+        decisions=page.decisions,
+        area=request.args.get("area", ""),
         area_of=tiers.area_of,
         stage_labels=STAGE_LABELS,
     )
 
 
+def _label(labels: Mapping[Any, str], kind: type[StrEnum]) -> Callable[[Any], str]:
+    """Print a stored stage or action by its label; an unknown value (from an older version)
+    prints as stored."""
+
+    def label(value: Any) -> str:
+        return _(labels[kind(value)]) if value in set(kind) else str(value)
+
+    return label
+
+
+# How the trail prints the stages and actions that accreditation's records carry.
+AUDIT_FORMATTERS = {
+    "from": _label(STAGE_LABELS, Stage),
+    "to": _label(STAGE_LABELS, Stage),
+    "action": _label(ACTION_LABELS, Action),
+}
+
+
 @bp.get("/enrolments/<int:enrolment_id>/audit")
 @login_required
-def audit_trail(enrolment_id: int):
-    session = get_session()
+def audit_trail(enrolment_id: int) -> ResponseReturnValue:
     item, actor = load_enrolment(enrolment_id)
     if not actor.roles & AUDIT_READERS:
         abort(403)
     page = max(1, request.args.get("page", 1, type=int))
-    events = session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.unit_id == item.unit_id)
-        .order_by(AuditEvent.seq.desc())
-        .offset((page - 1) * AUDIT_PAGE)
-        .limit(AUDIT_PAGE + 1)
-    ).all()
+    events, has_more = queries.unit_audit_events(
+        get_session(), item.unit_id, page=page, per_page=AUDIT_PAGE
+    )
     return render_template(
         "accreditation/audit.html",
         enrolment=item,
-        events=[(e, describe(e.tag, e.data)) for e in events[:AUDIT_PAGE]],
+        events=[(e, describe(e.tag, e.data, AUDIT_FORMATTERS)) for e in events],
         page=page,
-        has_more=len(events) > AUDIT_PAGE,
+        has_more=has_more,
         stage_labels=STAGE_LABELS,
     )
 
 
 @bp.route("/enrolments/<int:enrolment_id>/prerequisites", methods=["GET", "POST"])
 @login_required
-def prerequisites(enrolment_id: int):
+def prerequisites(enrolment_id: int) -> ResponseReturnValue:
+    """The §3.2 prerequisites of the proposal: listed (GET), one recorded with its evidence
+    (POST, the page's own forms post back to it)."""
     session = get_session()
     item, actor = load_enrolment(enrolment_id)
-    form = forms.PrerequisiteForm()
+    here = url_for("accreditation.prerequisites", enrolment_id=item.id)
     if request.method == "POST":
+        form = forms.PrerequisiteForm()
         if not form.validate_on_submit():
-            raise ValidationError(_("Periksa kembali isian persyaratan."))
+            return invalid_form(form, here)
         keys: list[str | None] = []
-        with evidence_views.cleanup_on_failure(session, keys):
-            evidence = evidence_views.attach(
+        with uploads.cleanup_on_failure(session, evidence_store(), keys):
+            evidence = uploads.attach(
                 session,
+                store=evidence_store(),
+                policy=upload_policy(),
                 actor=actor.user,
                 enrolment=item,
                 target=Target(
@@ -176,7 +186,7 @@ def prerequisites(enrolment_id: int):
             )
             session.commit()
         flash(_("Persyaratan disimpan."), "success")
-        return redirect(url_for("accreditation.prerequisites", enrolment_id=item.id), code=303)
+        return redirect(here, code=303)
     return render_template(
         "accreditation/prerequisites.html",
         enrolment=item,

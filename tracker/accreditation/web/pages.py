@@ -1,4 +1,8 @@
-"""What the enrolment pages show, gathered in a bounded number of queries.
+"""What the enrolment pages show, gathered in a bounded number of queries: the page models.
+
+They sit in the web layer because they are presentation: each one is the shape of one
+template (what a row shows, which buttons it offers), and only views use them. They read
+through the services and the pure rules and decide nothing of their own.
 
 The LKE page answers a coordinator's and a reviewer's questions at a glance: per area the
 progress and score, per item the answer, the unit's answer beside a reviewer's, the review
@@ -10,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -18,15 +23,25 @@ from sqlalchemy.orm import Session
 from tracker.accreditation import (
     assessments,
     cycles,
+    designations,
     editing,
     reviews,
     tiers,
     transitions,
     workflow,
 )
+from tracker.accreditation.assessments import TierResult
 from tracker.accreditation.context import Actor
-from tracker.accreditation.models import Answer, DecisionKind, Enrolment, ItemDecision
-from tracker.accreditation.workflow import Action
+from tracker.accreditation.designations import MonitoringStatus
+from tracker.accreditation.models import (
+    Answer,
+    DecisionKind,
+    Designation,
+    Enrolment,
+    ItemDecision,
+)
+from tracker.accreditation.tiers import TierCode
+from tracker.accreditation.workflow import Action, Deadline
 from tracker.clock import today
 from tracker.evidence import services as evidence
 from tracker.evidence.models import DocumentCheck, EvidenceFile, EvidencePurpose
@@ -131,19 +146,20 @@ def lke_page(
     by_tier = assessments.assessments_of(session, enrolment.id)
     rows = assessments.answer_rows(session, [a.id for a in by_tier.values()])
     mine = rows.get(by_tier[tier_code].id, {}) if tier_code in by_tier else {}
-    unit_rows = rows.get(by_tier[tiers.UNIT].id, {}) if tiers.UNIT in by_tier else {}
+    unit = TierCode.UNIT
+    unit_rows = rows.get(by_tier[unit].id, {}) if unit in by_tier else {}
     result = assessments.evaluate_rows(session, enrolment, tier_code, mine)
     unit_report = (
         result.report
-        if tier_code == tiers.UNIT
-        else assessments.evaluate_rows(session, enrolment, tiers.UNIT, unit_rows).report
+        if tier_code == unit
+        else assessments.evaluate_rows(session, enrolment, unit, unit_rows).report
     )
     deciding = tiers.tier_for_stage(tier_list, enrolment.stage)
     decisions = reviews.latest_decisions(session, enrolment.id)
     files = _files_by_item(evidence.active_files(session, enrolment.id, [EvidencePurpose.ITEM]))
     checks = evidence.latest_checks(session, enrolment.id, deciding.code) if deciding else {}
     signed = reviews.signed_areas(session, enrolment.id, deciding.code) if deciding else {}
-    unit_tier = tiers.by_code(tier_list, tiers.UNIT)
+    unit_tier = tiers.by_code(tier_list, unit)
     item_rows = [
         _item_row(
             item,
@@ -312,6 +328,14 @@ def _area_row(
     )
 
 
+def default_tier(enrolment: Enrolment, actor: Actor) -> str:
+    """The tier the LKE page opens on: the deciding tier for its own members, else the unit's."""
+    deciding = tiers.tier_for_stage(cycles.cycle_tiers(enrolment.cycle), enrolment.stage)
+    if deciding is not None and actor.roles & deciding.roles:
+        return deciding.code
+    return TierCode.UNIT
+
+
 def next_step_blockers(
     session: Session, actor: Actor, enrolment: Enrolment
 ) -> dict[Action, list[str]]:
@@ -324,7 +348,8 @@ def next_step_blockers(
             continue
         if action is Action.SUBMIT_TPI and enrolment.needs_preliminary:
             continue
-        # Notes and decree details are typed when acting; they are not blockers.
+        # Notes and decree details are typed when acting; they are not blockers. The context
+        # still holds exactly the facts the action reads, so the preview fails closed too.
         preview = transitions.Details(note="-", decree_number="-", decree_date=today())
         ctx = transitions.context(session, enrolment, action, preview, today())
         out[action] = workflow.blockers(action, ctx)
@@ -344,3 +369,57 @@ def sub_area_titles(framework: Framework) -> dict[str, tuple[str, str, Decimal]]
 
 def is_choice(item: Item) -> bool:
     return item.answer_type not in (AnswerType.PERCENT, AnswerType.SURVEY_INDEX)
+
+
+@dataclass(frozen=True)
+class EnrolmentPage:
+    """The enrolment overview: each tier's result, what blocks each next step, the
+    deadlines after extensions, and the designation with its monitoring status."""
+
+    tiers: Sequence[tiers.Tier]
+    results: dict[str, TierResult | None]
+    blockers: dict[Action, list[str]]
+    deadlines: dict[Deadline, date | None]
+    designation: Designation | None
+    monitoring: MonitoringStatus | None
+
+
+def enrolment_page(session: Session, actor: Actor, enrolment: Enrolment) -> EnrolmentPage:
+    designation = designations.designation_or_none(session, enrolment)
+    return EnrolmentPage(
+        tiers=cycles.cycle_tiers(enrolment.cycle),
+        results={
+            t: assessments.result_of(session, enrolment, t)
+            for t in assessments.assessments_of(session, enrolment.id)
+        },
+        blockers=next_step_blockers(session, actor, enrolment),
+        deadlines=cycles.effective_deadlines(session, enrolment.cycle, enrolment.agency_id),
+        designation=designation,
+        monitoring=designations.monitoring_status(session, designation, today())
+        if designation
+        else None,
+    )
+
+
+@dataclass(frozen=True)
+class ComparePage:
+    """Every tier that has answers, side by side: scores, answers and review decisions."""
+
+    framework: Framework
+    tiers: list[tiers.Tier]
+    results: dict[str, TierResult | None]
+    answers: dict[str, dict[str, Answer]]
+    decisions: dict[tuple[str, str], ItemDecision]
+
+
+def compare_page(session: Session, enrolment: Enrolment) -> ComparePage:
+    by_tier = assessments.assessments_of(session, enrolment.id)
+    present = [t for t in cycles.cycle_tiers(enrolment.cycle) if t.code in by_tier]
+    rows = assessments.answer_rows(session, [a.id for a in by_tier.values()])
+    return ComparePage(
+        framework=assessments.framework_for(enrolment),
+        tiers=present,
+        results={t.code: assessments.result_of(session, enrolment, t.code) for t in present},
+        answers={code: rows[a.id] for code, a in by_tier.items()},
+        decisions=reviews.latest_decisions(session, enrolment.id),
+    )

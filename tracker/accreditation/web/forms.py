@@ -1,8 +1,15 @@
-"""Forms of the life cycle: cycles, declaration, transitions, answers, reviews, prerequisites."""
+"""Forms of the life cycle: cycles, declaration, transitions, answers, reviews, prerequisites.
+
+Every posted field is read through one of these forms, never from ``request.form`` by hand.
+Fields the page fills in itself (versions, sequence numbers, codes) carry a label too, so an
+error on them reads like any other (see ``tracker.accreditation.web``).
+"""
 
 from __future__ import annotations
 
-from flask_wtf.file import FileField
+from typing import Any
+
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
     HiddenField,
@@ -12,17 +19,37 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 from tracker.accreditation.models import DecisionKind, MonitoringResult, Predicate
-from tracker.accreditation.workflow import Action, Deadline
+from tracker.accreditation.tiers import TierCode
+from tracker.accreditation.workflow import DEADLINE_LABELS, Action, Deadline
+from tracker.errors import ValidationError
 from tracker.forms import L, TrackerForm, choices
-from tracker.i18n import N_
+from tracker.i18n import N_, _
+from tracker.lke import AnswerType, FloorMode, Item
 
 MONITORING_LABELS = {
     MonitoringResult.STILL_MEETS: N_("Masih memenuhi kriteria"),
     MonitoringResult.NO_LONGER_MEETS: N_("Tidak lagi memenuhi kriteria"),
 }
+FLOOR_MODE_LABELS = {
+    FloorMode.COMBINED: N_("setiap area (pemenuhan + reform)"),
+    FloorMode.EACH_HALF: N_("setiap paruh area (pemenuhan dan reform terpisah)"),
+}
+WORKSHEET_MAX_BYTES = 20 * 1024 * 1024
+
+
+def _floor_mode(value: Any) -> FloorMode | None:
+    return FloorMode(value) if value else None
 
 
 class CycleForm(TrackerForm):
@@ -31,12 +58,8 @@ class CycleForm(TrackerForm):
     framework_id = SelectField(L("Versi kerangka LKE"), coerce=int)
     area_floor_mode = SelectField(
         L("Batas 60 %/75 % per area berlaku untuk"),
-        choices=choices(
-            [
-                ("combined", L("setiap area (pemenuhan + reform)")),
-                ("each_half", L("setiap paruh area (pemenuhan dan reform terpisah)")),
-            ]
-        ),
+        coerce=_floor_mode,
+        choices=choices((m, L(label)) for m, label in FLOOR_MODE_LABELS.items()),
     )
     self_assessment_start = DateField(L("Penilaian mandiri mulai"), validators=[DataRequired()])
     self_assessment_end = DateField(L("Penilaian mandiri selesai"), validators=[DataRequired()])
@@ -50,7 +73,9 @@ class CycleForm(TrackerForm):
 
 
 class ExtendDeadlineForm(TrackerForm):
-    deadline = SelectField(L("Batas waktu"), choices=choices((d.value, d.value) for d in Deadline))
+    deadline = SelectField(
+        L("Batas waktu"), choices=choices((d.value, L(DEADLINE_LABELS[d])) for d in Deadline)
+    )
     agency_id = SelectField(L("Untuk instansi"), coerce=int, validators=[Optional()])
     new_date = DateField(L("Tanggal baru"), validators=[DataRequired()])
     reason = TextAreaField(L("Alasan"), validators=[DataRequired(), Length(max=2000)])
@@ -58,8 +83,9 @@ class ExtendDeadlineForm(TrackerForm):
 
 class QuotaForm(TrackerForm):
     agency_id = SelectField(L("Instansi"), coerce=int)
+    # InputRequired, not DataRequired: a quota of 0 (no proposal at all) is a valid answer.
     max_proposals = IntegerField(
-        L("Kuota usulan"), validators=[DataRequired(), NumberRange(0, 10000)]
+        L("Kuota usulan"), validators=[InputRequired(), NumberRange(0, 10000)]
     )
 
 
@@ -83,8 +109,11 @@ class DeclareForm(TrackerForm):
 
 
 class TransitionForm(TrackerForm):
-    action = HiddenField(validators=[DataRequired()])
-    version = IntegerField(validators=[DataRequired()])
+    action = HiddenField(
+        L("Tindakan"),
+        validators=[DataRequired(), AnyOf([a.value for a in Action], L("Pilihan tidak valid."))],
+    )
+    version = IntegerField(L("Versi"), validators=[DataRequired()])
     note = TextAreaField(L("Catatan / alasan"), validators=[Optional(), Length(max=4000)])
     decree_number = StringField(
         L("Nomor keputusan menteri"), validators=[Optional(), Length(max=120)]
@@ -97,11 +126,57 @@ class TransitionForm(TrackerForm):
         choices=choices((k.value, L(v)) for k, v in MONITORING_LABELS.items()),
     )
 
-    def chosen_action(self) -> Action | None:
-        try:
-            return Action(self.action.data)
-        except ValueError:
-            return None
+    def chosen_action(self) -> Action:
+        """The action posted; call after ``validate_on_submit`` (which checks it is one)."""
+        return Action(self.action.data)
+
+    def chosen_result(self) -> MonitoringResult | None:
+        return (
+            MonitoringResult(self.monitoring_result.data) if self.monitoring_result.data else None
+        )
+
+
+class AnswerForm(TrackerForm):
+    """One item's answer as posted from the LKE page; ``answer_form`` adds the fields of the
+    item's answer type (the names the page uses: ``value``, ``count_<n>``, ``index``,
+    ``prov_<key>``)."""
+
+    version = IntegerField(L("Versi isian"), validators=[NumberRange(0)], default=0)
+    note = TextAreaField(L("Catatan"), validators=[Optional()])
+
+    def raw_answer(self, item: Item) -> Any:
+        """The posted fields as the engine's raw answer (the engine validates it)."""
+        if item.answer_type is AnswerType.PERCENT:
+            counts = [self._text(f"count_{i}") for i in range(len(item.inputs))]
+            return counts if any(counts) else None
+        if item.answer_type is AnswerType.SURVEY_INDEX:
+            index = self._text("index")
+            if not index:
+                return None
+            extra = {f.key: self._text(f"prov_{f.key}")[:200] for f in item.provenance}
+            return {"index": index, **{k: v for k, v in extra.items() if v}}
+        return self._text("value") or None
+
+    def _text(self, name: str) -> str:
+        return (self[name].data or "").strip()
+
+
+def answer_form(item: Item) -> AnswerForm:
+    """The answer form of ``item``, with the fields of its answer type."""
+
+    class ItemAnswerForm(AnswerForm):
+        pass
+
+    if item.answer_type is AnswerType.PERCENT:
+        for i, inp in enumerate(item.inputs):
+            setattr(ItemAnswerForm, f"count_{i}", StringField(inp.label))
+    elif item.answer_type is AnswerType.SURVEY_INDEX:
+        ItemAnswerForm.index = StringField(L("Indeks (0,00–4,00)"))
+        for f in item.provenance:
+            setattr(ItemAnswerForm, f"prov_{f.key}", StringField(f.label))
+    else:
+        ItemAnswerForm.value = StringField(L("Jawaban"))
+    return ItemAnswerForm()
 
 
 class DecisionForm(TrackerForm):
@@ -116,20 +191,32 @@ class DecisionForm(TrackerForm):
         validators=[DataRequired()],
     )
     comment = TextAreaField(L("Komentar"), validators=[Optional(), Length(max=4000)])
-    seq = IntegerField(validators=[NumberRange(0)], default=0)
+    seq = IntegerField(L("Urutan keputusan"), validators=[NumberRange(0)], default=0)
 
 
 class ResubmitForm(TrackerForm):
     comment = TextAreaField(L("Apa yang diperbaiki"), validators=[Optional(), Length(max=4000)])
-    seq = IntegerField(validators=[NumberRange(0)], default=0)
+    seq = IntegerField(L("Urutan keputusan"), validators=[NumberRange(0)], default=0)
 
 
 class WorksheetForm(TrackerForm):
-    file = FileField(L("Berkas LKE (.xlsx, format resmi Lampiran III)"))
+    file = FileField(
+        L("Berkas LKE (.xlsx, format resmi Lampiran III)"),
+        validators=[FileRequired(L("Pilih berkas LKE (.xlsx) untuk diimpor."))],
+    )
+    # The tiers of the enrolment's cycle, set by the view (D8: a cycle's tiers are data).
+    tier = SelectField(L("Tingkat penilaian"), default=TierCode.UNIT)
+
+    def file_bytes(self) -> bytes:
+        """The uploaded worksheet, read up to the limit. Raises ValidationError beyond it."""
+        data = self.file.data.read(WORKSHEET_MAX_BYTES + 1)
+        if len(data) > WORKSHEET_MAX_BYTES:
+            raise ValidationError(_("Berkas LKE lebih dari 20 MB."))
+        return bytes(data)
 
 
 class PrerequisiteForm(TrackerForm):
-    code = HiddenField(validators=[DataRequired(), Regexp(r"^[a-z0-9_.]{1,60}$")])
+    code = HiddenField(L("Persyaratan"), validators=[DataRequired(), Regexp(r"^[a-z0-9_.]{1,60}$")])
     value = StringField(L("Nilai"), validators=[DataRequired(), Length(max=120)])
     note = TextAreaField(L("Keterangan"), validators=[Optional(), Length(max=2000)])
     file = FileField(L("Bukti"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypedDict
 
 from flask_wtf.file import FileField
 from wtforms import (
@@ -18,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from tracker.accreditation.models import Predicate
+from tracker.accreditation.predicates import Predicate
 from tracker.certificates.document import DEFAULT_SIGNATORY_TITLE
 from tracker.certificates.models import PrintFormat
 from tracker.forms import L, TrackerForm, choices
@@ -34,7 +35,18 @@ def _int_or_none(value: object) -> int | None:
         return None
 
 
-def _filter_values(q: str | None, year: str | None, predicate: str | None, agency: str | None):
+class FilterValues(TypedDict):
+    """Keyword arguments of ``queries.Filters`` (all but ``include_replaced``)."""
+
+    q: str
+    year: int | None
+    predicate: Predicate | None
+    agency_id: int | None
+
+
+def _filter_values(
+    q: str | None, year: str | None, predicate: str | None, agency: str | None
+) -> FilterValues:
     """Keyword arguments of ``queries.Filters``; malformed values mean "no filter"."""
     return {
         "q": (q or "")[:100],
@@ -63,17 +75,21 @@ class FilterForm(TrackerForm):
         everything = ("", _("Semua"))
         self.year.choices = choices([everything, *((str(y), str(y)) for y in years)])
         self.predicate.choices = choices(
-            [everything, *((p.value, f"Menuju {p.value}") for p in Predicate)]
+            [everything, *((p.value, p.short_label) for p in Predicate)]
         )
         self.agency.choices = choices([everything, *((str(i), name) for i, name in agencies)])
 
-    def values(self) -> dict[str, object]:
+    def values(self) -> FilterValues:
         """Keyword arguments of ``queries.Filters`` (without ``include_replaced``)."""
         return _filter_values(self.q.data, self.year.data, self.predicate.data, self.agency.data)
 
 
 class ValuesField(Field):
     """Every submitted value of a repeated input (the certificate check boxes)."""
+
+    def process_data(self, value: object) -> None:
+        # Only a list counts: a stray ``?numbers=`` in the list page's link must not pre-select.
+        self.data = list(value) if isinstance(value, list | tuple) else []
 
     def process_formdata(self, valuelist: list[str]) -> None:
         self.data = [value.strip()[:32] for value in valuelist if value.strip()]
@@ -102,9 +118,14 @@ class PrintForm(TrackerForm):
     predicate = HiddenField()
     agency = HiddenField()
 
-    def values(self) -> dict[str, object]:
+    def values(self) -> FilterValues:
         """The list's filters as keyword arguments of ``queries.Filters``."""
         return _filter_values(self.q.data, self.year.data, self.predicate.data, self.agency.data)
+
+    def filter_args(self) -> dict[str, str]:
+        """The list's filters as the list page's query arguments (to show that page again)."""
+        fields = (self.q, self.year, self.predicate, self.agency)
+        return {field.name: field.data for field in fields if field.data}
 
 
 class ReissueForm(TrackerForm):

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import flash, redirect, render_template, url_for
-from sqlalchemy import func, select
+from flask.typing import ResponseReturnValue
 
-from tracker.accreditation import cycles, forms, transitions
-from tracker.accreditation.models import AgencyQuota, Cycle, DeadlineExtension, Enrolment, KknCase
-from tracker.accreditation.views import bp
+from tracker.accreditation import cycles, queries, transitions
+from tracker.accreditation.models import Cycle
+from tracker.accreditation.web import forms
+from tracker.accreditation.web.views import bp
 from tracker.accreditation.workflow import DEADLINE_LABELS, STAGE_LABELS, Deadline
 from tracker.agencies import services as agency_services
 from tracker.agencies.models import Agency
 from tracker.auth.access import is_admin
 from tracker.auth.login import actor_grants, current_actor, role_required
 from tracker.auth.roles import Role
-from tracker.db import get_or_404, get_session
-from tracker.errors import ValidationError
+from tracker.clock import today
 from tracker.forms import choices
 from tracker.i18n import _
 from tracker.lke.models import LkeFramework
+from tracker.sessions import get_or_404, get_session
 
 
 def _agency_choices(blank: bool) -> list:
@@ -29,51 +28,70 @@ def _agency_choices(blank: bool) -> list:
 
 
 def _cycle_form() -> forms.CycleForm:
-    session = get_session()
     form = forms.CycleForm()
     form.framework_id.choices = choices(
         (f.id, f"{f.code} v{f.version} ({f.sha256[:12]}…)")
-        for f in session.scalars(
-            select(LkeFramework).order_by(LkeFramework.code, LkeFramework.version.desc())
-        )
+        for f in queries.framework_versions(get_session())
     )
     if not form.is_submitted():
-        year = date.today().year + 1
-        form.year.data = year
+        # A new cycle is usually next year's: offer the regulation's calendar for it.
+        year = today().year + 1
         form.process(data={"year": year, **cycles.Calendar.default(year).__dict__})
     return form
 
 
+def _extend_form(*, posted: bool = True) -> forms.ExtendDeadlineForm:
+    form = forms.ExtendDeadlineForm() if posted else forms.ExtendDeadlineForm(formdata=None)
+    form.agency_id.choices = _agency_choices(blank=True)
+    return form
+
+
+def _quota_form(*, posted: bool = True) -> forms.QuotaForm:
+    form = forms.QuotaForm() if posted else forms.QuotaForm(formdata=None)
+    form.agency_id.choices = _agency_choices(blank=False)
+    return form
+
+
+def _kkn_form(*, posted: bool = True) -> forms.KknForm:
+    form = forms.KknForm() if posted else forms.KknForm(formdata=None)
+    form.agency_id.choices = _agency_choices(blank=False)
+    return form
+
+
+def _back_to(cycle: Cycle) -> str:
+    return url_for("accreditation.cycle", cycle_id=cycle.id)
+
+
 @bp.get("/cycles")
 @role_required(Role.ADMIN, Role.TPN)
-def cycles_index():
+def cycles_index() -> ResponseReturnValue:
+    return _cycles_page(_cycle_form())
+
+
+def _cycles_page(form: forms.CycleForm) -> str:
     session = get_session()
-    counts = dict(
-        session.execute(select(Enrolment.cycle_id, func.count()).group_by(Enrolment.cycle_id)).all()
-    )
-    rows = session.scalars(select(Cycle).order_by(Cycle.year.desc())).all()
     return render_template(
         "accreditation/cycles.html",
-        cycles=rows,
-        counts=counts,
-        form=_cycle_form(),
+        cycles=queries.all_cycles(session),
+        counts=queries.enrolment_counts(session),
+        form=form,
         can_admin=is_admin(actor_grants()),
     )
 
 
 @bp.post("/cycles")
 @role_required(Role.ADMIN)
-def create_cycle():
+def create_cycle() -> ResponseReturnValue:
     session = get_session()
     form = _cycle_form()
     if not form.validate_on_submit():
-        raise ValidationError(_("Periksa kembali isian siklus."))
+        return _cycles_page(form), 422
     calendar = cycles.Calendar(
         **{k: getattr(form, k).data for k in cycles.Calendar.__dataclass_fields__}
     )
     cycle = cycles.create_cycle(
         session,
-        actor=current_actor(),
+        user=current_actor(),
         year=form.year.data,
         name=form.name.data or "",
         framework=get_or_404(session, LkeFramework, form.framework_id.data),
@@ -82,65 +100,54 @@ def create_cycle():
     )
     session.commit()
     flash(_("Siklus %(year)s dibuka.", year=cycle.year), "success")
-    return redirect(url_for("accreditation.cycle", cycle_id=cycle.id), code=303)
+    return redirect(_back_to(cycle), code=303)
 
 
 @bp.get("/cycles/<int:cycle_id>")
 @role_required(Role.ADMIN, Role.TPN)
-def cycle(cycle_id: int):
+def cycle(cycle_id: int) -> ResponseReturnValue:
+    return _cycle_page(get_or_404(get_session(), Cycle, cycle_id))
+
+
+def _cycle_page(
+    item: Cycle,
+    *,
+    extend: forms.ExtendDeadlineForm | None = None,
+    quota: forms.QuotaForm | None = None,
+    kkn: forms.KknForm | None = None,
+) -> str:
+    """The cycle page; a form given (with its errors) replaces the blank one."""
     session = get_session()
-    item = get_or_404(session, Cycle, cycle_id)
-    extend, quota, kkn = forms.ExtendDeadlineForm(), forms.QuotaForm(), forms.KknForm()
-    extend.agency_id.choices = _agency_choices(blank=True)
-    quota.agency_id.choices = kkn.agency_id.choices = _agency_choices(blank=False)
-    extend.deadline.choices = choices((d.value, _(DEADLINE_LABELS[d])) for d in Deadline)
-    stages = dict(
-        session.execute(
-            select(Enrolment.stage, func.count())
-            .where(Enrolment.cycle_id == item.id)
-            .group_by(Enrolment.stage)
-        ).all()
-    )
+    overview = queries.cycle_overview(session, item)
     return render_template(
         "accreditation/cycle.html",
         cycle=item,
-        stages=stages,
+        stages=overview.stages,
         stage_labels=STAGE_LABELS,
         deadlines=cycles.deadlines_by_label(cycles.effective_deadlines(session, item, None)),
         deadline_labels=DEADLINE_LABELS,
-        extensions=session.scalars(
-            select(DeadlineExtension)
-            .where(DeadlineExtension.cycle_id == item.id)
-            .order_by(DeadlineExtension.id)
-        ).all(),
-        quotas=session.execute(
-            select(AgencyQuota, Agency)
-            .join(Agency)
-            .where(AgencyQuota.cycle_id == item.id)
-            .order_by(Agency.name)
-        ).all(),
-        kkn_cases=session.execute(
-            select(KknCase, Agency).join(Agency).order_by(KknCase.occurred_on.desc())
-        ).all(),
-        agency_names=dict(session.execute(select(Agency.id, Agency.name)).all()),
-        extend_form=extend,
-        quota_form=quota,
-        kkn_form=kkn,
+        extensions=overview.extensions,
+        quotas=overview.quotas,
+        kkn_cases=overview.kkn_cases,
+        agency_names=overview.agency_names,
+        # The page's other forms start blank: they must not pick up the posted fields.
+        extend_form=extend or _extend_form(posted=False),
+        quota_form=quota or _quota_form(posted=False),
+        kkn_form=kkn or _kkn_form(posted=False),
     )
 
 
 @bp.post("/cycles/<int:cycle_id>/extensions")
 @role_required(Role.ADMIN)
-def extend_deadline(cycle_id: int):
+def extend_deadline(cycle_id: int) -> ResponseReturnValue:
     session = get_session()
     item = get_or_404(session, Cycle, cycle_id)
-    form = forms.ExtendDeadlineForm()
-    form.agency_id.choices = _agency_choices(blank=True)
+    form = _extend_form()
     if not form.validate_on_submit():
-        raise ValidationError(_("Periksa kembali isian perpanjangan."))
+        return _cycle_page(item, extend=form), 422
     cycles.extend_deadline(
         session,
-        actor=current_actor(),
+        user=current_actor(),
         cycle=item,
         deadline=Deadline(form.deadline.data),
         new_date=form.new_date.data,
@@ -149,39 +156,37 @@ def extend_deadline(cycle_id: int):
     )
     session.commit()
     flash(_("Batas waktu diperpanjang."), "success")
-    return redirect(url_for("accreditation.cycle", cycle_id=item.id), code=303)
+    return redirect(_back_to(item), code=303)
 
 
 @bp.post("/cycles/<int:cycle_id>/quotas")
 @role_required(Role.ADMIN)
-def set_quota(cycle_id: int):
+def set_quota(cycle_id: int) -> ResponseReturnValue:
     session = get_session()
     item = get_or_404(session, Cycle, cycle_id)
-    form = forms.QuotaForm()
-    form.agency_id.choices = _agency_choices(blank=False)
+    form = _quota_form()
     if not form.validate_on_submit():
-        raise ValidationError(_("Periksa kembali isian kuota."))
+        return _cycle_page(item, quota=form), 422
     cycles.set_quota(
         session,
-        actor=current_actor(),
+        user=current_actor(),
         cycle=item,
         agency=get_or_404(session, Agency, form.agency_id.data),
         max_proposals=form.max_proposals.data,
     )
     session.commit()
     flash(_("Kuota disimpan."), "success")
-    return redirect(url_for("accreditation.cycle", cycle_id=item.id), code=303)
+    return redirect(_back_to(item), code=303)
 
 
 @bp.post("/cycles/<int:cycle_id>/kkn")
 @role_required(Role.ADMIN, Role.TPN)
-def record_kkn(cycle_id: int):
+def record_kkn(cycle_id: int) -> ResponseReturnValue:
     session = get_session()
     item = get_or_404(session, Cycle, cycle_id)
-    form = forms.KknForm()
-    form.agency_id.choices = _agency_choices(blank=False)
+    form = _kkn_form()
     if not form.validate_on_submit():
-        raise ValidationError(_("Periksa kembali isian kasus KKN."))
+        return _cycle_page(item, kkn=form), 422
     voided = transitions.record_kkn_case(
         session,
         user=current_actor(),
@@ -191,4 +196,4 @@ def record_kkn(cycle_id: int):
     )
     session.commit()
     flash(_("Kasus KKN dicatat; %(n)s usulan digugurkan.", n=len(voided)), "warning")
-    return redirect(url_for("accreditation.cycle", cycle_id=item.id), code=303)
+    return redirect(_back_to(item), code=303)

@@ -1,0 +1,45 @@
+"""Reaching an enrolment or a unit as a user: found and in scope, or not found at all.
+
+Outside the user's scope an enrolment is reported as missing, never as forbidden, so that a
+probe cannot tell which exist. Views of any package call this through their own loaders.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from tracker.accreditation.context import Actor, actor_for
+from tracker.accreditation.models import Enrolment
+from tracker.agencies.models import Unit
+from tracker.auth.access import UnitRef, can_view_unit
+from tracker.auth.models import User
+from tracker.errors import NotFoundError
+from tracker.i18n import _
+
+
+def _not_found() -> NotFoundError:
+    # The same words as any unknown address: nothing tells "exists, not yours" apart.
+    return NotFoundError(_("Alamat yang Anda buka tidak ada atau sudah dipindahkan."))
+
+
+def unit_in_scope(session: Session, user: User, unit_id: int) -> tuple[Unit, Actor]:
+    """The unit if ``user``'s grants reach it, and the user acting on it.
+    Raises NotFoundError otherwise."""
+    unit = session.get(Unit, unit_id)
+    if unit is None or not can_view_unit(
+        user.access_grants(), UnitRef(unit.id, unit.agency_id, unit.path)
+    ):
+        raise _not_found()
+    return unit, actor_for(user, unit)
+
+
+def enrolment_in_scope(session: Session, user: User, enrolment_id: int) -> tuple[Enrolment, Actor]:
+    """The enrolment if ``user``'s grants reach its unit, and the user acting on that unit.
+    Raises NotFoundError otherwise."""
+    enrolment = session.get(Enrolment, enrolment_id)
+    if enrolment is None:
+        raise _not_found()
+    unit = enrolment.unit
+    if not can_view_unit(user.access_grants(), UnitRef(unit.id, unit.agency_id, unit.path)):
+        raise _not_found()
+    return enrolment, actor_for(user, unit)

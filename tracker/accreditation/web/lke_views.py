@@ -1,0 +1,230 @@
+"""The LKE pages of an enrolment: the worksheet by area, answers, the reviewers' decisions
+and sign-offs, and the official worksheet file in and out."""
+
+from __future__ import annotations
+
+import io
+
+from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import login_required
+
+from tracker.accreditation import assessments, cycles, reviews, tiers
+from tracker.accreditation.models import DecisionKind, Enrolment
+from tracker.accreditation.tiers import TierCode
+from tracker.accreditation.web import forms, invalid_form, load_enrolment, pages, upload_policy
+from tracker.accreditation.web.views import bp
+from tracker.accreditation.workflow import ACTION_LABELS, STAGE_LABELS
+from tracker.error_handlers import wants_json
+from tracker.forms import choices
+from tracker.i18n import _
+from tracker.lke import read_worksheet, write_worksheet
+from tracker.sessions import get_session
+
+
+def _lke_url(
+    enrolment: Enrolment,
+    tier: str | None = None,
+    area: str | None = None,
+    anchor: str | None = None,
+) -> str:
+    url = url_for("accreditation.lke", enrolment_id=enrolment.id, tier=tier, area=area)
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _item_url(enrolment: Enrolment, code: str, tier: str | None = None) -> str:
+    return _lke_url(enrolment, tier, tiers.area_of(code), f"item-{code}")
+
+
+@bp.get("/enrolments/<int:enrolment_id>/lke")
+@login_required
+def lke(enrolment_id: int) -> ResponseReturnValue:
+    session = get_session()
+    item, actor = load_enrolment(enrolment_id)
+    tier = request.args.get("tier") or pages.default_tier(item, actor)
+    if tier not in assessments.assessments_of(session, item.id):
+        tier = TierCode.UNIT
+    page = pages.lke_page(
+        session,
+        actor=actor,
+        enrolment=item,
+        tier_code=tier,
+        area=request.args.get("area", ""),
+        todo_only=request.args.get("todo") == "1",
+    )
+    return render_template(
+        "accreditation/lke.html",
+        page=page,
+        enrolment=item,
+        stage_labels=STAGE_LABELS,
+        action_labels=ACTION_LABELS,
+        decision_form=forms.DecisionForm,
+        resubmit_form=forms.ResubmitForm,
+        worksheet_form=forms.WorksheetForm(),
+        upload_limit=upload_policy().describe(),
+        accept_types=upload_policy().allowed.accept_attribute(),
+    )
+
+
+@bp.post("/enrolments/<int:enrolment_id>/lke/<tier>/<code>")
+@login_required
+def save_answer(enrolment_id: int, tier: str, code: str) -> ResponseReturnValue:
+    session = get_session()
+    item, actor = load_enrolment(enrolment_id)
+    framework = assessments.framework_for(item)
+    if not framework.has_item(code) or tier not in {t.code for t in cycles.cycle_tiers(item.cycle)}:
+        abort(404)
+    form = forms.answer_form(framework.item(code))
+    if not form.validate_on_submit():
+        return invalid_form(form, _item_url(item, code, tier))
+    row = assessments.save_answer(
+        session,
+        actor=actor,
+        enrolment=item,
+        tier=tier,
+        item_code=code,
+        raw=form.raw_answer(framework.item(code)),
+        note=form.note.data or "",
+        expected_version=form.version.data,
+    )
+    session.commit()
+    if wants_json():
+        return jsonify(version=row.version if row else 0, saved=True)
+    flash(_("Jawaban butir %(code)s disimpan.", code=code), "success")
+    return redirect(_item_url(item, code, tier), code=303)
+
+
+@bp.post("/enrolments/<int:enrolment_id>/items/<code>/decision")
+@login_required
+def decide(enrolment_id: int, code: str) -> ResponseReturnValue:
+    session = get_session()
+    item, actor = load_enrolment(enrolment_id)
+    form = forms.DecisionForm()
+    if not form.validate_on_submit():
+        return invalid_form(form, _item_url(item, _known(item, code)))
+    reviews.decide(
+        session,
+        actor=actor,
+        enrolment=item,
+        item_code=_known(item, code),
+        kind=DecisionKind(form.kind.data),
+        comment=form.comment.data or "",
+        expected_seq=form.seq.data or 0,
+    )
+    session.commit()
+    flash(_("Keputusan untuk butir %(code)s disimpan.", code=code), "success")
+    return redirect(_item_url(item, code), code=303)
+
+
+@bp.post("/enrolments/<int:enrolment_id>/items/<code>/resubmit")
+@login_required
+def resubmit(enrolment_id: int, code: str) -> ResponseReturnValue:
+    session = get_session()
+    item, actor = load_enrolment(enrolment_id)
+    form = forms.ResubmitForm()
+    back = _item_url(item, _known(item, code), TierCode.UNIT)
+    if not form.validate_on_submit():
+        return invalid_form(form, back)
+    reviews.mark_revised(
+        session,
+        actor=actor,
+        enrolment=item,
+        item_code=code,
+        comment=form.comment.data or "",
+        expected_seq=form.seq.data or 0,
+    )
+    session.commit()
+    flash(_("Butir %(code)s dikirim ulang ke penilai.", code=code), "success")
+    return redirect(back, code=303)
+
+
+@bp.post("/enrolments/<int:enrolment_id>/areas/<area>/sign-off")
+@login_required
+def sign_off(enrolment_id: int, area: str) -> ResponseReturnValue:
+    session = get_session()
+    item, actor = load_enrolment(enrolment_id)
+    reviews.sign_off_area(
+        session, actor=actor, enrolment=item, area=area, item_codes=_area_codes(item, area)
+    )
+    session.commit()
+    flash(_("Area %(area)s ditandatangani.", area=area), "success")
+    return redirect(_lke_url(item, None, area), code=303)
+
+
+@bp.post("/enrolments/<int:enrolment_id>/areas/<area>/approve-pending")
+@login_required
+def approve_pending(enrolment_id: int, area: str) -> ResponseReturnValue:
+    session = get_session()
+    item, actor = load_enrolment(enrolment_id)
+    codes = _area_codes(item, area)
+    approved = reviews.approve_pending(session, actor=actor, enrolment=item, item_codes=codes)
+    session.commit()
+    flash(_("%(n)s butir di area %(area)s disetujui.", n=len(approved), area=area), "success")
+    return redirect(_lke_url(item, None, area), code=303)
+
+
+def _area_codes(enrolment: Enrolment, area: str) -> list[str]:
+    framework = assessments.framework_for(enrolment)
+    codes = [i.code for i in framework.items() if tiers.area_of(i.code) == area]
+    if not codes:
+        abort(404)
+    return codes
+
+
+def _known(enrolment: Enrolment, code: str) -> str:
+    if not assessments.framework_for(enrolment).has_item(code):
+        abort(404)
+    return code
+
+
+@bp.post("/enrolments/<int:enrolment_id>/lke/import")
+@login_required
+def import_worksheet(enrolment_id: int) -> ResponseReturnValue:
+    session = get_session()
+    item, actor = load_enrolment(enrolment_id)
+    form = forms.WorksheetForm()
+    form.tier.choices = choices((t.code, t.label) for t in cycles.cycle_tiers(item.cycle))
+    if not form.validate_on_submit():
+        return invalid_form(form, _lke_url(item))
+    tier = form.tier.data
+    result = read_worksheet(
+        form.file_bytes(),
+        assessments.framework_for(item),
+        # The official worksheet has a column group for the unit and one for TPI.
+        column_group=TierCode.TPI if tier == TierCode.TPI else TierCode.UNIT,
+    )
+    changed = assessments.import_answers(
+        session,
+        actor=actor,
+        enrolment=item,
+        tier=tier,
+        raw_answers=result.answers,
+        source=form.file.data.filename or "worksheet.xlsx",
+    )
+    session.commit()
+    flash(_("LKE diimpor: %(n)s jawaban berubah.", n=len(changed)), "success")
+    for issue in result.issues[:20]:
+        flash(issue.message, "warning")
+    return redirect(_lke_url(item, tier), code=303)
+
+
+@bp.get("/enrolments/<int:enrolment_id>/lke.xlsx")
+@login_required
+def export_worksheet(enrolment_id: int) -> ResponseReturnValue:
+    session = get_session()
+    item, _actor = load_enrolment(enrolment_id)
+    tier = request.args.get("tier", TierCode.UNIT)
+    assessment = assessments.get_assessment(session, item.id, tier)
+    rows = assessments.answer_rows(session, [assessment.id])[assessment.id] if assessment else {}
+    data = write_worksheet(
+        assessments.framework_for(item),
+        {c: r.value for c, r in rows.items() if r.value is not None},
+        {c: r.note for c, r in rows.items() if r.note},
+    )
+    name = f"LKE-{item.unit.code}-{item.cycle.year}-{tier}.xlsx"
+    return send_file(
+        io.BytesIO(data),
+        as_attachment=True,
+        download_name=name,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
