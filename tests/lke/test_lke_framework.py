@@ -18,6 +18,7 @@ from tracker.lke.framework import (
     FormulaKind,
     Framework,
     FrameworkError,
+    ZeroDenominator,
     framework_path,
     load_framework_file,
     parse_framework,
@@ -152,6 +153,63 @@ def test_percent_items_have_inputs_in_worksheet_order_and_a_formula(framework: F
         "pelanggaran_tahun_lalu",
         "pelanggaran_tahun_ini",
     )
+
+
+PERCENT_CODES = [
+    "A.II.1.i.a",
+    "A.II.1.i.b",
+    "A.II.3.iii.a",
+    "A.II.4.i.a",
+    "A.II.5.ii.a",
+    "A.II.5.iii.a.1",
+    "A.II.5.iii.b.1",
+    "A.II.6.i.b",
+]
+# Revised D4: complaints, LHKPN/LHKASN and discipline may find nothing required.
+NOTHING_REQUIRED = {"A.II.3.iii.a", "A.II.5.ii.a", "A.II.5.iii.a.1", "A.II.5.iii.b.1"}
+
+
+def _without_zero_denominator(data: dict[str, Any]) -> dict[str, Any]:
+    """The file as written before revised D4 (stored lke-2021 version 1)."""
+    for code in PERCENT_CODES:
+        _item(data, code)["formula"].pop("zero_denominator")
+    return data
+
+
+def test_the_file_declares_each_percent_item_s_zero_denominator_reading() -> None:
+    """D1: whether an item may find nothing required is data, written out on every % item."""
+    declared = {code: _item(_data(), code)["formula"]["zero_denominator"] for code in PERCENT_CODES}
+    assert declared == {
+        code: "nothing_required" if code in NOTHING_REQUIRED else "error" for code in PERCENT_CODES
+    }
+
+
+def test_a_file_that_does_not_say_gets_each_kind_s_reading(framework: Framework) -> None:
+    """Files written before revised D4 read the same: obliged groups (sum_ratio), complaints and
+    violations (decrease) may find nothing required; a plain ratio may not."""
+    legacy = parse_framework(_without_zero_denominator(_data()))
+    for code in PERCENT_CODES:
+        assert legacy.item(code).formula == framework.item(code).formula, code
+        assert legacy.item(code).formula.zero_denominator is (
+            ZeroDenominator.NOTHING_REQUIRED if code in NOTHING_REQUIRED else ZeroDenominator.ERROR
+        )
+
+
+def test_the_zero_denominator_reading_must_be_known() -> None:
+    _breaks(
+        lambda d: _item(d, "A.II.4.i.a")["formula"].update(zero_denominator="ignore"),
+        r"A\.II\.4\.i\.a: nilai zero_denominator ignore tidak dikenal",
+    )
+
+
+def test_a_new_version_may_let_another_item_find_nothing_required() -> None:
+    """D1: moving an item between the readings is a data change, no code."""
+    data = _data()
+    _item(data, "A.II.4.i.a")["formula"]["zero_denominator"] = "nothing_required"
+    _item(data, "A.II.5.ii.a")["formula"]["zero_denominator"] = "error"
+    framework = parse_framework(data)
+    assert framework.item("A.II.4.i.a").formula.may_find_nothing_required
+    assert not framework.item("A.II.5.ii.a").formula.may_find_nothing_required
 
 
 def test_lhkpn_shows_a_derived_total_row_and_four_inputs(framework: Framework) -> None:

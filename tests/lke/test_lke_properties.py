@@ -1,4 +1,5 @@
-"""Property tests: scores stay within their weights and never drop when an answer improves."""
+"""Property tests: scores stay within their weights, never drop when an answer improves, and an
+answer in error (D4) scores exactly as if it had not been given."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracker.lke.answers import AnswerValue, ChoiceAnswer, CountAnswer, IndexAnswer
-from tracker.lke.framework import AnswerType, Item, get_framework
-from tracker.lke.scoring import ScoreReport, item_value, score
+from tracker.lke.framework import AnswerType, FormulaKind, Item, get_framework
+from tracker.lke.scoring import ERRORS, ScoreReport, item_value, score
 
 FRAMEWORK = get_framework("lke-2021")
 ITEMS = list(FRAMEWORK.items())
@@ -56,7 +57,9 @@ def test_every_score_lies_between_zero_and_its_weight(answers: dict[str, AnswerV
         assert 0 <= result.answered <= result.total
     for item in ITEMS:
         result = report.items[item.code]
-        assert result.answered == (item.code in answers)
+        assert result.answered == (item.code in answers and result.error is None)
+        if result.error is not None:  # D4: only a % item's zero denominator is an error
+            assert item.answer_type is AnswerType.PERCENT and result.value is None
         if result.answered:
             assert 0 <= result.value <= 1
         if item.weight is not None:
@@ -72,7 +75,9 @@ def improvement(draw: st.DrawFn) -> tuple[dict[str, AnswerValue], str, AnswerVal
     """An answer set, one answered item and a replacement answer that is at least as good."""
     answers = draw(answer_sets())
     item = draw(st.sampled_from(ITEMS))
-    first, second = draw(answer_for(item)), draw(answer_for(item))
+    # An answer in error is no better or worse than a blank one: compare answers that count.
+    counts = answer_for(item).filter(lambda a: item_value(item, a)[0] is not None)
+    first, second = draw(counts), draw(counts)
     worse, better = sorted((first, second), key=lambda a: item_value(item, a)[0])
     answers[item.code] = worse
     return answers, item.code, better
@@ -98,5 +103,38 @@ def test_improving_one_answer_never_lowers_any_score(
 )
 def test_percent_values_are_clamped(item: Item, values: list[int]) -> None:
     counts = CountAnswer(tuple(values[: len(item.inputs)]))
-    value, _flags = item_value(item, counts)
-    assert 0 <= value <= 1
+    value, flags = item_value(item, counts)
+    assert (value is None) == bool(ERRORS & set(flags))
+    assert value is None or 0 <= value <= 1
+
+
+PERCENT_ITEMS = [i for i in ITEMS if i.answer_type is AnswerType.PERCENT]
+
+
+def zero_denominator(item: Item) -> st.SearchStrategy[AnswerValue]:
+    """Counts of a % item whose denominator is 0 (the numerator may or may not be)."""
+    formula = item.formula
+    assert formula is not None
+    zero = {formula.previous} if formula.kind is FormulaKind.DECREASE else set(formula.denominator)
+    counts = [st.just(0) if i.key in zero else st.integers(0, 5) for i in item.inputs]
+    return st.tuples(*counts).map(CountAnswer)
+
+
+@st.composite
+def answer_sets_with_zero_denominators(draw: st.DrawFn) -> dict[str, AnswerValue]:
+    answers = draw(answer_sets())
+    for item in draw(st.lists(st.sampled_from(PERCENT_ITEMS), unique=True, min_size=1)):
+        answers[item.code] = draw(zero_denominator(item))
+    return answers
+
+
+@settings(max_examples=100, deadline=None)
+@given(answer_sets_with_zero_denominators())
+def test_an_answer_in_error_scores_as_if_it_were_blank(answers: dict[str, AnswerValue]) -> None:
+    """D4 + D3: an item in error is left out of every mean and every completeness count."""
+    report = score(FRAMEWORK, answers)
+    in_error = {r.code for r in report.errors()}
+    blank = score(FRAMEWORK, {c: a for c, a in answers.items() if c not in in_error})
+    assert all_results(report) == all_results(blank)
+    for code in in_error:
+        assert not report.items[code].answered and not blank.items[code].flags

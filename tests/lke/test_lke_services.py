@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,41 @@ def test_an_invalid_file_is_refused_and_nothing_is_stored(session, tmp_path: Pat
     with pytest.raises(FrameworkError):
         sync_framework(session, broken)
     assert session.scalar(select(func.count()).select_from(LkeFramework)) == 0
+
+
+def test_the_revised_d4_file_is_a_new_version_and_the_old_one_reads_the_same(
+    session, tmp_path: Path
+) -> None:
+    """The file before revised D4 had no ``zero_denominator`` keys (stored as version 1 where it
+    was loaded). Syncing the regenerated file adds version 2; cycles pinned to version 1 keep
+    their framework, and it reads the three "nothing required" items the same way (D1, D4)."""
+    data = yaml.safe_load(framework_path("lke-2021").read_bytes())
+    legacy = copy.deepcopy(data)
+    for item in _percent_items(legacy):
+        item["formula"].pop("zero_denominator")
+    before = tmp_path / "lke-2021.yaml"
+    before.write_text(yaml.safe_dump(legacy, allow_unicode=True, sort_keys=False))
+    old, _ = sync_framework(session, before)
+    new, created = sync_framework(session)
+    assert created and (old.version, new.version) == (1, 2)
+    assert latest_version(session).id == new.id
+    readings = [
+        {i.code: i.formula for i in framework_of(row).items() if i.formula is not None}
+        for row in (old, new)
+    ]
+    assert readings[0] == readings[1]
+    assert sorted(c for c, f in readings[0].items() if f.may_find_nothing_required) == [
+        "A.II.3.iii.a",
+        "A.II.5.ii.a",
+        "A.II.5.iii.a.1",
+        "A.II.5.iii.b.1",
+    ]
+
+
+def _percent_items(node: object) -> list[dict]:
+    if isinstance(node, dict):
+        own = [node] if node.get("answer_type") == "percent" else []
+        return own + [i for value in node.values() for i in _percent_items(value)]
+    if isinstance(node, list):
+        return [i for value in node for i in _percent_items(value)]
+    return []

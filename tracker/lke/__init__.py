@@ -36,6 +36,7 @@ from tracker.lke.framework import (
     parse_framework,
 )
 from tracker.lke.report import (
+    describe_flag,
     describe_rule,
     format_decimal_id,
     score_answers,
@@ -67,6 +68,7 @@ __all__ = [
     "WorksheetIssue",
     "WorksheetResult",
     "answer_to_raw",
+    "describe_flag",
     "describe_rule",
     "evaluate",
     "format_decimal_id",

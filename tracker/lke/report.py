@@ -23,8 +23,13 @@ _FLAG_MESSAGES = {
     Flag.ZERO_DENOMINATOR_NOTHING_REQUIRED: N_(
         "Butir %(code)s: penyebut nol dan tidak ada yang diwajibkan, nilai 1 (D4); mohon diperiksa"
     ),
+    Flag.ZERO_DENOMINATOR: N_(
+        "Butir %(code)s: penyebut nol sehingga persentase tidak dapat dihitung (#DIV/0!); butir "
+        "dihitung belum dijawab dan menahan setiap penyerahan sampai jumlahnya diperbaiki (D4)"
+    ),
     Flag.ZERO_DENOMINATOR_WITH_NUMERATOR: N_(
-        "Butir %(code)s: penyebut nol tetapi pembilang tidak nol, nilai 0 (D4); mohon diperiksa"
+        "Butir %(code)s: penyebut nol tetapi pembilang tidak nol (#DIV/0!); butir dihitung belum "
+        "dijawab dan menahan setiap penyerahan sampai jumlahnya diperbaiki (D4)"
     ),
     Flag.CLAMPED: N_("Butir %(code)s: persentase di luar rentang 0-100 %% sehingga dibatasi (D4)"),
     Flag.INPUT_MISMATCH: N_("Butir %(code)s: jumlah yang diulang berbeda dengan butir asalnya"),
@@ -39,6 +44,11 @@ def format_decimal_id(value: Decimal | float | int, places: int = 2) -> str:
     whole, _sep, fraction = format(abs(rounded), "f").partition(".")
     groups = f"{int(whole):,}".replace(",", ".")
     return f"{sign}{groups},{fraction}" if places > 0 else f"{sign}{groups}"
+
+
+def describe_flag(code: str, flag: Flag) -> str:
+    """The message for one item flag, e.g. an answer in error (D4) a hand-off must name."""
+    return _(_FLAG_MESSAGES[flag], code=code)
 
 
 def describe_rule(result: RuleResult) -> str:
@@ -170,12 +180,14 @@ def _area(area: Any) -> dict[str, Any]:
 
 
 def _completeness(report: ScoreReport) -> dict[str, Any]:
+    """Answers in error count as not answered (D4): listed in ``unanswered`` and ``errors``."""
     unanswered = [code for code, result in report.items.items() if not result.answered]
     return {
         "answered": report.total.answered,
         "total": report.total.total,
         "ratio": _num(report.total.completeness),
         "unanswered": unanswered,
+        "errors": [result.code for result in report.errors()],
         "groups": {code: _group(group) for code, group in report.groups.items()},
     }
 
@@ -211,11 +223,12 @@ def _warnings(report: ScoreReport, issues: Iterable[WorksheetIssue]) -> list[dic
                 "kind": flag.value,
                 "code": result.code,
                 "row": None,
-                "message": _(_FLAG_MESSAGES[flag], code=result.code),
+                "message": describe_flag(result.code, flag),
             }
             for flag in result.flags
         ]
-    missing = report.total.total - report.total.answered
+    errors = len(report.errors())
+    missing = report.total.total - report.total.answered - errors  # no answer given at all
     if missing:
         warnings.append(
             {
@@ -225,6 +238,19 @@ def _warnings(report: ScoreReport, issues: Iterable[WorksheetIssue]) -> list[dic
                 "message": _(
                     "%(count)s butir belum dijawab; unit belum dapat diajukan ke TPI (D3)",
                     count=missing,
+                ),
+            }
+        )
+    if errors:
+        warnings.append(
+            {
+                "kind": "input_errors",
+                "code": None,
+                "row": None,
+                "message": _(
+                    "%(count)s butir berisi isian yang salah dan dihitung belum dijawab; unit "
+                    "belum dapat diajukan sampai diperbaiki (D4)",
+                    count=errors,
                 ),
             }
         )

@@ -3,6 +3,10 @@
 ``score(framework, answers)`` turns parsed answers into a ScoreReport with a result for every
 item, sub-area, area (per part and combined), part, component and the total, each with its
 completeness. Display rounding (two decimals, D6) is the caller's business.
+
+An answer in error (D4: a % item's zero denominator where something must have been required,
+or a zero denominator under a non-zero numerator) has no value: it counts as not answered, so
+it is left out of the D3 mean and out of completeness, and ``ScoreReport.errors()`` lists it.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from tracker.lke.framework import (
     Part,
     PartKind,
     SubArea,
+    ZeroDenominator,
 )
 
 ZERO = Decimal(0)
@@ -36,24 +41,37 @@ _PRECISION = 40
 
 
 class Flag(StrEnum):
-    """Why a reviewer should look at an item's value (D4)."""
+    """Why a reviewer should look at an item's value (D4); ERRORS make the answer not count."""
 
+    # 0/0 on an item that may find nothing required: value 1, for the reviewer to check.
     ZERO_DENOMINATOR_NOTHING_REQUIRED = "zero_denominator_nothing_required"
+    # Errors (#DIV/0!): 0/0 on any other % item, and a zero denominator under a non-zero numerator.
+    ZERO_DENOMINATOR = "zero_denominator"
     ZERO_DENOMINATOR_WITH_NUMERATOR = "zero_denominator_with_numerator"
     CLAMPED = "clamped"
     INPUT_MISMATCH = "input_mismatch"  # a repeated count differs from its twin (same_as)
 
 
+# The flags of an answer in error: it has no value, counts as not answered and must be corrected.
+ERRORS = frozenset({Flag.ZERO_DENOMINATOR, Flag.ZERO_DENOMINATOR_WITH_NUMERATOR})
+
+
 @dataclass(frozen=True)
 class ItemResult:
     code: str
-    value: Decimal | None  # 0..1: multiplier, ratio or index/4; None when unanswered
+    value: Decimal | None  # 0..1: multiplier, ratio or index/4; None when unanswered or in error
     score: Decimal | None = None  # value x weight, for weight-bearing (results) items only
     flags: tuple[Flag, ...] = ()
 
     @property
     def answered(self) -> bool:
+        """An answer that counts (D3): given and not in error (D4)."""
         return self.value is not None
+
+    @property
+    def error(self) -> Flag | None:
+        """The input error that keeps the given answer from counting (D4), or None."""
+        return next((flag for flag in self.flags if flag in ERRORS), None)
 
 
 @dataclass(frozen=True)
@@ -99,7 +117,12 @@ class ScoreReport:
     reform: GroupResult
 
     def flagged(self) -> list[ItemResult]:
+        """Items a reviewer should look at, errors included, in worksheet order."""
         return [result for result in self.items.values() if result.flags]
+
+    def errors(self) -> list[ItemResult]:
+        """Answers in error (D4): not answered until corrected, and they block every hand-off."""
+        return [result for result in self.items.values() if result.error is not None]
 
 
 def score(framework: Framework, answers: Mapping[str, AnswerValue]) -> ScoreReport:
@@ -132,8 +155,8 @@ def score(framework: Framework, answers: Mapping[str, AnswerValue]) -> ScoreRepo
         )
 
 
-def item_value(item: Item, answer: AnswerValue) -> tuple[Decimal, tuple[Flag, ...]]:
-    """The 0..1 value of one answer and its flags (D2, D4, D7)."""
+def item_value(item: Item, answer: AnswerValue) -> tuple[Decimal | None, tuple[Flag, ...]]:
+    """The 0..1 value of one answer and its flags (D2, D4, D7); None for an answer in error."""
     if isinstance(answer, ChoiceAnswer):
         return item.option(answer.key).multiplier, ()
     if isinstance(answer, CountAnswer):
@@ -143,27 +166,36 @@ def item_value(item: Item, answer: AnswerValue) -> tuple[Decimal, tuple[Flag, ..
     return answer.index / (item.index_max or Decimal(4)), ()
 
 
-def percent_value(formula: Formula, counts: Mapping[str, int]) -> tuple[Decimal, tuple[Flag, ...]]:
-    """Value of a % item from its counts, clamped to [0, 1] (D4)."""
+def percent_value(
+    formula: Formula, counts: Mapping[str, int]
+) -> tuple[Decimal | None, tuple[Flag, ...]]:
+    """Value of a % item from its counts, clamped to [0, 1]; None when in error (D4)."""
+    zero = formula.zero_denominator
     if formula.kind is FormulaKind.DECREASE:
         previous = counts[formula.previous]  # type: ignore[index]  # parser sets it on DECREASE
         current = counts[formula.current]  # type: ignore[index]  # parser sets it on DECREASE
-        return ratio(previous - current, previous)
+        return ratio(previous - current, previous, zero)
     numerator = sum(counts[key] for key in formula.numerator)
-    return ratio(numerator, sum(counts[key] for key in formula.denominator))
+    return ratio(numerator, sum(counts[key] for key in formula.denominator), zero)
 
 
-def ratio(numerator: int, denominator: int) -> tuple[Decimal, tuple[Flag, ...]]:
-    """numerator / denominator clamped to [0, 1], with D4's zero-denominator rule.
+def ratio(
+    numerator: int, denominator: int, zero_denominator: ZeroDenominator = ZeroDenominator.ERROR
+) -> tuple[Decimal | None, tuple[Flag, ...]]:
+    """numerator / denominator clamped to [0, 1], with revised D4's zero-denominator rule.
 
-    A zero denominator means nothing was required (no complaints, nobody obliged to file, no
-    violations last year): 1.0 if the numerator is zero too, else 0. Both cases are flagged.
-    This is D4's earlier reading; revised D4 keeps 1.0 for three items only (issue 11).
+    0/0 scores 1.0 (flagged for the reviewer) only where the item may find nothing required
+    (``ZeroDenominator.NOTHING_REQUIRED``: no complaints, nobody obliged to file, no violations
+    last year nor this year); anywhere else it is an input error, as the official Excel's
+    #DIV/0!. A zero denominator under a non-zero numerator is always an error. An error has no
+    value (None), so the item counts as not answered.
     """
     if denominator == 0:
-        if numerator == 0:
+        if numerator != 0:
+            return None, (Flag.ZERO_DENOMINATOR_WITH_NUMERATOR,)
+        if zero_denominator is ZeroDenominator.NOTHING_REQUIRED:
             return ONE, (Flag.ZERO_DENOMINATOR_NOTHING_REQUIRED,)
-        return ZERO, (Flag.ZERO_DENOMINATOR_WITH_NUMERATOR,)
+        return None, (Flag.ZERO_DENOMINATOR,)
     raw = Decimal(numerator) / Decimal(denominator)
     clamped = min(max(raw, ZERO), ONE)
     return clamped, ((Flag.CLAMPED,) if clamped != raw else ())
@@ -173,8 +205,9 @@ def _item_result(item: Item, answer: AnswerValue | None) -> ItemResult:
     if answer is None:
         return ItemResult(item.code, None, ZERO if item.weight is not None else None)
     value, flags = item_value(item, answer)
-    weighted = value * item.weight if item.weight is not None else None
-    return ItemResult(item.code, value, weighted, flags)
+    if item.weight is None:
+        return ItemResult(item.code, value, None, flags)
+    return ItemResult(item.code, value, value * item.weight if value is not None else ZERO, flags)
 
 
 _ANSWER_CLASS = {AnswerType.PERCENT: CountAnswer, AnswerType.SURVEY_INDEX: IndexAnswer}

@@ -25,6 +25,7 @@ from tracker.lke.framework.model import (
     PartKind,
     ProvenanceField,
     SubArea,
+    ZeroDenominator,
     sub_area_tree,
 )
 from tracker.lke.framework.parse import FrameworkError, parse_framework, to_decimal
@@ -67,6 +68,7 @@ __all__ = [
     "ProvenanceField",
     "Rule",
     "SubArea",
+    "ZeroDenominator",
     "framework_path",
     "get_framework",
     "load_framework_file",

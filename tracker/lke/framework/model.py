@@ -37,6 +37,24 @@ class FormulaKind(StrEnum):
     DECREASE = "decrease"  # (previous - current) / previous (D4)
 
 
+class ZeroDenominator(StrEnum):
+    """What a zero denominator (with a zero numerator) means for a % item (D4, revised)."""
+
+    ERROR = "error"  # an input error, as the official Excel's #DIV/0!: the item counts as blank
+    NOTHING_REQUIRED = "nothing_required"  # nothing was required: 1.0, flagged for the reviewer
+
+
+# The reading of a formula whose file does not say (files written before revised D4, such as
+# stored lke-2021 version 1): the kinds that count obliged people, complaints or violations may
+# find nothing required; a plain ratio may not.
+ZERO_DENOMINATOR_DEFAULT: Mapping[FormulaKind, ZeroDenominator] = {
+    FormulaKind.RATIO: ZeroDenominator.ERROR,
+    FormulaKind.SUM_RATIO: ZeroDenominator.NOTHING_REQUIRED,
+    FormulaKind.COMPLAINTS: ZeroDenominator.NOTHING_REQUIRED,
+    FormulaKind.DECREASE: ZeroDenominator.NOTHING_REQUIRED,
+}
+
+
 class PartKind(StrEnum):
     PEMENUHAN = "pemenuhan"
     REFORM = "reform"
@@ -72,6 +90,13 @@ class Formula:
     denominator: tuple[str, ...] = ()
     previous: str | None = None
     current: str | None = None
+    # D4: only items that may find nothing required (no complaints, nobody obliged to file, no
+    # violations) score 1.0 on 0/0; for every other % item a zero denominator is an input error.
+    zero_denominator: ZeroDenominator = ZeroDenominator.ERROR
+
+    @property
+    def may_find_nothing_required(self) -> bool:
+        return self.zero_denominator is ZeroDenominator.NOTHING_REQUIRED
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from tracker.errors import ValidationError
 from tracker.i18n import N_, _
 from tracker.lke.framework.model import (
     CHOICE_KEYS,
+    ZERO_DENOMINATOR_DEFAULT,
     AnswerType,
     Area,
     Component,
@@ -32,6 +33,7 @@ from tracker.lke.framework.model import (
     PartKind,
     ProvenanceField,
     SubArea,
+    ZeroDenominator,
     sub_area_tree,
 )
 from tracker.lke.framework.rules import (
@@ -239,12 +241,20 @@ def _count_input(data: Mapping[str, Any], code: str) -> CountInput:
 
 
 def _formula(data: Mapping[str, Any], code: str) -> Formula:
+    kind = _enum(FormulaKind, data, "kind", code)
+    # D4: a file that does not say gets its kind's reading (files written before revised D4).
+    zero = (
+        _enum(ZeroDenominator, data, "zero_denominator", code)
+        if data.get("zero_denominator") is not None
+        else ZERO_DENOMINATOR_DEFAULT[kind]
+    )
     return Formula(
-        _enum(FormulaKind, data, "kind", code),
+        kind,
         numerator=_keys(data.get("numerator")),
         denominator=_keys(data.get("denominator")),
         previous=data.get("previous"),
         current=data.get("current"),
+        zero_denominator=zero,
     )
 
 
