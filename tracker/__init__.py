@@ -34,9 +34,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
 
-    from tracker import error_handlers
+    from tracker import error_handlers, request_guards
 
     error_handlers.init_app(app)
+    request_guards.init_app(app)
     return app
 
 
@@ -76,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from tracker.accreditation.cli import designations_cli
     from tracker.agencies.cli import agencies_cli
     from tracker.audit.cli import audit_cli
     from tracker.auth.cli import users_cli
@@ -91,6 +93,7 @@ def _register_cli(app: Flask) -> None:
         demo_cli,
         users_cli,
         agencies_cli,
+        designations_cli,
         audit_cli,
         lke_cli,
         evidence_cli,

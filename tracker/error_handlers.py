@@ -22,7 +22,8 @@ from tracker.i18n import _
 log = logging.getLogger(__name__)
 
 
-def _rollback() -> None:
+def rollback() -> None:
+    """Discard the request's unfinished transaction before answering with an error."""
     session = g.get("db_session")
     if session is not None:
         session.rollback()
@@ -43,7 +44,7 @@ def safe_referrer() -> str:
 
 
 def handle_domain_error(err: DomainError):
-    _rollback()
+    rollback()
     if isinstance(err, NotFoundError | NotAllowedError):
         return error_page(err.http_status, str(err))
     if wants_json():
@@ -63,6 +64,7 @@ def error_page(status: int, message: str | None = None):
         422: _("Data tidak valid"),
         429: _("Terlalu banyak permintaan"),
         500: _("Terjadi kesalahan pada server"),
+        503: _("Server sedang sibuk"),
     }
     title = titles.get(status, _("Terjadi kesalahan"))
     if wants_json():
@@ -71,7 +73,7 @@ def error_page(status: int, message: str | None = None):
 
 
 def handle_http_error(err: HTTPException):
-    _rollback()
+    rollback()
     status = err.code or 500
     messages = {
         403: _("Anda tidak memiliki akses ke halaman ini."),
@@ -82,7 +84,7 @@ def handle_http_error(err: HTTPException):
 
 
 def handle_csrf_error(err: CSRFError):
-    _rollback()
+    rollback()
     return error_page(
         400, _("Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi.")
     )
@@ -102,7 +104,7 @@ def handle_concurrent_change(err: Exception):
 
 
 def handle_unexpected(err: Exception):
-    _rollback()
+    rollback()
     log.exception("unhandled error on %s %s", request.method, request.path)
     return error_page(500, _("Kesalahan sudah dicatat. Silakan coba lagi nanti."))
 
