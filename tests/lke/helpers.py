@@ -76,8 +76,22 @@ class Sheet:
         return self.index(code, key) + 1
 
     def insert(self, index: int, values: list[Any] | None = None) -> None:
+        """Insert a row before list index ``index``; formulas below follow, as in Excel."""
+        self.shift(index + 1, 1)
         self.rows.insert(index, list(values or []) + [None] * (LAST_COLUMN - len(values or [])))
         self.slots.insert(index, None)
+
+    def delete(self, index: int) -> None:
+        """Delete the row at list index ``index``; formulas below follow, as in Excel."""
+        del self.rows[index], self.slots[index]
+        self.shift(index + 2, -1)
+
+    def shift(self, first_row: int, by: int) -> None:
+        """Move every formula reference to row ``first_row`` or below by ``by`` rows."""
+        for values in self.rows:
+            for column, value in enumerate(values):
+                if isinstance(value, str) and value.startswith("="):
+                    values[column] = shift_formula(value, first_row, by)
 
     def set(self, code: str, column: str, value: Any, key: str | None = None) -> None:
         self.rows[self.index(code, key)][_column(column)] = value
@@ -141,18 +155,34 @@ def _slot_values(framework: Framework, slot: Slot, report: Any, raw: Mapping[str
     return {"L": float(group.score)}
 
 
+def shift_formula(formula: str, first_row: int, by: int) -> str:
+    """``formula`` with its references to rows ``first_row`` and below moved by ``by``."""
+
+    def move(match: re.Match[str]) -> str:
+        letters, number = match.group(1), int(match.group(2))
+        return f"{letters}{number + by if number >= first_row else number}"
+
+    parts = re.split(r'("(?:[^"]|"")*")', formula)  # leave text in quotes alone
+    return "".join(
+        part if part.startswith('"') else re.sub(r"(?<![A-Za-z])([A-Z]{1,3})(\d+)", move, part)
+        for part in parts
+    )
+
+
 def _column(letter: str) -> int:
     return ord(letter) - ord("A")
 
 
-def inject_cached(data: bytes, values: Mapping[str, Any]) -> bytes:
-    """Give formula cells a stored result, as Excel does when it saves a workbook."""
+def inject_cached(
+    data: bytes, values: Mapping[str, Any], part: str = "xl/worksheets/sheet1.xml"
+) -> bytes:
+    """Give formula cells of one sheet a stored result, as Excel does when it saves."""
     source = zipfile.ZipFile(BytesIO(data))
     buffer = BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             content = source.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
+            if info.filename == part:
                 content = _inject(content.decode("utf-8"), values).encode("utf-8")
             target.writestr(info, content)
     return buffer.getvalue()

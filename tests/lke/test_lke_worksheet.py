@@ -67,14 +67,19 @@ def test_written_formulas_for_percent_counts_and_surveys(framework: Framework) -
     assert (total[6], total[9], total[10]) == ("-", "Jumlah", f"=K{k}+K{m}+K{n}")
     assert item[10] == (
         f'=IF(COUNT(K{k},K{m},K{n},K{r})<4,"",IF((K{k}+K{m}+K{n})=0,'
-        f"IF((K{r})=0,1,0),MAX(0,MIN(1,(K{r})/(K{k}+K{m}+K{n})))))"
+        f'IF((K{r})=0,1,"Penyebut nol"),MAX(0,MIN(1,(K{r})/(K{k}+K{m}+K{n})))))'
     )
     p, c = (
         sheet.row_number("A.II.3.iii.a", key)
         for key in ("pelanggaran_tahun_lalu", "pelanggaran_tahun_ini")
     )
     discipline = sheet.rows[sheet.index("A.II.3.iii.a")][10]
-    assert f"IF(K{p}=0,IF((K{p}-K{c})=0,1,0),MAX(0,MIN(1,(K{p}-K{c})/K{p})))" in discipline
+    assert (
+        f'IF(K{p}=0,IF((K{p}-K{c})=0,1,"Penyebut nol"),MAX(0,MIN(1,(K{p}-K{c})/K{p})))'
+        in discipline
+    )
+    targets = sheet.row_number("A.II.4.i.a")  # D4: a zero denominator here is an input error
+    assert '=0,"Penyebut nol","Penyebut nol")' in sheet.rows[targets - 1][10]
     ipak = sheet.row_number("B.I.a")
     assert sheet.rows[ipak - 1][11] == f'=IF(ISNUMBER(K{ipak}),K{ipak}/4*I{ipak},"Blm Diisi")'
     assert sheet.rows[ipak - 1][8] == 17.5
@@ -255,8 +260,7 @@ def test_typed_total_that_disagrees_with_its_parts(framework: Framework, answers
 
 def test_a_sheet_without_the_derived_total_row_is_fine(framework: Framework, answers: dict) -> None:
     sheet = Sheet(framework, answers)
-    index = sheet.index("A.II.5.iii.a.1", "wajib_total")
-    del sheet.rows[index], sheet.slots[index]
+    sheet.delete(sheet.index("A.II.5.iii.a.1", "wajib_total"))
     result = read_worksheet(sheet.to_bytes(computed=answers), framework)
     assert result.issues == []
     assert result.answers["A.II.5.iii.a.1"] == [1, 2, 3, 5]
@@ -265,8 +269,7 @@ def test_a_sheet_without_the_derived_total_row_is_fine(framework: Framework, ans
 def test_missing_rows_leave_items_unanswered(framework: Framework, answers: dict) -> None:
     sheet = Sheet(framework, answers)
     for code, key in (("A.I.1.i.a", None), ("A.II.4.i.a", "sasaran_tercapai")):
-        index = sheet.index(code, key)
-        del sheet.rows[index], sheet.slots[index]
+        sheet.delete(sheet.index(code, key))
     result = read_worksheet(sheet.to_bytes(), framework)
     assert "A.I.1.i.a" not in result.answers and "A.II.4.i.a" not in result.answers
     missing = [i.message for i in result.issues if i.kind == "missing_row"]
@@ -374,7 +377,11 @@ def test_wrong_sheet_names_the_sheets_found(framework: Framework) -> None:
     wb.save(buffer)
     with pytest.raises(ValidationError) as caught:
         read_worksheet(buffer.getvalue(), framework)
-    assert str(caught.value) == "Lembar LKE ZI tidak ditemukan; lembar yang ada: Rekap, Jawaban"
+    assert str(caught.value) == (
+        "Buku kerja ini tidak dikenali sebagai LKE. Yang dicari: lembar LKE ZI (Lampiran III) "
+        "dengan baris judul kolom Bobot dan Jawaban, atau lembar Jawaban dari templat PortalRB "
+        "dengan jawaban unit di kolom K baris 6-202. Lembar yang ada: Rekap, Jawaban"
+    )
 
 
 def test_sheet_name_is_matched_loosely(framework: Framework) -> None:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 from flask.cli import AppGroup
 
 from tracker.errors import DomainError
 from tracker.lke.framework import get_framework
-from tracker.lke.report import score_file
-from tracker.lke.worksheet import write_worksheet
+from tracker.lke.report import WORKBOOK_SUFFIXES, score_answers, score_file
+from tracker.lke.worksheet import WorksheetLayout, read_worksheet, write_worksheet
 
 lke_cli = AppGroup("lke", help="Lembar Kerja Evaluasi (LKE) Zona Integritas: score, worksheet.")
 
@@ -34,12 +35,24 @@ lke_cli = AppGroup("lke", help="Lembar Kerja Evaluasi (LKE) Zona Integritas: sco
     help="Worksheet answer columns to read (.xlsx only).",
 )
 def score_command(path: Path, framework_code: str, has_wbk: bool, column_group: str) -> None:
-    """Score PATH (an official LKE worksheet .xlsx or a JSON answers file) and print JSON."""
+    """Score PATH (an LKE worksheet .xlsx in either official layout, Lampiran III "LKE ZI" or
+    PortalRB "Jawaban", detected from the file; or a JSON answers file) and print JSON."""
     try:
-        result = score_file(path, framework_code, has_wbk=has_wbk, column_group=column_group)
+        result = _score(path, framework_code, has_wbk, column_group)
     except DomainError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+def _score(path: Path, framework_code: str, has_wbk: bool, column_group: str) -> dict[str, Any]:
+    """The CLI JSON; a workbook's also says which layout and sheet were read."""
+    if not (path.is_file() and path.suffix.lower() in WORKBOOK_SUFFIXES):
+        return score_file(path, framework_code, has_wbk=has_wbk, column_group=column_group)
+    framework = get_framework(framework_code)
+    sheet = read_worksheet(path, framework, column_group=column_group)
+    result = score_answers(framework, sheet.answers, has_wbk=has_wbk, issues=sheet.issues)
+    result["worksheet"] = {"layout": sheet.layout.value, "sheet": sheet.sheet}
+    return result
 
 
 @lke_cli.command("worksheet", with_appcontext=False)
@@ -51,11 +64,23 @@ def score_command(path: Path, framework_code: str, has_wbk: bool, column_group: 
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help='JSON answers file ({"answers": {...}}) to fill in.',
 )
-def worksheet_command(output: Path, framework_code: str, answers_path: Path | None) -> None:
+@click.option(
+    "--layout",
+    "layout_name",
+    type=click.Choice([layout.value for layout in WorksheetLayout]),
+    default=WorksheetLayout.LAMPIRAN3.value,
+    show_default=True,
+    help='Lampiran III (sheet "LKE ZI") or PortalRB\'s template (sheet "Jawaban").',
+)
+def worksheet_command(
+    output: Path, framework_code: str, answers_path: Path | None, layout_name: str
+) -> None:
     """Write the official worksheet (blank, or filled from a JSON answers file) to OUTPUT."""
     try:
         answers = json.loads(answers_path.read_text("utf-8"))["answers"] if answers_path else None
-        output.write_bytes(write_worksheet(get_framework(framework_code), answers))
+        framework = get_framework(framework_code)
+        data = write_worksheet(framework, answers, layout=WorksheetLayout(layout_name))
+        output.write_bytes(data)
     except (DomainError, ValueError, KeyError, TypeError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(str(output))

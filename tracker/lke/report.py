@@ -25,11 +25,11 @@ _FLAG_MESSAGES = {
     ),
     Flag.ZERO_DENOMINATOR: N_(
         "Butir %(code)s: penyebut nol sehingga persentase tidak dapat dihitung (#DIV/0!); butir "
-        "dihitung belum dijawab dan menahan setiap penyerahan sampai jumlahnya diperbaiki (D4)"
+        "dihitung belum dijawab dan menahan setiap penyerahan sampai jumlahnya diperbaiki"
     ),
     Flag.ZERO_DENOMINATOR_WITH_NUMERATOR: N_(
         "Butir %(code)s: penyebut nol tetapi pembilang tidak nol (#DIV/0!); butir dihitung belum "
-        "dijawab dan menahan setiap penyerahan sampai jumlahnya diperbaiki (D4)"
+        "dijawab dan menahan setiap penyerahan sampai jumlahnya diperbaiki"
     ),
     Flag.CLAMPED: N_("Butir %(code)s: persentase di luar rentang 0-100 %% sehingga dibatasi (D4)"),
     Flag.INPUT_MISMATCH: N_("Butir %(code)s: jumlah yang diulang berbeda dengan butir asalnya"),

@@ -31,6 +31,7 @@ class SheetRow:
     answer_formula: str | None
     value: Any  # the Nilai cell, likewise
     value_formula: str | None
+    type_text: str = ""  # the "Pilihan Jawaban" cell as typed ("Ya" where "Ya/Tidak" belongs)
 
     @property
     def norm(self) -> str:
@@ -48,6 +49,7 @@ class Finding:
     row: int | None
     code: str | None
     params: Mapping[str, Any] = field(default_factory=dict)
+    slot: int | None = None  # the slot a duplicate row repeats (its formulas may count it)
 
 
 @dataclass
@@ -66,12 +68,41 @@ def align_rows(rows: list[SheetRow], slots: list[Slot]) -> Alignment:
         if id(row) not in taken:
             candidates = [(s, j) for (i, j), s in scores.items() if i == index]
             _leftover(alignment, slots, row, max(candidates)[1] if candidates else None)
-    for index, row in alignment.matched.items():
-        slot = slots[index]
-        if row.type_kind and slot.type_label and row.type_kind != slot.type_kind:
-            params = {"found": row.type_kind, "expected": slot.type_label}
-            alignment.findings.append(Finding("answer_type_mismatch", row.row, slot.code, params))
+    alignment.findings += type_findings(alignment.matched, slots)
     return alignment
+
+
+def type_findings(matched: Mapping[int, SheetRow], slots: list[Slot]) -> list[Finding]:
+    """Rows whose "Pilihan Jawaban" names another type than their item's, or names it in words
+    the official Nilai formula does not recognise ("Ya" for "Ya/Tidak")."""
+    findings = []
+    for index, row in sorted(matched.items()):
+        slot = slots[index]
+        if row is AMBIGUOUS or not slot.type_label:
+            continue
+        if row.type_kind and row.type_kind != slot.type_kind:
+            params = {"found": row.type_kind, "expected": slot.type_label}
+            findings.append(Finding("answer_type_mismatch", row.row, slot.code, params))
+        elif row.type_text and not official_label(row.type_text, slot.type_label):
+            params = {"found": row.type_text, "expected": slot.type_label}
+            findings.append(Finding("type_label_typo", row.row, slot.code, params))
+    return findings
+
+
+def official_label(typed: str, label: str) -> bool:
+    """Whether Excel's ``J8="Ya/Tidak"`` test would accept ``typed``: case aside, the same
+    text (the survey label's line break is the official sheet's own)."""
+    return " ".join(typed.split()).casefold() == " ".join(label.split()).casefold()
+
+
+def text_matches(found: str, expected: str) -> bool:
+    """Whether a row's text is the slot's question, as the aligner would pair them."""
+    found, expected = norm(found), norm(expected)
+    if found == expected:
+        return True
+    matcher: SequenceMatcher[str] = SequenceMatcher(autojunk=False)
+    matcher.set_seq2(expected)
+    return _similarity(matcher, found, expected) >= MATCH_THRESHOLD
 
 
 def _leftover(
@@ -92,7 +123,8 @@ def _leftover(
         matched[slot_index] = AMBIGUOUS
         findings.append(Finding("ambiguous_row", row.row, code, {"other": other.row}))
     else:
-        findings.append(Finding("duplicate_row", row.row, code, {"other": other.row}))
+        params = {"other": other.row}
+        findings.append(Finding("duplicate_row", row.row, code, params, slot_index))
 
 
 def _same(first: Any, second: Any) -> bool:
@@ -115,7 +147,8 @@ def _pair_scores(rows: list[SheetRow], slots: list[Slot]) -> dict[tuple[int, int
     for i, row in enumerate(rows):
         for j in exact.get(norms[i], []) if norms[i] else []:
             _keep(scores, i, j, 1.0, row, slots[j])
-    fuzzy = [i for i, text in enumerate(norms) if text not in exact]
+    # "TOTAL PENGUNGKIT" repeats a component's name but is a subtotal line, not the component.
+    fuzzy = [i for i, text in enumerate(norms) if text not in exact and not _subtotal(text)]
     grams = {i: _trigrams(norms[i]) for i in fuzzy}
     matcher: SequenceMatcher[str] = SequenceMatcher(autojunk=False)
     for j, slot_norm in enumerate(slot_norms):
@@ -123,11 +156,16 @@ def _pair_scores(rows: list[SheetRow], slots: list[Slot]) -> dict[tuple[int, int
         slot_grams = _trigrams(slot_norm)
         for i in fuzzy:
             # A cheap trigram-overlap filter first (typo-tolerant): difflib is the slow part.
-            if 3 * len(grams[i] & slot_grams) < len(grams[i] | slot_grams):
+            overlap = 3 * len(grams[i] & slot_grams) >= len(grams[i] | slot_grams)
+            if not overlap and not _contained(norms[i], slot_norm):
                 continue
             if similarity := _similarity(matcher, norms[i], slot_norm):
                 _keep(scores, i, j, similarity, rows[i], slots[j])
     return scores
+
+
+def _subtotal(text: str) -> bool:
+    return text.startswith("total ")
 
 
 def _trigrams(text: str) -> set[str]:
@@ -155,12 +193,26 @@ def _similarity(matcher: SequenceMatcher[str], text: str, slot_text: str) -> flo
     short, long = sorted((text, slot_text), key=len)
     if len(short) >= 25 and short in long:  # a truncated copy of the official wording
         return 0.9 + 0.1 * len(short) / len(long)
+    if _contained(text, slot_text):
+        short, long = sorted((_core(text), _core(slot_text)), key=len)
+        return 0.9 + 0.1 * len(short) / len(long)
     if len(short) < 0.4 * len(long):
         return 0.0
     matcher.set_seq1(text)
     if matcher.real_quick_ratio() < 0.45 or matcher.quick_ratio() < 0.45:
         return 0.0
     return matcher.ratio()
+
+
+def _contained(text: str, slot_text: str) -> bool:
+    """A shortened count label: "- Kepala satuan kerja" for "Jumlah Kepala satuan kerja yang
+    harus melaporkan" (the regulation's own sheet words them so)."""
+    short, long = sorted((_core(text), _core(slot_text)), key=len)
+    return len(short) >= 15 and f" {short} " in f" {long} "
+
+
+def _core(text: str) -> str:
+    return text.removeprefix("jumlah ")
 
 
 def _marker_bonus(found: str, expected: str) -> float:

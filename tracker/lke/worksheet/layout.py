@@ -7,9 +7,19 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from tracker.lke.framework import AnswerType, Framework, Item, SubArea
+
+
+class WorksheetLayout(StrEnum):
+    """The two official layouts in the field (D17), as the reader detects them and the writer
+    produces them."""
+
+    LAMPIRAN3 = "lampiran3"  # PermenPANRB 90/2021 Lampiran III, sheet "LKE ZI"
+    PORTALRB = "portalrb"  # KemenPANRB's PortalRB template, sheet "Jawaban"
+
 
 SHEET_NAME = "LKE ZI"
 GRAND_TOTAL_TEXT = "NILAI EVALUASI ZONA INTEGRITAS"
@@ -151,6 +161,7 @@ def norm(value: Any) -> str:
 _TYPE_KINDS = {
     "yatidak": "ya_tidak",
     "yt": "ya_tidak",
+    "ya": "ya_tidak",  # agencies type the answer for the type ("Ya" where "Ya/Tidak" belongs)
     "abc": "abc",
     "abcd": "abcd",
     "abcde": "abcde",

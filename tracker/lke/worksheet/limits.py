@@ -11,7 +11,8 @@ because the reader walked every row up to the last one used. So, before openpyxl
 2. one streaming pass over every XML part (expat, no tree, stopping at the first breach): the
    number of elements in the package and in any part openpyxl turns into objects one element at
    a time (styles, workbook), the number of shared strings, no DTD at all, and each worksheet's
-   shape: declared ``<dimension>``, last row and column actually used, cells, merged ranges;
+   shape: declared ``<dimension>``, last row and column actually used, cells, merged ranges,
+   cell links (their addresses sit in a relationships part, under the same element budget);
 3. the LKE sheet's shape against the row, column and cell limits, so that the reader then asks
    openpyxl (read-only) for exactly that many rows and columns and no more.
 
@@ -32,7 +33,7 @@ from functools import cache
 from pyexpat import ExpatError, ParserCreate
 from typing import IO, Any
 
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]  # openpyxl ships no type stubs
+from openpyxl.utils import get_column_letter
 
 from tracker.errors import ValidationError
 from tracker.i18n import N_, _
@@ -156,6 +157,25 @@ class SheetShape:
     cells: int = 0
     merged_area: int = 0  # cells inside merged ranges: openpyxl would make an object of each
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
+    # Cell links (Insert > Link): (row, column) -> relationship id. Agencies link their Google
+    # Drive evidence this way as often as they paste the address; read-only openpyxl drops them.
+    hyperlinks: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+@dataclass
+class Package:
+    """What the streaming pass found: each worksheet's shape, and each part's external
+    relationships (``xl/worksheets/_rels/sheet1.xml.rels``: id -> target address)."""
+
+    shapes: dict[str, SheetShape] = field(default_factory=dict)
+    relations: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def links(self, part: str) -> dict[tuple[int, int], str]:
+        """(row, column) -> the address a cell of worksheet ``part`` links to."""
+        folder, _sep, name = part.rpartition("/")
+        targets = self.relations.get(f"{folder}/_rels/{name}.rels", {})
+        shape = self.shapes.get(part, SheetShape())
+        return {cell: targets[rid] for cell, rid in shape.hyperlinks.items() if rid in targets}
 
 
 def reference(text: str) -> tuple[int, int]:
@@ -214,6 +234,7 @@ class _PartScan:
         self.elements = self.strings = 0
         self.limit = MAX_XML_ELEMENTS - spent  # this part's share of the package's budget
         self.shape = SheetShape()
+        self.relations: dict[str, str] = {}  # a relationships part: id -> external target
         self.row = self.column = 0  # where openpyxl puts an element without ``r``
         self.tags: dict[str, str] = {}
         parser.StartElementHandler = self.start_root
@@ -231,9 +252,13 @@ class _PartScan:
     def start_root(self, tag: str, attributes: dict[str, str]) -> None:
         namespace, _sep, self.root = tag.rpartition(" ")
         self.tags = {local: f"{namespace} {local}".lstrip() for local in _TAGS}
-        handlers = {"worksheet": self.start_in_sheet, "sst": self.start_in_strings}
+        handlers = {
+            "worksheet": self.start_in_sheet,
+            "sst": self.start_in_strings,
+            "Relationships": self.start_in_relations,
+        }
         self.parser.StartElementHandler = handlers.get(self.root, self.start_other)
-        if self.root not in handlers:
+        if self.root not in ("worksheet", "sst"):  # relationships too: one object per link
             self.limit = min(self.limit, MAX_PART_ELEMENTS)
         declared = attributes.get("uniqueCount", "")
         if self.root == "sst" and declared.isdigit() and int(declared) > MAX_SHARED_STRINGS:
@@ -253,6 +278,12 @@ class _PartScan:
             self.strings += 1
             if self.strings > MAX_SHARED_STRINGS:
                 raise refusal(_TOO_MANY_STRINGS, limit=thousands(MAX_SHARED_STRINGS))
+
+    def start_in_relations(self, tag: str, attributes: dict[str, str]) -> None:
+        """External targets only (links out of the workbook), within the part's budget."""
+        self.start_other(tag, attributes)
+        if tag == self.tags["Relationship"] and attributes.get("TargetMode") == "External":
+            self.relations[attributes.get("Id", "")] = attributes.get("Target", "")
 
     def start_in_sheet(self, tag: str, attributes: dict[str, str]) -> None:
         """Positions as openpyxl assigns them: ``r`` when given, else one after the last."""
@@ -276,6 +307,8 @@ class _PartScan:
                 shape.last_row = self.row
         elif tag == tags["dimension"]:
             shape.dimension = _declared(attributes.get("ref", ""))
+        elif tag == tags["hyperlink"] and "ref" in attributes:
+            self.hyperlink(attributes)
         elif tag == tags["mergeCell"] and "ref" in attributes:
             merged = cell_range(attributes["ref"])
             shape.merged.append(merged)
@@ -283,12 +316,21 @@ class _PartScan:
             shape.last_row = max(shape.last_row, merged[2])
             shape.last_column = max(shape.last_column, merged[3])
 
+    def hyperlink(self, attributes: dict[str, str]) -> None:
+        """The top-left cell of a link's range; only links to an address (``r:id``) count."""
+        rid = attributes.get(_RELATIONSHIP_ID)
+        if rid and len(self.shape.hyperlinks) < MAX_CELLS:
+            top, left, _bottom, _right = cell_range(attributes["ref"])
+            self.shape.hyperlinks[(top, left)] = rid
 
-_TAGS = ("c", "row", "dimension", "mergeCell", "si")  # in the namespace of the part's root
+
+_TAGS = ("c", "row", "dimension", "mergeCell", "si", "hyperlink", "Relationship")
+_RELATIONSHIP_ID = "http://schemas.openxmlformats.org/officeDocument/2006/relationships id"
 
 
-def scan_part(name: str, stream: IO[bytes], spent: int = 0) -> tuple[int, SheetShape | None]:
-    """Stream one part through expat: (its elements, its shape if it is a worksheet). ``spent``
+def scan_part(name: str, stream: IO[bytes], spent: int = 0) -> _PartScan:
+    """Stream one part through expat: its elements, its shape if it is a worksheet, its
+    external relationships if it lists relationships. ``spent``
     is what the parts before it used of the package's budget. A part that is not XML at all,
     an image say, ends the scan at its first bytes.
 
@@ -304,22 +346,25 @@ def scan_part(name: str, stream: IO[bytes], spent: int = 0) -> tuple[int, SheetS
     except ExpatError as exc:
         if scan.root == "worksheet":
             raise ValueError(name) from exc  # a malformed sheet: openpyxl could not read it
-    return scan.elements, scan.shape if scan.root == "worksheet" else None
+    return scan
 
 
-def scan_package(archive: zipfile.ZipFile) -> dict[str, SheetShape]:
-    """{part name: shape} of every worksheet part. Raises ValidationError past a limit."""
+def scan_package(archive: zipfile.ZipFile) -> Package:
+    """Every worksheet's shape and every part's external links. Raises ValidationError past
+    a limit."""
     spent = 0
-    shapes = {}
+    package = Package()
     for info in archive.infolist():
         if info.is_dir():
             continue
         with archive.open(info) as stream:
-            elements, shape = scan_part(info.filename, stream, spent)
-        spent += elements
-        if shape is not None:
-            shapes[info.filename] = shape
-    return shapes
+            scan = scan_part(info.filename, stream, spent)
+        spent += scan.elements
+        if scan.root == "worksheet":
+            package.shapes[info.filename] = scan.shape
+        elif scan.relations:
+            package.relations[info.filename] = scan.relations
+    return package
 
 
 # --- 3. the LKE sheet -------------------------------------------------------------------------
