@@ -1,8 +1,9 @@
 """One settings object, read from the environment (and only here).
 
 Local runs need no configuration at all: the database is SQLite under ``instance/`` and the secret
-key is generated once into ``instance/secret_key``. With ``TRACKER_ENV=production`` the database URL
-and the secret key must be given, or start-up fails with a clear message.
+key and the audit-trail key are generated once into ``instance/`` (``secret_key``, ``audit_key``).
+With ``TRACKER_ENV=production`` the database URL and both keys must be given, or start-up fails
+with a clear message.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent
 DEFAULT_ALLOWED_TYPES = "pdf,jpg,jpeg,png,docx,xlsx,pptx"
 DEFAULT_MAX_UPLOAD_MB = 50
 MB = 1024 * 1024
+# 32 characters: what `secrets.token_hex(16)` gives, 128 bits; the generated keys have 256.
+MIN_AUDIT_KEY_LENGTH = 32
 
 
 class SettingsError(RuntimeError):
@@ -29,6 +32,10 @@ class Settings:
     database_url: str
     secret_key: str
     env: str = "development"
+    # Keys the audit trail's HMAC chain (tracker.audit.chain). It lives outside the database so that
+    # whoever can write the tables cannot recompute the chain after editing it. Empty only when
+    # Settings are built in code (tests): sessions then sign with tracker.audit.keys' fixed key.
+    audit_key: str = field(default="", repr=False)
     instance_dir: Path = PROJECT_ROOT / "instance"
     evidence_dir: Path = PROJECT_ROOT / "evidence"
     evidence_backend: str = "local"  # "local" or "s3"
@@ -44,8 +51,12 @@ class Settings:
     jobs_immediate: bool = False  # run background jobs inline (unit tests)
     public_base_url: str = "http://127.0.0.1:5000"  # printed into certificate QR codes
     default_locale: str = "id"
-    login_max_failures: int = 5  # per username within the window
+    # Password guessing (tracker.auth.throttle): failures within the window per account from one
+    # address, per address over all accounts, and per account over all addresses (past that an
+    # address that already failed on the account gets no further try; a clean address still does).
+    login_max_failures: int = 5
     login_max_failures_per_ip: int = 20
+    login_max_failures_per_account: int = 10
     login_window_minutes: int = 15
     rate_limit_enabled: bool = True
 
@@ -64,12 +75,16 @@ class Settings:
         mode = env.get("TRACKER_ENV", "development")
         instance_dir = Path(env.get("TRACKER_INSTANCE_DIR", PROJECT_ROOT / "instance")).resolve()
         if mode == "production":
-            _require(env, "DATABASE_URL", "SECRET_KEY")
+            _require(env, "DATABASE_URL", "SECRET_KEY", "AUDIT_KEY")
         database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_dir / 'tracker.sqlite3'}"
         secret_key = env.get("SECRET_KEY") or _local_secret_key(instance_dir)
+        audit_key = env.get("AUDIT_KEY") or _local_secret_key(instance_dir, "audit_key")
+        if len(audit_key) < MIN_AUDIT_KEY_LENGTH:
+            raise SettingsError(f"AUDIT_KEY must be at least {MIN_AUDIT_KEY_LENGTH} characters")
         return cls(
             database_url=database_url,
             secret_key=secret_key,
+            audit_key=audit_key,
             env=mode,
             instance_dir=instance_dir,
             evidence_dir=Path(env.get("EVIDENCE_DIR", PROJECT_ROOT / "evidence")).resolve(),
@@ -103,9 +118,9 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
-def _local_secret_key(instance_dir: Path) -> str:
-    """Generate the development secret key once and keep it in ``instance/`` (never committed)."""
-    path = instance_dir / "secret_key"
+def _local_secret_key(instance_dir: Path, name: str = "secret_key") -> str:
+    """Generate a development key once and keep it in ``instance/`` (never committed)."""
+    path = instance_dir / name
     if path.exists():
         return path.read_text().strip()
     instance_dir.mkdir(parents=True, exist_ok=True)

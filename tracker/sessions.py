@@ -11,7 +11,9 @@ from typing import Any, TypeVar
 from flask import Flask, abort, current_app, g, has_request_context, request
 from sqlalchemy.orm import Session, sessionmaker
 
+from tracker.audit import keys as audit_keys
 from tracker.db import build_engine
+from tracker.extensions import settings as tracker_settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ModelT = TypeVar("ModelT")
@@ -37,7 +39,10 @@ def begin_write(session: Session) -> None:
 def init_app(app: Flask, database_url: str) -> None:
     engine = build_engine(database_url, writes_expected=writes_expected, pool_pre_ping=True)
     app.extensions["engine"] = engine
-    app.extensions["sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    maker = sessionmaker(engine, expire_on_commit=False)
+    # The audit key travels with every session, as the hooks do: services never read the app.
+    audit_keys.bind(maker.kw.setdefault("info", {}), tracker_settings(app).audit_key)
+    app.extensions["sessionmaker"] = maker
     app.teardown_appcontext(_close_session)
 
 

@@ -9,14 +9,23 @@ from sqlalchemy import select
 
 from tests.factories import PASSWORD
 from tracker.audit.models import AuditEvent
-from tracker.auth import passwords, services
+from tracker.auth import passwords, services, throttle
 from tracker.auth.models import LoginAttempt, User
 from tracker.auth.roles import Role
 from tracker.errors import ConflictError, ValidationError
 
-POLICY = services.ThrottlePolicy(
-    max_failures=3, max_failures_per_ip=5, window=timedelta(minutes=15)
-)
+POLICY = throttle.Policy(per_pair=3, per_address=5, per_account=4, window=timedelta(minutes=15))
+
+
+def authenticate(session, username: str, password: str, *, ip: str, policy=POLICY) -> User:
+    """Both steps of a login in the test's transaction (the view commits between them)."""
+    check = services.begin_login(session, username, ip=ip, policy=policy)
+    return services.finish_login(session, check, password)
+
+
+def change_password(session, user: User, *, current: str, new: str, ip: str = "1.1.1.1") -> None:
+    check = services.begin_password_change(session, user, ip=ip, policy=POLICY)
+    services.change_password(session, user, check, current=current, new=new)
 
 
 def test_passwords_are_hashed_with_argon2(factory) -> None:
@@ -56,38 +65,61 @@ def test_usernames_are_unique_and_well_formed(session, factory) -> None:
 
 def test_authenticate_checks_password_and_records_attempts(session, factory) -> None:
     user = factory.user(username="rina")
-    assert services.authenticate(session, " Rina ", PASSWORD, ip="1.2.3.4", policy=POLICY) is user
+    assert authenticate(session, " Rina ", PASSWORD, ip="1.2.3.4") is user
     with pytest.raises(
         services.InvalidCredentialsError, match="Nama pengguna atau kata sandi salah"
     ):
-        services.authenticate(session, "rina", "salah-sekali", ip="1.2.3.4", policy=POLICY)
+        authenticate(session, "rina", "salah-sekali", ip="1.2.3.4")
     with pytest.raises(
         services.InvalidCredentialsError, match="Nama pengguna atau kata sandi salah"
     ):
-        services.authenticate(session, "tidak-ada", PASSWORD, ip="1.2.3.4", policy=POLICY)
+        authenticate(session, "tidak-ada", PASSWORD, ip="1.2.3.4")
     attempts = session.scalars(select(LoginAttempt.succeeded).order_by(LoginAttempt.id)).all()
     assert attempts == [True, False, False]
 
 
-def test_repeated_failures_lock_the_username_even_with_the_right_password(session, factory) -> None:
-    factory.user(username="agus")
+def test_repeated_failures_lock_that_address_out_of_the_account(session, factory) -> None:
+    user = factory.user(username="agus")
     for _ in range(3):
         with pytest.raises(services.InvalidCredentialsError):
-            services.authenticate(session, "agus", "salah-sekali", ip="10.0.0.1", policy=POLICY)
+            authenticate(session, "agus", "salah-sekali", ip="10.0.0.1")
     with pytest.raises(services.LoginThrottledError, match="Coba lagi dalam 15 menit"):
-        services.authenticate(session, "agus", PASSWORD, ip="10.0.0.2", policy=POLICY)
+        authenticate(session, "agus", PASSWORD, ip="10.0.0.1")
+    # Another address, with no failure on the account, still gets in with the right password.
+    assert authenticate(session, "agus", PASSWORD, ip="10.0.0.2") is user
+
+
+def test_a_success_starts_the_count_of_its_address_again(session, factory) -> None:
+    user = factory.user(username="tika")
+    policy = throttle.Policy(per_pair=3, per_address=20, per_account=10)
+    for _ in range(2):
+        with pytest.raises(services.InvalidCredentialsError):
+            authenticate(session, "tika", "salah-sekali", ip="10.0.0.1", policy=policy)
+    assert authenticate(session, "tika", PASSWORD, ip="10.0.0.1", policy=policy) is user
+    for _ in range(2):  # two more typos: 4 in all, but only 2 since the success
+        with pytest.raises(services.InvalidCredentialsError):
+            authenticate(session, "tika", "salah-sekali", ip="10.0.0.1", policy=policy)
+    assert authenticate(session, "tika", PASSWORD, ip="10.0.0.1", policy=policy) is user
+
+
+def test_an_account_under_attack_gives_each_failing_address_no_more_tries(session, factory) -> None:
+    user = factory.user(username="dewi")
+    for n in range(4):  # four addresses, one failure each: the account limit (4) is reached
+        with pytest.raises(services.InvalidCredentialsError):
+            authenticate(session, "dewi", "salah-sekali", ip=f"10.1.0.{n}")
+    with pytest.raises(services.LoginThrottledError):
+        authenticate(session, "dewi", PASSWORD, ip="10.1.0.0")  # failed before: no more tries
+    assert authenticate(session, "dewi", PASSWORD, ip="10.1.0.9") is user  # clean: checked
 
 
 def test_failures_from_one_address_lock_that_address(session, factory) -> None:
     factory.user(username="sri")
     for n in range(5):
         with pytest.raises(services.InvalidCredentialsError):
-            services.authenticate(
-                session, f"orang{n}", "salah-sekali", ip="10.9.9.9", policy=POLICY
-            )
+            authenticate(session, f"orang{n}", "salah-sekali", ip="10.9.9.9", policy=POLICY)
     with pytest.raises(services.LoginThrottledError):
-        services.authenticate(session, "sri", PASSWORD, ip="10.9.9.9", policy=POLICY)
-    assert services.authenticate(session, "sri", PASSWORD, ip="10.9.9.8", policy=POLICY)
+        authenticate(session, "sri", PASSWORD, ip="10.9.9.9")
+    assert authenticate(session, "sri", PASSWORD, ip="10.9.9.8")
 
 
 def test_inactive_users_cannot_log_in(session, factory) -> None:
@@ -95,19 +127,19 @@ def test_inactive_users_cannot_log_in(session, factory) -> None:
     user = factory.user(username="nonaktif")
     services.set_active(session, user, actor=admin, active=False)
     with pytest.raises(services.InvalidCredentialsError):
-        services.authenticate(session, "nonaktif", PASSWORD, ip="1.1.1.1", policy=POLICY)
+        authenticate(session, "nonaktif", PASSWORD, ip="1.1.1.1")
     services.set_active(session, user, actor=admin, active=True)
-    assert services.authenticate(session, "nonaktif", PASSWORD, ip="1.1.1.1", policy=POLICY) is user
+    assert authenticate(session, "nonaktif", PASSWORD, ip="1.1.1.1") is user
 
 
 def test_change_password_bumps_the_session_version(session, factory) -> None:
     user = factory.user()
     version = user.session_version
     with pytest.raises(ValidationError, match="saat ini salah"):
-        services.change_password(session, user, current="keliru-sekali", new="sandi-baru-yang-kuat")
+        change_password(session, user, current="keliru-sekali", new="sandi-baru-yang-kuat")
     assert user.session_version == version  # a refused change logs nobody out
     assert passwords.verify_password(user.password_hash, PASSWORD)
-    services.change_password(session, user, current=PASSWORD, new="sandi-baru-yang-kuat")
+    change_password(session, user, current=PASSWORD, new="sandi-baru-yang-kuat")
     assert user.session_version == version + 1
     assert passwords.verify_password(user.password_hash, "sandi-baru-yang-kuat")
 

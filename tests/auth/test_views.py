@@ -41,7 +41,7 @@ def test_login_is_throttled_with_a_clear_message(client, factory) -> None:
         _login(client, "agus", "bukan-sandinya")
     response = _login(client, "agus", PASSWORD)
     assert response.status_code == 429
-    assert "Terlalu banyak percobaan masuk" in response.get_data(as_text=True)
+    assert "Terlalu banyak percobaan kata sandi yang gagal" in response.get_data(as_text=True)
     assert client.get("/").status_code == 302  # the right password did not log in
 
 

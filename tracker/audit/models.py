@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tracker.audit.chain import Head
 from tracker.db import Base, intpk
 
 
@@ -46,10 +47,17 @@ class AuditEvent(Base):
 
 
 class AuditHead(Base):
-    """The chain's tip. Updating this one row first serialises concurrent appends."""
+    """The chain's tip: the number of records and the last one's hash, sealed with the audit key
+    (``chain.head_seal``) so that it cannot be rewound without the key. Updating this one row
+    first serialises concurrent appends."""
 
     __tablename__ = "audit_head"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(default=0)
     hash: Mapped[str] = mapped_column(String(64))
+    # None only before the first record: the migration creates the row without the key.
+    seal: Mapped[str | None] = mapped_column(String(64))
+
+    def as_head(self) -> Head:
+        return Head(self.seq, self.hash)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from tracker.audit import chain
+from tracker.audit import chain, keys
 from tracker.audit.models import AuditEvent, AuditHead
 from tracker.db import utcnow
 
@@ -48,7 +49,10 @@ def record(
     # The migration seeds the head row; populate_existing re-reads it after the update.
     head = session.execute(
         select(AuditHead).where(AuditHead.id == 1).execution_options(populate_existing=True)
-    ).scalar_one()
+    ).scalar_one_or_none()
+    if head is None:
+        # Someone deleted it: refuse every change rather than start a second chain beside it.
+        raise RuntimeError("the audit head row is missing; run `flask audit verify`")
     event = AuditEvent(
         seq=head.seq,
         at=utcnow(),
@@ -62,25 +66,54 @@ def record(
         data=chain.canonical(data or {}),
         prev_hash=head.hash,
     )
-    event.hash = chain.record_hash(event.hashed_fields(), event.prev_hash)
+    key = keys.of(session)
+    event.hash = chain.record_hash(event.hashed_fields(), event.prev_hash, key)
     head.hash = event.hash
+    head.seal = chain.head_seal(head.as_head(), key)
     session.add(event)
     session.flush()
     return event
 
 
-def verify(session: Session) -> chain.ChainBreak | None:
-    """The first broken link of the whole trail, or None when it is intact."""
+@dataclass(frozen=True)
+class Verdict:
+    """What verification found: the first problem (None when intact) and the last record."""
+
+    broken: chain.ChainBreak | None
+    end: chain.Head
+
+
+def check(session: Session, *, expected: chain.Head | None = None) -> Verdict:
+    """Re-hash the whole trail with the session's key, then compare the head row with it, and
+    with ``expected`` (a head exported earlier by ``flask audit head``) when given."""
+    key = keys.of(session)
     stmt = select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=1000)
     events = session.scalars(stmt)
     try:  # close the (server-side) cursor even when the walk stops at the first break
-        found = chain.first_break((e.seq, e.hashed_fields(), e.prev_hash, e.hash) for e in events)
+        walked = chain.walk(
+            ((e.seq, e.hashed_fields(), e.prev_hash, e.hash) for e in events),
+            key,
+            watch=expected.seq if expected is not None else 0,
+        )
     finally:
         events.close()
-    if found is not None:
-        return found
-    head = session.get(AuditHead, 1)
-    last = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
-    if last is not None and head is not None and (head.seq, head.hash) != (last.seq, last.hash):
-        return chain.ChainBreak(last.seq + 1, "records after this one were removed")
-    return None
+    if walked.broken is not None:
+        return Verdict(walked.broken, walked.end)
+    # populate_existing: the row is read as stored now, not as this session last saw it.
+    head = session.scalars(
+        select(AuditHead).where(AuditHead.id == 1).execution_options(populate_existing=True)
+    ).first()
+    broken = chain.check_head(
+        walked.end,
+        head.as_head() if head is not None else None,
+        head.seal if head is not None else None,
+        key,
+    )
+    if broken is None and expected is not None:
+        broken = chain.check_export(walked, expected)
+    return Verdict(broken, walked.end)
+
+
+def verify(session: Session, *, expected: chain.Head | None = None) -> chain.ChainBreak | None:
+    """The first problem of the whole trail, or None when it is intact."""
+    return check(session, expected=expected).broken

@@ -95,7 +95,9 @@ class RoleGrant(Base):
 
 
 class LoginAttempt(Base):
-    """Failed and successful logins, kept in the database so throttling holds across workers."""
+    """Password checks (logins and password changes), kept in the database so that throttling
+    holds across workers. ``succeeded`` is None while the check runs and counts as a failure
+    until then (``tracker.auth.attempts``)."""
 
     __tablename__ = "login_attempts"
     __table_args__ = (
@@ -106,5 +108,5 @@ class LoginAttempt(Base):
     id: Mapped[intpk]
     username: Mapped[str] = mapped_column(String(80))
     ip: Mapped[str] = mapped_column(String(64))
-    succeeded: Mapped[bool]
+    succeeded: Mapped[bool | None]
     at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -31,6 +34,25 @@ def verify_password(stored_hash: str, password: str) -> bool:
         return _hasher.verify(stored_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+# A refusal must cost the same whether or not the account exists (else its timing tells which
+# user names are real): an unknown name is checked against this hash of a password nobody knows.
+# Written out, not computed at import, so that no process pays one hashing to start; it has the
+# hasher's parameters, and is recomputed once if those ever change (``dummy_hash``).
+_DUMMY_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$d+FlH8MzLjkEbLe3p0NOUg$"
+    "+FY63T0CKqQrRXd4q6i7seSMIqplgpdtkQ9yS1JqLUE"
+)
+
+
+@cache
+def dummy_hash() -> str:
+    """A hash with the current parameters, of a secret nobody holds: as slow to refuse as a
+    real account's."""
+    if not needs_rehash(_DUMMY_HASH):
+        return _DUMMY_HASH
+    return hash_password(secrets.token_urlsafe(32))
 
 
 def needs_rehash(stored_hash: str) -> bool:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.audit import services as audit
-from tracker.auth import passwords
-from tracker.auth.models import LoginAttempt, RoleGrant, User
+from tracker.auth import attempts, passwords, throttle
+from tracker.auth.attempts import LoginThrottledError as LoginThrottledError
+from tracker.auth.models import RoleGrant, User
 from tracker.auth.roles import AREA_NUMBERS, ROLE_LABELS, SCOPE_OF, Role, ScopeKind
 from tracker.db import utcnow
 from tracker.errors import ConflictError, DomainError, NotFoundError, ValidationError
@@ -29,15 +28,12 @@ class InvalidCredentialsError(DomainError):
     http_status = 401
 
 
-class LoginThrottledError(DomainError):
-    http_status = 429
+class WrongPasswordError(ValidationError):
+    """The current password given to change it is wrong."""
 
 
-@dataclass(frozen=True)
-class ThrottlePolicy:
-    max_failures: int = 5
-    max_failures_per_ip: int = 20
-    window: timedelta = timedelta(minutes=15)
+def _normalise(username: str) -> str:
+    return username.strip().lower()[: attempts.MAX_NAME]
 
 
 def find_user(session: Session, username: str) -> User | None:
@@ -90,20 +86,27 @@ def create_user(
     return user
 
 
-def authenticate(
-    session: Session, username: str, password: str, *, ip: str, policy: ThrottlePolicy
-) -> User:
-    """Check a login. Raises LoginThrottledError or InvalidCredentialsError (one message for
-    unknown user and wrong password, so that the form does not reveal which accounts exist)."""
-    username = username.strip().lower()[:80]
-    _ensure_not_throttled(session, username, ip, policy)
-    user = find_user(session, username)
-    ok = (
-        user is not None and user.active and passwords.verify_password(user.password_hash, password)
-    )
-    session.add(LoginAttempt(username=username, ip=ip[:64], succeeded=ok))
+def begin_login(
+    session: Session, username: str, *, ip: str, policy: throttle.Policy
+) -> attempts.Reservation:
+    """First step of a login: count the check or raise LoginThrottledError. The caller commits
+    before ``finish_login``, so that no lock is held while the password is verified (the steps
+    are explained in ``tracker.auth.attempts``)."""
+    return attempts.reserve(session, _normalise(username), ip=ip, policy=policy)
+
+
+def finish_login(session: Session, reservation: attempts.Reservation, password: str) -> User:
+    """Verify the password of a counted check and record the outcome. Raises
+    InvalidCredentialsError, with one message for unknown user, inactive account and wrong
+    password, after the same Argon2 work in each case, so that neither the answer nor its
+    timing tells which accounts exist."""
+    user = None
+    if attempts.password_matches(reservation, password):  # slow: before any statement
+        user = session.get(User, reservation.user_id)
+    # The hash compared is the one counted: a password changed meanwhile was not the one checked.
+    ok = user is not None and user.active and user.password_hash == reservation.password_hash
+    attempts.settle(session, reservation, succeeded=ok)
     if not ok or user is None:
-        session.flush()
         raise InvalidCredentialsError(_("Nama pengguna atau kata sandi salah."))
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
@@ -112,29 +115,41 @@ def authenticate(
     return user
 
 
-def _ensure_not_throttled(session: Session, username: str, ip: str, policy: ThrottlePolicy) -> None:
-    since = utcnow() - policy.window
-    failures = (
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since)
+def logout(session: Session, user: User) -> None:
+    """End every session of ``user``: a cookie copied before logging out carries the old
+    session version, which the user loader (``tracker.auth.login``) no longer accepts."""
+    user.session_version += 1
+    session.flush()
+
+
+def begin_password_change(
+    session: Session, user: User, *, ip: str, policy: throttle.Policy
+) -> attempts.Reservation:
+    """First step of a password change: the current password is one more guess at the account,
+    counted by the same throttle as logins. The caller commits before ``change_password``."""
+    return attempts.reserve(session, user.username, ip=ip, policy=policy)
+
+
+def change_password(
+    session: Session,
+    user: User,
+    reservation: attempts.Reservation,
+    *,
+    current: str,
+    new: str,
+) -> None:
+    """Verify ``current`` for a counted check and record the outcome, then set ``new``.
+    Raises ValidationError (wrong current password, or a new one that breaks the rules); only
+    the attempt's outcome has been written then, so the caller may commit it."""
+    matches = attempts.password_matches(reservation, current)  # slow: before any statement
+    ok = (
+        matches
+        and reservation.user_id == user.id
+        and user.password_hash == reservation.password_hash
     )
-    by_user = session.scalar(failures.where(LoginAttempt.username == username)) or 0
-    by_ip = session.scalar(failures.where(LoginAttempt.ip == ip)) or 0
-    if by_user >= policy.max_failures or by_ip >= policy.max_failures_per_ip:
-        minutes = int(policy.window.total_seconds() // 60)
-        raise LoginThrottledError(
-            _(
-                "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam %(minutes)s menit.",
-                minutes=minutes,
-            )
-        )
-
-
-def change_password(session: Session, user: User, *, current: str, new: str) -> None:
-    """Raises ValidationError when ``current`` is wrong or ``new`` breaks the rules."""
-    if not passwords.verify_password(user.password_hash, current):
-        raise ValidationError(_("Kata sandi saat ini salah."))
+    attempts.settle(session, reservation, succeeded=ok)
+    if not ok:
+        raise WrongPasswordError(_("Kata sandi saat ini salah."))
     if current == new:
         raise ValidationError(_("Kata sandi baru harus berbeda dari yang lama."))
     _set_password(session, user, new, actor=user)

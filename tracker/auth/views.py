@@ -9,29 +9,44 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
-from tracker.auth import forms, services
+from tracker.auth import forms, services, throttle
 from tracker.auth.login import current_actor, role_required
 from tracker.auth.models import RoleGrant, User
 from tracker.auth.roles import ROLE_LABELS, Role
+from tracker.errors import DomainError, ValidationError
 from tracker.extensions import organisations
 from tracker.extensions import settings as tracker_settings
-from tracker.forms import EmptyForm, choices
+from tracker.forms import EmptyForm, TrackerForm, choices
 from tracker.i18n import _
 from tracker.sessions import get_or_404, get_session
 
 bp = Blueprint("auth", __name__)
 
 
-def _throttle_policy() -> services.ThrottlePolicy:
+def _throttle_policy() -> throttle.Policy:
     settings = tracker_settings()
-    return services.ThrottlePolicy(
-        max_failures=settings.login_max_failures,
-        max_failures_per_ip=settings.login_max_failures_per_ip,
+    return throttle.Policy(
+        per_pair=settings.login_max_failures,
+        per_address=settings.login_max_failures_per_ip,
+        per_account=settings.login_max_failures_per_account,
         window=timedelta(minutes=settings.login_window_minutes),
     )
+
+
+def _address() -> str:
+    return request.remote_addr or "-"
 
 
 def _safe_next(target: str | None) -> str:
@@ -51,25 +66,33 @@ def login():
         return render_template("auth/login.html", form=form), 422 if form.errors else 200
     session = get_session()
     try:
-        user = services.authenticate(
-            session,
-            form.username.data,
-            form.password.data,
-            ip=request.remote_addr or "-",
-            policy=_throttle_policy(),
+        check = services.begin_login(
+            session, form.username.data, ip=_address(), policy=_throttle_policy()
         )
+        session.commit()  # counted, and the lock released, before the slow password check
+        user = services.finish_login(session, check, form.password.data)
     except (services.InvalidCredentialsError, services.LoginThrottledError) as err:
         session.commit()  # keep the failed attempt: throttling counts it
-        flash(str(err), "error")
-        return render_template("auth/login.html", form=form), err.http_status
+        return _refused("auth/login.html", form, err)
     session.commit()
     login_user(user)
     return redirect(_safe_next(request.args.get("next")))
 
 
+def _refused(template: str, form: TrackerForm, err: DomainError):
+    flash(str(err), "error")
+    response = make_response(render_template(template, form=form), err.http_status)
+    if isinstance(err, services.LoginThrottledError):
+        response.headers["Retry-After"] = str(err.retry_after)
+    return response
+
+
 @bp.post("/logout")
 @login_required
 def logout():
+    session = get_session()
+    services.logout(session, current_actor())  # every copy of this session's cookie dies too
+    session.commit()
     logout_user()
     flash(_("Anda telah keluar."), "info")
     return redirect(url_for("auth.login"))
@@ -83,7 +106,19 @@ def change_password():
         return render_template("auth/password.html", form=form), 422 if form.errors else 200
     session = get_session()
     user = current_actor()
-    services.change_password(session, user, current=form.current.data, new=form.new.data)
+    try:
+        check = services.begin_password_change(
+            session, user, ip=_address(), policy=_throttle_policy()
+        )
+        session.commit()  # counted, and the lock released, before the slow password check
+        services.change_password(session, user, check, current=form.current.data, new=form.new.data)
+    except services.LoginThrottledError as err:
+        return _refused("auth/password.html", form, err)
+    except ValidationError as err:
+        session.commit()  # only the attempt's outcome was written: keep it, throttling counts it
+        wrong = isinstance(err, services.WrongPasswordError)
+        (form.current if wrong else form.new).errors.append(str(err))
+        return render_template("auth/password.html", form=form), 422
     session.commit()
     login_user(user)  # the session version changed: renew this session, end the others
     flash(_("Kata sandi berhasil diganti. Sesi lain pada akun ini telah diakhiri."), "success")
