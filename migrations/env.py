@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from alembic import context
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 import tracker.models  # noqa: F401 - registers every model on Base.metadata
 from config import Settings
@@ -30,8 +33,36 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+@contextmanager
+def _sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite: batch mode alters a table by copying it, dropping the original and renaming the
+    copy. While foreign keys are enforced, dropping a table that other rows refer to fails, and
+    deferring the keys does not help (the drop leaves violations counted until the commit). The
+    pragma is ignored inside a transaction, so it is set on the raw connection before Alembic
+    begins one (``_check_foreign_keys`` then checks every key before the commit) and set back
+    before the connection returns to the pool."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    assert raw is not None  # a live DBAPI connection of an open Connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    """With the keys switched off, a migration could leave a dangling reference: refuse it."""
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the migration leaves broken foreign keys: {broken[:5]}")
+
+
 def run_migrations_online() -> None:
-    with _engine().connect() as connection:
+    with _engine().connect() as connection, _sqlite_foreign_keys_off(connection):
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
@@ -40,6 +71,7 @@ def run_migrations_online() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+            _check_foreign_keys(connection)
 
 
 if context.is_offline_mode():

@@ -38,6 +38,7 @@ NAV_ITEMS = (
     NavItem("agencies.index", N_("Instansi & unit")),
     NavItem("certificates.index", N_("Piagam"), frozenset({Role.PIMPINAN, Role.ADMIN, Role.TPN})),
     NavItem("accreditation.cycles_index", N_("Siklus evaluasi"), frozenset({Role.ADMIN, Role.TPN})),
+    NavItem("accreditation.designations_admin", N_("Riwayat penetapan"), frozenset({Role.ADMIN})),
     NavItem("auth.users", N_("Pengguna"), frozenset({Role.ADMIN})),
 )
 

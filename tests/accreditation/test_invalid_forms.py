@@ -186,7 +186,8 @@ def test_a_worksheet_import_without_a_file_is_flashed_back(client, world: World)
         content_type="multipart/form-data",
     )
     assert _flashed_back(client, response, lke) == [
-        "Berkas LKE (.xlsx, format resmi Lampiran III): Pilih berkas LKE (.xlsx) untuk diimpor."
+        "Berkas LKE (.xlsx: Lampiran III atau templat PortalRB): Pilih berkas LKE (.xlsx) untuk "
+        "diimpor."
     ]
     assert _count(world, Answer) == 0
 

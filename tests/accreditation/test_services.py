@@ -25,6 +25,8 @@ from tracker.accreditation.workflow import Action, Deadline, Stage
 from tracker.audit import services as audit
 from tracker.auth.roles import Role
 from tracker.errors import ConflictError, InvalidTransitionError, NotAllowedError, ValidationError
+from tracker.evidence import services as evidence
+from tracker.evidence.models import EvidencePurpose
 
 
 def approve_all(world: World, enrolment, user) -> None:
@@ -113,6 +115,7 @@ def test_the_whole_journey_to_designation(world: World) -> None:
     world.act(world.pimpinan, e, Action.PROPOSE, on=date(YEAR, 5, 20))
     world.act(world.tpn, e, Action.ADMIN_PASS)
     world.act(world.tpn, e, Action.DESK_CONTINUE)
+    world.tpn_surveys(e)
     world.act(
         world.tpn, e, Action.DESIGNATE, decree_number="123/2026", decree_date=date(YEAR, 12, 10)
     )
@@ -381,6 +384,7 @@ def test_designated_units_can_be_revoked_and_monitored(world: World) -> None:
         world.act(world.pimpinan, e, Action.APPEAL, note="lagi", on=date(YEAR, 7, 1))
     world.act(world.tpn, e, Action.APPEAL_ACCEPT)
     world.act(world.tpn, e, Action.DESK_CONTINUE)
+    world.tpn_surveys(e)
     world.act(
         world.tpn, e, Action.DESIGNATE, decree_number="55/2026", decree_date=date(YEAR, 12, 9)
     )
@@ -393,10 +397,16 @@ def test_designated_units_can_be_revoked_and_monitored(world: World) -> None:
         e,
         Action.REVOKE,
         note="Kapolres tersangka gratifikasi",
+        decree_number="12/2028",
+        decree_date=date(YEAR + 2, 1, 20),
         on_date=date(YEAR + 2, 2, 3),
     )
     designation = world.session.scalars(select(Designation)).one()
     assert designation.revoked_on == date(YEAR + 2, 2, 3) and not designation.active
+    assert (designation.revocation_decree_number, designation.revocation_decree_date) == (
+        "12/2028",
+        date(YEAR + 2, 1, 20),
+    )
 
 
 def test_kkn_case_voids_the_agencys_pending_proposals(world: World) -> None:
@@ -507,7 +517,18 @@ def test_approving_the_rest_of_an_area_leaves_sent_back_items_alone(world: World
     codes = [
         i.code for i in assessments.framework_for(e).items() if reviews.tiers.area_of(i.code) == "1"
     ]
-    approved = reviews.approve_pending(world.session, actor=penilai, enrolment=e, item_codes=codes)
+    for code in codes:  # evidence on every item: "approve all" skips those without (D16)
+        evidence.add_link(
+            world.session,
+            actor=world.koordinator,
+            enrolment=e,
+            target=evidence.Target(EvidencePurpose.ITEM, code),
+            url=f"https://polres.example.go.id/{code}",
+            title=code,
+        )
+    done = reviews.approve_pending(world.session, actor=penilai, enrolment=e, item_codes=codes)
+    assert done.skipped_without_evidence == []
+    approved = done.approved
     assert "A.I.1.i.a" not in approved and len(approved) == len(codes) - 1
     with pytest.raises(ValidationError, match="belum dapat ditandatangani"):
         reviews.sign_off_area(world.session, actor=penilai, enrolment=e, area="1", item_codes=codes)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests.evidence.evidence_samples import pdf_bytes
 from tests.helpers import login_as, post_form
-from tests.html import get_page
+from tests.html import get_page, page_of
 from tests.world import World
 from tracker.accreditation import assessments, cycles, tiers
 from tracker.accreditation.models import Answer, DecisionKind, Enrolment, ItemDecision
@@ -383,6 +383,17 @@ def test_worksheet_round_trip_through_the_page(client, world: World) -> None:
         page=f"/enrolments/{e.id}/lke",
         content_type="multipart/form-data",
     )
+    # The upload shows a preview and saves nothing; "Simpan perubahan" saves it (more in
+    # test_worksheet_import).
+    assert response.status_code == 200
+    assert world.session.scalars(select(Answer)).first() is None
+    token = page_of(response).select("input[name=token]")[0].attr("value")
+    response = post_form(
+        client,
+        f"/enrolments/{e.id}/lke/import/confirm",
+        {"token": token},
+        page=f"/enrolments/{e.id}/lke",
+    )
     assert response.status_code == 303
     values = dict(world.session.execute(select(Answer.item_code, Answer.value)).all())
     assert values == {"A.I.1.i.a": "Ya", "A.II.4.i.a": [4, 4]}
@@ -475,13 +486,13 @@ def test_the_to_do_filter_shows_only_items_needing_action(client, world: World) 
     login_as(client, world.koordinator)
     items = get_page(client, f"/enrolments/{e.id}/lke?area=1&todo=1").select("article.item")
     # Every item is answered; A.I.1.i.a has its document, so it drops out of the to-do list;
-    # each one still listed misses a required document.
+    # each one still listed misses its required document, and has no evidence at all (D16).
     area_1 = [i.code for i in framework.items() if tiers.area_of(i.code) == "1"]
     assert [item.attr("id") for item in items] == [
         f"item-{code}" for code in area_1 if code != "A.I.1.i.a"
     ]
     for item in items:
-        assert item.texts(".item-badges .badge") == ["100,00 %", "1 dokumen wajib kurang"]
+        assert item.texts(".item-badges .badge") == ["100,00 %", "tanpa bukti"]
 
 
 def test_designated_units_show_when_monitoring_is_due(client, world: World) -> None:

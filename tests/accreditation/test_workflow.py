@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from tracker.accreditation import transitions, workflow
-from tracker.accreditation.guards import Fact, Judgement, MissingFactError
+from tracker.accreditation.guards import EvidenceGap, Fact, Judgement, MissingFactError
 from tracker.accreditation.workflow import (
     ALLOWED_ROLES,
     FACTS,
@@ -34,6 +34,9 @@ OK = Context(today=TODAY, note="alasan", decree_given=True)
 # that the proposal gate reads every fact it declares).
 PASSING: dict[str, object] = {
     Fact.UNANSWERED_ITEMS: 0,
+    Fact.ITEMS_IN_ERROR: (),
+    Fact.EVIDENCE_GAP: EvidenceGap(),
+    Fact.EVIDENCE_CONFIRMED: False,
     Fact.UNSIGNED_AREAS: (),
     Fact.JUDGEMENT: Judgement(eligible=True),
     Fact.DEADLINES: {},
@@ -46,6 +49,7 @@ PASSING: dict[str, object] = {
     Fact.KKN_CASE: False,
     Fact.NOTE: "alasan",
     Fact.DECREE_GIVEN: True,
+    Fact.TPN_SURVEYS: (),  # a framework without survey items: nothing to provenance (D14)
 }
 
 
@@ -145,7 +149,11 @@ def test_appeal_only_once() -> None:
     ("facts", "message"),
     [
         ({"kkn_case": True}, "kasus KKN"),
-        ({"barred_until": date(2026, 6, 30)}, "2026-06-30"),
+        (
+            {"barred_until": date(2026, 6, 30), "target_is_wbbm": False, "has_active_wbk": False},
+            "2026-06-30",
+        ),
+        ({"target_is_wbbm": False, "has_active_wbk": True}, "usulan WBK tidak dapat"),
         ({"target_is_wbbm": True, "has_active_wbk": False}, "Menuju WBK"),
         ({"quota_left": 0}, "Kuota"),
         ({"unmet_prerequisites": ("Opini BPK: WDP, minimal WTP",)}, "Opini BPK"),
@@ -161,7 +169,13 @@ def test_the_bar_ends_exactly_two_years_after_revocation() -> None:
     assert barred_until([]) is None
     assert barred_until([date(2022, 6, 30), date(2021, 1, 1)]) == date(2024, 6, 30)
     assert barred_until([date(2024, 2, 29)]) == date(2026, 2, 28)
-    proposal = given(Action.PROPOSE, date(2024, 6, 30), barred_until=date(2024, 6, 30))
+    proposal = given(
+        Action.PROPOSE,
+        date(2024, 6, 30),
+        barred_until=date(2024, 6, 30),
+        target_is_wbbm=False,
+        has_active_wbk=False,
+    )
     assert (
         advance(Stage.TPI_RECOMMENDED, Action.PROPOSE, {Role.PIMPINAN}, proposal) is Stage.PROPOSED
     )
@@ -242,13 +256,15 @@ def test_a_context_takes_only_known_facts_and_cannot_change() -> None:
 
 def test_actions_read_what_their_guards_deadline_and_note_need() -> None:
     assert FACTS[Action.START_BUILDING] == frozenset()
-    assert FACTS[Action.REVOKE] == {Fact.NOTE}
-    assert FACTS[Action.SUBMIT_TPI] == {
-        Fact.NEEDS_PRELIMINARY,
+    assert FACTS[Action.REVOKE] == {Fact.NOTE, Fact.DECREE_GIVEN}  # D15: the decree
+    handed_on = {
         Fact.UNANSWERED_ITEMS,
-        Fact.DEADLINES,
+        Fact.ITEMS_IN_ERROR,
+        Fact.EVIDENCE_GAP,
+        Fact.EVIDENCE_CONFIRMED,
     }
-    assert FACTS[Action.DESIGNATE] == {Fact.JUDGEMENT, Fact.DECREE_GIVEN}
+    assert FACTS[Action.SUBMIT_TPI] == {Fact.NEEDS_PRELIMINARY, Fact.DEADLINES, *handed_on}
+    assert {Fact.JUDGEMENT, Fact.DECREE_GIVEN, *handed_on} <= FACTS[Action.DESIGNATE]
     assert {f for f in Fact if any(f in facts for facts in FACTS.values())} == set(Fact)
 
 

@@ -1,7 +1,9 @@
 """The whole journey in a real browser, as the people who do it.
 
-KPPN Jakarta I (Kementerian Keuangan) builds its LKE, is reviewed by the TPI (an item sent back
-and fixed), proposed by its agency, evaluated and designated by TPN; leadership downloads the
+KPPN Jakarta I (Kementerian Keuangan) builds its LKE (an answer in error corrected, evidence for
+all items but two, handed on knowingly), is reviewed by the TPI (an item sent back and fixed,
+the two items without evidence approved one by one), proposed by its agency, evaluated and
+designated by TPN; leadership downloads the
 certificate, an anonymous visitor verifies it by its QR code, an admin revokes it and the
 verification page shows it. A screenshot of every step lands in tests/e2e/artifacts/.
 """
@@ -22,6 +24,8 @@ from tracker.lke import get_framework, write_worksheet
 pytestmark = pytest.mark.e2e
 PASSWORD = "zona-integritas"
 AREAS = ["1", "2", "3", "4", "5", "6", "B"]
+# Evidence is linked for every item but these two: they travel "tanpa bukti" (D16).
+WITHOUT_EVIDENCE = ["A.I.2.i.a", "A.I.2.i.b"]
 
 
 class Journey:
@@ -52,6 +56,9 @@ class Journey:
         form = page.locator(f"form.action-form:has(input[name=action][value={action}])")
         for name, value in fields.items():
             form.locator(f"[name={name}]").fill(value)
+        confirm = form.locator("input[name=confirm_evidence]")  # D16: items without evidence
+        if confirm.count():
+            confirm.check()
         with page.expect_navigation():
             form.locator("button[type=submit]").click()
         expect(page.locator("p.flash-success")).to_be_visible()
@@ -88,6 +95,10 @@ def test_from_building_to_designation_verification_and_revocation(journey: Journ
         ],
     )
     coord.click(".import-form button")
+    # The import shows what it would change and saves only on "Simpan perubahan" (issue 11).
+    expect(coord.locator(".import-facts")).to_contain_text("Lampiran III (LKE ZI)")
+    journey.shot(coord, "koordinator-lke-import-preview")
+    coord.get_by_role("button", name="Simpan perubahan").first.click()
     expect(coord.locator(".flash-success")).to_contain_text("LKE diimpor")
     expect(coord.locator(".stat .value").first).to_have_text("100,00")
     journey.shot(coord, "koordinator-lke-imported")
@@ -103,7 +114,24 @@ def test_from_building_to_designation_verification_and_revocation(journey: Journ
     )
     expect(item.locator(".upload-progress .upload-ok")).to_have_count(1, timeout=15000)
     journey.shot(coord, "koordinator-evidence-uploaded")
+    _link_evidence(coord, base, enrolment_url, skip={"A.I.1.i.a", *WITHOUT_EVIDENCE})
+    # An answer in error (0 targets of which 0 achieved) is shown on the item and holds the
+    # hand-off back, naming the item, until it is corrected (revised D4).
+    coord.goto(enrolment_url + "/lke?area=4")
+    _save_counts(coord, "A.II.4.i.a", [0, 0])
+    expect(_item(coord, "A.II.4.i.a").locator(".item-error")).to_contain_text("penyebut nol")
+    expect(coord.locator(".blockers")).to_contain_text("isian salah yang harus diperbaiki dulu")
+    journey.shot(coord, "koordinator-answer-in-error")
+    _save_counts(coord, "A.II.4.i.a", [4, 4])
+    coord.goto(enrolment_url + "/lke?area=2")
+    for code in WITHOUT_EVIDENCE:
+        expect(_item(coord, code).locator(".item-badges")).to_contain_text("tanpa bukti")
+    journey.shot(coord, "koordinator-lke-without-evidence")
     coord.goto(enrolment_url)
+    gap = coord.locator("form.action-form:has(input[value=submit_tpi]) .evidence-gap")
+    expect(gap).to_contain_text("2 butir terjawab tanpa bukti dukung")
+    gap.locator("summary").first.click()
+    journey.shot(coord, "koordinator-handoff-confirmation")
     journey.advance(coord, "submit_tpi")
     journey.shot(coord, "koordinator-submitted-to-tpi")
 
@@ -130,10 +158,21 @@ def test_from_building_to_designation_verification_and_revocation(journey: Journ
     expect(coord.locator(".flash-success")).to_contain_text("dikirim ulang")
     journey.shot(coord, "koordinator-resubmitted")
 
-    # 4. The TPI approves everything, signs off every area and recommends the unit.
+    # 4. The TPI approves everything, signs off every area and recommends the unit. "Approve
+    # all" skips the items without evidence; the TPI looks at each and approves it alone.
     for area in AREAS:
         tpi.goto(f"{enrolment_url}/lke?area={area}")
         tpi.click("text=Setujui semua yang belum diputuskan")
+        if area == "2":
+            expect(tpi.locator(".flashes .flash-warning")).to_contain_text(
+                "2 butir tanpa bukti dilewati"
+            )
+            journey.shot(tpi, "tpi-lke-without-evidence")
+            for code in WITHOUT_EVIDENCE:
+                decision = _item(tpi, code).locator("form.decision-form")
+                decision.locator("input[value=approved]").check()
+                decision.locator("button").click()
+                expect(tpi.locator(".flash-success")).to_contain_text(code)
         tpi.click("text=Tandatangani area ini")
         expect(tpi.locator(".flash-success")).to_contain_text("ditandatangani")
     journey.shot(tpi, "tpi-areas-signed")
@@ -167,6 +206,21 @@ def test_from_building_to_designation_verification_and_revocation(journey: Journ
     tpn.goto(enrolment_url)
     journey.advance(tpn, "admin_pass")
     journey.advance(tpn, "desk_continue")
+    # D14: IPAK and IPKP come from the survey run for TPN, recorded on the TPN tier.
+    tpn.goto(enrolment_url + "/lke?tier=tpn&area=B")
+    for code, index in (("B.I.a", "3.82"), ("B.II.a", "3.71")):
+        form = tpn.locator(f'[id="survey-{code}"] form.survey-form')
+        form.locator("[name=index]").fill(index)
+        form.locator("[name=source]").fill("BPS Provinsi DKI Jakarta")
+        form.locator("[name=period]").fill("Agustus–September 2027")
+        form.locator("[name=respondents]").fill("120")
+        form.locator("[name=report_link]").fill(f"https://bps.example.go.id/zi/{code}.pdf")
+        with tpn.expect_navigation():
+            form.locator("button[type=submit]").click()
+        expect(tpn.locator("p.flash-success")).to_be_visible()
+    expect(tpn.locator('[id="survey-B.I.a"]')).to_contain_text("survei TPN tercatat")
+    journey.shot(tpn, "tpn-survey")
+    tpn.goto(enrolment_url)
     journey.advance(tpn, "designate", decree_number="1234/2027", decree_date="2027-12-09")
     expect(tpn.locator("h1")).to_contain_text("Ditetapkan")
     journey.shot(tpn, "tpn-designated")
@@ -192,11 +246,52 @@ def test_from_building_to_designation_verification_and_revocation(journey: Journ
     # 8. An admin revokes the predicate; the same page shows it at once.
     admin = journey.as_user("admin")
     admin.goto(enrolment_url)
-    journey.advance(admin, "revoke", on_date="2028-02-03", note="Kepala kantor terjaring OTT")
+    journey.advance(
+        admin,
+        "revoke",
+        decree_number="15/2028",
+        decree_date="2028-02-10",
+        on_date="2028-02-03",
+        note="Kepala kantor terjaring OTT",
+    )
     visitor.reload()
     expect(visitor.locator(".verify-revoked")).to_be_visible()
     expect(visitor.locator("main")).to_contain_text("Kepala kantor terjaring OTT")
+    expect(visitor.locator(".verify-revocation")).to_contain_text("Nomor 15/2028")
     journey.shot(visitor, "public-verification-revoked")
+
+
+def _link_evidence(page: Page, base: str, enrolment_url: str, skip: set[str]) -> None:
+    """The coordinator records a link to each item's required document, as agencies keep their
+    evidence in shared folders: posted as the item's link form posts it, without rendering the
+    LKE page after each one."""
+    token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+    enrolment_id = enrolment_url.rstrip("/").rsplit("/", 1)[1]
+    for item in get_framework("lke-2021").items():
+        if item.code in skip:
+            continue
+        document = next(d for d in item.documents if d.required)
+        response = page.request.post(
+            f"{base}/enrolments/{enrolment_id}/evidence/link",
+            form={
+                "csrf_token": token,
+                "item": item.code,
+                "document": document.key,
+                "url": f"https://drive.example.go.id/kppn-jakarta-1/{item.code}",
+                "title": document.title,
+            },
+            max_redirects=0,
+        )
+        assert response.status == 303, (item.code, response.status)
+
+
+def _save_counts(page: Page, code: str, counts: list[int]) -> None:
+    form = _item(page, code).locator("form.answer-form")
+    for index, count in enumerate(counts):
+        form.locator(f"input[name=count_{index}]").fill(str(count))
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    expect(page.locator("p.flash-success")).to_be_visible()
 
 
 def _pdf() -> bytes:

@@ -7,9 +7,11 @@ wrote) so the tests need no binary fixtures in the repository.
 from __future__ import annotations
 
 import io
+import os
 import struct
 import zipfile
 import zlib
+from collections.abc import Mapping
 from pathlib import Path
 
 import openpyxl
@@ -89,14 +91,32 @@ def png_bytes(width: int = 2, height: int = 2) -> bytes:
     )
 
 
-def _ooxml(main_part: str, main_type: str, *, content_types_first: bool = True) -> bytes:
+def _ooxml(
+    main_part: str,
+    main_type: str,
+    *,
+    content_types_first: bool = True,
+    parts: Mapping[str, bytes | str] | None = None,
+    defaults: Mapping[str, str] | None = None,
+    overrides: Mapping[str, str] | None = None,
+) -> bytes:
+    """A minimal Office package; ``parts`` adds parts (or replaces the main part's content),
+    ``defaults`` (extension -> type) and ``overrides`` (part -> type) go in its
+    ``[Content_Types].xml``."""
+    declared = "".join(
+        f'<Default Extension="{ext}" ContentType="{kind}"/>'
+        for ext, kind in (defaults or {}).items()
+    ) + "".join(
+        f'<Override PartName="/{part}" ContentType="{kind}"/>'
+        for part, kind in (overrides or {}).items()
+    )
     content_types = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
         f'<Default Extension="rels" ContentType="{RELS_TYPE}"/>'
         '<Default Extension="xml" ContentType="application/xml"/>'
         f'<Override PartName="/{main_part}" ContentType="{main_type}"/>'
-        "</Types>"
+        f"{declared}</Types>"
     )
     rels = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -104,15 +124,30 @@ def _ooxml(main_part: str, main_type: str, *, content_types_first: bool = True) 
         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
         f'relationships/officeDocument" Target="{main_part}"/></Relationships>'
     )
-    parts = [("[Content_Types].xml", content_types), ("_rels/.rels", rels)]
-    parts.append((main_part, '<?xml version="1.0" encoding="UTF-8"?><root/>'))
+    extra = dict(parts or {})
+    main = extra.pop(main_part, '<?xml version="1.0" encoding="UTF-8"?><root/>')
+    items = [("[Content_Types].xml", content_types), ("_rels/.rels", rels), (main_part, main)]
+    items += list(extra.items())
     if not content_types_first:
-        parts.reverse()
+        items.reverse()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in parts:
-            archive.writestr(name, text)
+        for name, content in items:
+            archive.writestr(name, content)
     return buffer.getvalue()
+
+
+def docx_with(
+    parts: Mapping[str, bytes | str] | None = None,
+    *,
+    defaults: Mapping[str, str] | None = None,
+    overrides: Mapping[str, str] | None = None,
+    main_type: str = W_MAIN,
+) -> bytes:
+    """A DOCX with extra parts and content types: hostile ones are built with this."""
+    return _ooxml(
+        "word/document.xml", main_type, parts=parts, defaults=defaults, overrides=overrides
+    )
 
 
 def docx_bytes(*, content_types_first: bool = True) -> bytes:
@@ -126,6 +161,110 @@ def pptx_bytes() -> bytes:
 def xlsm_bytes() -> bytes:
     """A macro-enabled workbook: must not pass as .xlsx."""
     return _ooxml("xl/workbook.xml", XLSM_MAIN)
+
+
+# --- hostile Office files (issue 13, point 15) ------------------------------------------------
+
+VBA_TYPE = "application/vnd.ms-office.vbaProject"
+DOCM_MAIN = "application/vnd.ms-word.document.macroEnabled.main+xml"
+ACTIVEX_TYPE = "application/vnd.ms-office.activeX+xml"
+OLE_TYPE = "application/vnd.openxmlformats-officedocument.oleObject"
+MZ = b"MZ" + b"\x00" * 62  # enough of a DOS header to be an .exe's first bytes
+
+
+def docx_with_macros() -> bytes:
+    """What Word writes for a document with VBA, saved under a .docx name: a VBA project part
+    with its content type (the main part keeps the plain DOCX type)."""
+    return docx_with(
+        {"word/vbaProject.bin": b"\xd0\xcf\x11\xe0" + b"\x00" * 508}, defaults={"bin": VBA_TYPE}
+    )
+
+
+def docm_named_docx() -> bytes:
+    """A macro-enabled document (.docm) renamed to .docx."""
+    return docx_with(
+        {"word/vbaProject.bin": b"\x00" * 64}, main_type=DOCM_MAIN, defaults={"bin": VBA_TYPE}
+    )
+
+
+def docx_with_renamed_macros() -> bytes:
+    """The VBA project under an innocent name: only its declared content type gives it away,
+    written with single quotes and a character reference (what a regex would miss)."""
+    data = docx_with({"word/media/logo.dat": b"\x00" * 64})
+    return replace_in_content_types(
+        data,
+        "</Types>",
+        "<Override PartName='/word/media/logo.dat' "
+        "ContentType='application/vnd.ms-office.&#118;baProject'/></Types>",
+    )
+
+
+def docx_with_activex() -> bytes:
+    return docx_with(
+        {"word/activeX/activeX1.xml": "<ax/>", "word/activeX/activeX1.bin": b"\x00" * 64},
+        overrides={"word/activeX/activeX1.xml": ACTIVEX_TYPE},
+    )
+
+
+def docx_with_ole_object() -> bytes:
+    return docx_with(
+        {"word/embeddings/oleObject1.bin": b"\xd0\xcf\x11\xe0" + b"\x00" * 60},
+        defaults={"bin": OLE_TYPE},
+    )
+
+
+def docx_with_embedded(name: str) -> bytes:
+    """A program or script hidden as a part (``setup.exe``, ``run.bat``, ``x.js``...)."""
+    return docx_with({f"word/embeddings/{name}": MZ})
+
+
+def docx_bomb(size: int = 20 * 1024 * 1024) -> bytes:
+    """A DOCX whose document part is ``size`` bytes of blanks: about 20 KB on the wire,
+    inflating about 1000 times (deflate's limit) when opened."""
+    body = b'<?xml version="1.0"?><w:document>' + b" " * size + b"</w:document>"
+    return docx_with({"word/document.xml": body})
+
+
+def docx_declaring(sizes: Mapping[str, int], *, part_size: int = 1024 * 1024) -> bytes:
+    """A DOCX with a part of ``part_size`` incompressible bytes for each name in ``sizes``,
+    whose central directory then declares each at the size given: what a zip bomb's directory
+    says, forged here instead of compressing gigabytes."""
+    data = docx_with({name: os.urandom(part_size) for name in sizes})
+    return forge_declared_sizes(data, sizes)
+
+
+def forge_declared_sizes(data: bytes, sizes: Mapping[str, int]) -> bytes:
+    """``data`` with the uncompressed sizes of the central-directory entries in ``sizes``
+    replaced (each under 4 GiB: no ZIP64)."""
+    out = bytearray(data)
+    end = out.rfind(b"PK\x05\x06")
+    count, _size, offset = struct.unpack_from("<HII", out, end + 10)
+    for _ in range(count):
+        assert out[offset : offset + 4] == b"PK\x01\x02"
+        name_length, extra_length, comment_length = struct.unpack_from("<HHH", out, offset + 28)
+        name = out[offset + 46 : offset + 46 + name_length].decode()
+        if name in sizes:
+            struct.pack_into("<I", out, offset + 24, sizes[name])
+        offset += 46 + name_length + extra_length + comment_length
+    return bytes(out)
+
+
+def replace_in_content_types(data: bytes, old: str, new: str) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "[Content_Types].xml":
+                content = content.decode().replace(old, new).encode()
+            target.writestr(name, content)
+    return buffer.getvalue()
+
+
+def html_pdf_polyglot() -> bytes:
+    """A web page that hides a PDF in a comment: libmagic calls it a PDF, a browser renders
+    the page and runs its script."""
+    return b"<html><!--" + pdf_bytes() + b"--><script>alert(document.cookie)</script></html>"
 
 
 def docx_without_main_part() -> bytes:
@@ -198,10 +337,12 @@ ALLOWED_SAMPLES = {
 
 
 class GeneratedStream(io.RawIOBase):
-    """``size`` bytes made on the fly (a PDF header, then a repeating pattern), never held in
-    memory; counts what was read and the largest read asked for."""
+    """``size`` bytes made on the fly (a PDF header, a repeating pattern, and the end-of-file
+    marker a PDF must end with), never held in memory; counts what was read and the largest
+    read asked for."""
 
     PATTERN = bytes(range(256)) * 16
+    END = b"\n%%EOF\n"
 
     def __init__(self, size: int, *, fail_after: int | None = None, error=None) -> None:
         self.size, self.position, self.largest_read = size, 0, 0
@@ -222,13 +363,17 @@ class GeneratedStream(io.RawIOBase):
 
     def _bytes_at(self, start: int, n: int) -> bytes:
         header = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
+        end_at = self.size - len(self.END)
         out = bytearray()
         while len(out) < n:
             offset = start + len(out)
             if offset < len(header):
                 out += header[offset:]
+            elif offset >= end_at:
+                out += self.END[offset - end_at :]
             else:
-                out += self.PATTERN[offset % len(self.PATTERN) :]
+                position = offset % len(self.PATTERN)
+                out += self.PATTERN[position : position + end_at - offset]
         return bytes(out[:n])
 
 

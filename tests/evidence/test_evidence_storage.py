@@ -63,6 +63,7 @@ ROUND_TRIP = {
     "verify",
     "iter_keys",
     "iter_blobs",
+    "iter_temp",
     "purge_stale_temp",
     "delete",
 }
@@ -100,6 +101,7 @@ def test_each_backend_keeps_the_protocols_promises(store):
     assert list(backend.iter_keys()) == [blob.key]
     assert list(backend.iter_blobs()) == [storage.BlobInfo(blob.key, len(data), modified)]
     assert backend.purge_stale_temp(timedelta(0), dry_run=True) == []  # a save leaves no temp
+    assert list(backend.iter_temp()) == []
 
     backend.delete(blob.key)
     assert not backend.exists(blob.key)
@@ -430,3 +432,64 @@ def test_a_temporary_file_of_an_upload_in_progress_is_not_listed(store):
         release.set()
         blob = future.result(timeout=30)
     assert list(store.iter_keys()) == [blob.key]
+
+
+# --- a declared size (a request's Content-Length; issue 13, point 4) ----------------------------
+
+
+def test_a_body_shorter_than_declared_is_refused_and_leaves_nothing(store):
+    data = pdf_bytes()
+    third = len(data) // 3
+    with pytest.raises(RejectedFileError) as caught:
+        store.save(
+            io.BytesIO(data[:third]),
+            filename="sk.pdf",
+            max_bytes=MB,
+            allowed=DEFAULT_ALLOW_LIST,
+            declared_size=len(data),
+        )
+    err = caught.value
+    assert err.reason is RejectReason.INCOMPLETE
+    assert (err.details["received"], err.details["declared"]) == (third, len(data))
+    assert str(err).startswith("Berkas sk.pdf ditolak: unggahan terputus sebelum selesai")
+    assert leftovers(store) == []
+
+
+def test_exactly_the_declared_bytes_are_read_and_never_more(store):
+    data = pdf_bytes()
+    stream = io.BytesIO(data + b"the next request on the connection")
+    blob = store.save(
+        stream, filename="sk.pdf", max_bytes=MB, allowed=DEFAULT_ALLOW_LIST, declared_size=len(data)
+    )
+    assert stream.tell() == len(data)  # PEP 3333: what follows is not this request's body
+    assert (blob.size, blob.sha256) == (len(data), hashlib.sha256(data).hexdigest())
+
+
+def test_a_declared_size_over_the_limit_is_refused_before_reading(store):
+    stream = GeneratedStream(2 * MB)
+    with pytest.raises(RejectedFileError) as caught:
+        store.save(
+            stream,
+            filename="scan.pdf",
+            max_bytes=MB,
+            allowed=DEFAULT_ALLOW_LIST,
+            declared_size=2 * MB,
+        )
+    assert caught.value.reason is RejectReason.TOO_LARGE and stream.position == 0
+    assert leftovers(store) == []
+
+
+def test_a_declared_prefix_of_a_longer_file_is_refused_as_cut_off(store):
+    """A client that sends more than it declared: the body is the declared bytes, the start of
+    the file, which is refused because its end is missing."""
+    data = sized_pdf(MB)
+    with pytest.raises(RejectedFileError) as caught:
+        store.save(
+            io.BytesIO(data),
+            filename="scan.pdf",
+            max_bytes=2 * MB,
+            allowed=DEFAULT_ALLOW_LIST,
+            declared_size=len(data) // 3,
+        )
+    assert caught.value.reason is RejectReason.TRUNCATED
+    assert leftovers(store) == []

@@ -87,6 +87,7 @@ def route_world(world: World, factory, session, settings):  # noqa: F811
         "key": "team-decree-sk-tim-kerja-zi",
         "public_id": upload.public_id,
         "number": certificate.number,
+        "designation_id": designation.id,
         "filename": "css/app.css",
         "lang": "en",
     }

@@ -80,6 +80,13 @@ MATRIX: dict[str, Policy] = {
     "accreditation.create_cycle": ADMIN,
     "accreditation.extend_deadline": ADMIN,
     "accreditation.set_quota": ADMIN,
+    # D15: designations made before the tracker, their import and revocation.
+    "accreditation.designations_admin": ADMIN,
+    "accreditation.record_designation": ADMIN,
+    "accreditation.import_designations": ADMIN,
+    "accreditation.revoke_form": ADMIN,
+    "accreditation.revoke_designation": ADMIN,
+    "accreditation.designation_scan": ADMIN,
     "certificates.settings": ADMIN,
     "certificates.save_signatory": ADMIN,
     "certificates.save_emblem": ADMIN,
@@ -110,6 +117,8 @@ MATRIX: dict[str, Policy] = {
     "accreditation.sign_off": UNIT_ACTION,
     "accreditation.approve_pending": UNIT_ACTION,
     "accreditation.import_worksheet": UNIT_ACTION,
+    "accreditation.confirm_import": UNIT_ACTION,
+    "accreditation.record_survey": UNIT_ACTION,  # D14: the TPN's own survey
     "evidence.upload_stream": UNIT_ACTION,
     "evidence.upload_form": UNIT_ACTION,
     "evidence.add_link": UNIT_ACTION,

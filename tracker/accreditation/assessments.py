@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -130,6 +130,28 @@ def result_of(session: Session, enrolment: Enrolment, tier: str) -> TierResult |
     return evaluate_rows(session, enrolment, tier, rows)
 
 
+def report_of(session: Session, enrolment: Enrolment, tier: str) -> ScoreReport | None:
+    """One tier's scores from its stored answers under today's engine (no verdicts), or None
+    when the tier has no LKE. Hand-offs read this, never the cached figures of ``recompute``:
+    those may predate an engine change (revised D4 made 0/0 an error, not a 1)."""
+    assessment = get_assessment(session, enrolment.id, tier)
+    if assessment is None:
+        return None
+    framework = framework_for(enrolment)
+    rows = answer_rows(session, [assessment.id])[assessment.id]
+    return score(framework, parsed(framework, rows))
+
+
+def answered_codes(session: Session, enrolment: Enrolment, tier: str) -> frozenset[str]:
+    """The items the tier gave an answer to (in error or not): what it hands on (D16)."""
+    assessment = get_assessment(session, enrolment.id, tier)
+    if assessment is None:
+        return frozenset()
+    # Filtered here, not in SQL: a cleared answer may be stored as JSON null, not SQL NULL.
+    rows = answer_rows(session, [assessment.id])[assessment.id]
+    return frozenset(code for code, row in rows.items() if row.value is not None)
+
+
 def _has_wbk(session: Session, enrolment: Enrolment) -> bool:
     return designations.active_designation(session, enrolment.unit_id, Predicate.WBK) is not None
 
@@ -177,6 +199,8 @@ def ensure_assessment(session: Session, enrolment: Enrolment, tier: str) -> Asse
                     value=row.value,
                     note=row.note,
                     updated_by_id=row.updated_by_id,
+                    # Whose value it is (D8): the tier it was first copied from (D14).
+                    copied_from=row.copied_from or source,
                 )
             )
         session.flush()
@@ -204,6 +228,16 @@ def check_edit(
         raise NotAllowedError(reason)
 
 
+def _unit_answered(session: Session, enrolment: Enrolment, item_code: str) -> bool:
+    unit = get_assessment(session, enrolment.id, TierCode.UNIT)
+    if unit is None:
+        return False
+    row = session.scalars(
+        select(Answer).where(Answer.assessment_id == unit.id, Answer.item_code == item_code)
+    ).first()
+    return row is not None and row.value is not None
+
+
 def save_answer(
     session: Session,
     *,
@@ -227,6 +261,14 @@ def save_answer(
     check_edit(session, actor, enrolment, tier, item_code)
     assessment = ensure_assessment(session, enrolment, tier)
     value = None if is_blank(raw) else to_stored(parse_answer(framework.item(item_code), raw))
+    if value is None and (
+        reason := editing.blank_blocker(
+            tiers.by_code(cycles.cycle_tiers(enrolment.cycle), tier),
+            item_code,
+            _unit_answered(session, enrolment, item_code),
+        )
+    ):
+        raise ValidationError(reason, code=item_code)
     note = (note or "").strip()
     if len(note) > 4000:
         raise ValidationError(_("Catatan paling panjang 4000 karakter."))
@@ -246,6 +288,8 @@ def save_answer(
     if row is None:
         row = Answer(assessment_id=assessment.id, item_code=item_code)
         session.add(row)
+    if value != old[0]:
+        row.copied_from = None  # the tier's own value now; a new note alone leaves it a copy
     row.value, row.note, row.updated_by_id, row.updated_at = value, note, actor.id, utcnow()
     session.flush()
     recompute(session, enrolment, assessment)
@@ -276,15 +320,30 @@ def import_answers(
     tier: str,
     raw_answers: Mapping[str, Any],
     source: str,
+    notes: Mapping[str, str] | None = None,
+    linked: Sequence[str] = (),
 ) -> list[str]:
     """Apply answers read from a worksheet or JSON file; returns the codes that changed.
 
     Validates everything first (one ValidationError listing every problem) and checks the
-    actor may edit each item, so a bad file changes nothing.
+    actor may edit each item, so a bad file changes nothing. A blank answer in the file leaves
+    the stored one as it is: an import never clears an answer, so it can never blank one the
+    unit gave on a reviewing tier (D13). ``notes`` replace the items' notes on this tier (a
+    blank one changes nothing); ``linked`` names the items the caller added evidence links to
+    in the same import, for the one audit record.
     """
     framework = framework_for(enrolment)
     answers = parse_answers(framework, raw_answers)
-    for code in answers:
+    notes = {code: text.strip() for code, text in (notes or {}).items() if text.strip()}
+    for code, text in notes.items():
+        if not framework.has_item(code):
+            raise ValidationError(_("Butir %(code)s tidak dikenal.", code=code))
+        if len(text) > 4000:
+            raise ValidationError(_("Catatan paling panjang 4000 karakter."), code=code)
+    touched = sorted({*answers, *notes, *linked})
+    if not touched:
+        return []  # nothing to write: an import never creates a tier's LKE on its own (issue 13)
+    for code in touched:
         check_edit(session, actor, enrolment, tier, code)
     assessment = ensure_assessment(session, enrolment, tier)
     rows = answer_rows(session, [assessment.id])[assessment.id]
@@ -295,10 +354,21 @@ def import_answers(
         if row is not None and row.value == value:
             continue
         if row is None:
-            row = Answer(assessment_id=assessment.id, item_code=code, note="")
+            row = rows[code] = Answer(assessment_id=assessment.id, item_code=code, note="")
             session.add(row)
         row.value, row.updated_by_id, row.updated_at = value, actor.id, utcnow()
+        row.copied_from = None  # the tier's own value now (D8)
         changed.append(code)
+    noted = []
+    for code, text in notes.items():
+        row = rows.get(code)
+        if row is not None and row.note == text:
+            continue
+        if row is None:  # a note on an item the tier has not answered
+            row = rows[code] = Answer(assessment_id=assessment.id, item_code=code, value=None)
+            session.add(row)
+        row.note, row.updated_by_id, row.updated_at = text, actor.id, utcnow()
+        noted.append(code)
     session.flush()
     recompute(session, enrolment, assessment)
     audit.record(
@@ -308,7 +378,13 @@ def import_answers(
         subject=assessment,
         unit_id=enrolment.unit_id,
         agency_id=enrolment.agency_id,
-        data={"tier": tier, "source": source, "changed": changed},
+        data={
+            "tier": tier,
+            "source": source,
+            "changed": changed,
+            "notes": noted,
+            "links": list(linked),
+        },
     )
     return changed
 

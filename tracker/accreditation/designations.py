@@ -1,5 +1,5 @@
-"""Designations (penetapan) and what follows them: revocation, monitoring reports and when the
-next one is due, and the active designation a WBBM proposal builds on (D9)."""
+"""Designations (penetapan) and what follows them: revocation (D15), monitoring reports and
+when the next one is due, and the active designation a WBBM proposal builds on (D9)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker import hooks
-from tracker.accreditation import workflow
+from tracker.accreditation import standing, workflow
 from tracker.accreditation.context import Actor
 from tracker.accreditation.models import (
     Designation,
@@ -21,6 +21,8 @@ from tracker.accreditation.models import (
     Predicate,
     Snapshot,
 )
+from tracker.audit import services as audit
+from tracker.auth.models import User
 from tracker.errors import ValidationError
 from tracker.i18n import _
 
@@ -58,15 +60,24 @@ def designation_of(session: Session, enrolment: Enrolment) -> Designation:
     return row
 
 
+def active_designations(session: Session, unit_id: int) -> Sequence[Designation]:
+    """Every unrevoked designation of the unit, newest first."""
+    return session.scalars(
+        select(Designation)
+        .where(Designation.unit_id == unit_id, Designation.revoked_on.is_(None))
+        .order_by(Designation.year.desc(), Designation.id.desc())
+    ).all()
+
+
 def revocations(session: Session, unit_id: int) -> list[date]:
-    """The dates the unit's designations were revoked (D10, D15: they bar a new proposal)."""
-    return list(
-        session.scalars(
-            select(Designation.revoked_on).where(
-                Designation.unit_id == unit_id, Designation.revoked_on.is_not(None)
-            )
+    """Where the unit's revocations bar a new WBK proposal from (D10, D15): the dates of the
+    revocation decrees (``Designation.bar_from``)."""
+    rows = session.execute(
+        select(Designation.revocation_decree_date, Designation.revoked_on).where(
+            Designation.unit_id == unit_id, Designation.revoked_on.is_not(None)
         )
     )
+    return [day for decree_date, revoked_on in rows if (day := decree_date or revoked_on)]
 
 
 def record_designation(
@@ -104,13 +115,88 @@ def record_designation(
 
 
 def record_revocation(
-    session: Session, *, actor: Actor, enrolment: Enrolment, on: date, reason: str
-) -> Designation:
-    """Revoke the enrolment's designation. Raises ValidationError when it has none."""
+    session: Session,
+    *,
+    actor: Actor,
+    enrolment: Enrolment,
+    decree_number: str,
+    decree_date: date | None,
+    on: date | None,
+    reason: str,
+) -> list[Designation]:
+    """Revoke the enrolment's designation and every other active predicate of its unit (D15);
+    returns those ended, or nothing when the designation already ended with another
+    revocation (its enrolment follows it: ``transitions.end_enrolments``). Raises
+    ValidationError when the enrolment has no designation or the decree is not valid."""
     designation = designation_of(session, enrolment)
-    designation.revoked_on = on
-    designation.revocation_reason, designation.revoked_by_id = reason.strip(), actor.id
-    return designation
+    if not designation.active:
+        return []
+    return revoke(
+        session,
+        actor=actor.user,
+        designation=designation,
+        decree_number=decree_number,
+        decree_date=decree_date,
+        on=on,
+        reason=reason,
+    )
+
+
+def revoke(
+    session: Session,
+    *,
+    actor: User | None,
+    designation: Designation,
+    decree_number: str,
+    decree_date: date | None,
+    on: date | None,
+    reason: str,
+) -> list[Designation]:
+    """D15: the Minister's decree revokes ``designation``; it ends every active predicate of
+    the unit with it (a revoked WBBM also ends the WBK it rested on, and the other way round a
+    unit with no WBK holds no WBBM). ``on`` is the date the predicates end (by default the
+    decree's). Returns the designations ended, ``designation`` first. Raises ValidationError
+    (already revoked, decree number or date missing or impossible, no reason)."""
+    if not designation.active:
+        raise ValidationError(_("Predikat ini sudah dicabut."))
+    problems = standing.revocation_problems(
+        decree_number=decree_number,
+        decree_date=decree_date,
+        designated_on=designation.decree_date,
+    )
+    if not reason.strip():
+        problems.append(_("Alasan pencabutan wajib diisi."))
+    if problems or decree_date is None:
+        raise ValidationError(" ".join(problems), problems=problems)
+    others = [d for d in active_designations(session, designation.unit_id) if d is not designation]
+    ended = [designation, *others]
+    for row in ended:
+        row.revoked_on = on or decree_date
+        row.revocation_reason = reason.strip()
+        row.revocation_decree_number = " ".join(decree_number.split())
+        row.revocation_decree_date = decree_date
+        row.revoked_by_id = actor.id if actor is not None else None
+        row.revoked_with_id = None if row is designation else designation.id
+    session.flush()
+    for row in ended:
+        audit.record(
+            session,
+            actor=actor,
+            tag="accreditation:designation:revoke",
+            subject=row,
+            unit_id=row.unit_id,
+            agency_id=row.agency_id,
+            data={
+                "predicate": row.predicate.value,
+                "year": row.year,
+                "decree_number": row.revocation_decree_number,
+                "decree_date": decree_date,
+                "ended_on": row.revoked_on,
+                "reason": row.revocation_reason,
+                "with": None if row is designation else designation.id,
+            },
+        )
+    return ended
 
 
 def record_monitoring_report(

@@ -50,6 +50,23 @@ def edit_blocker(req: EditRequest) -> str | None:
     )
 
 
+def blank_blocker(tier: Tier, item_code: str, unit_answered: bool) -> str | None:
+    """D13: why this tier may not leave this item blank; None when it may.
+
+    A reviewing tier may change any answer but never blank one the unit gave: a blank answer
+    is left out of the sub-area mean (D3), so blanking a weak answer would raise the score.
+    """
+    if tier.code == TierCode.UNIT or not unit_answered:
+        return None
+    return _(
+        "Butir %(code)s sudah dijawab unit, sehingga jawaban %(tier)s tidak dapat dikosongkan: "
+        "butir kosong tidak ikut dihitung dan nilai bisa naik. Pilih jawaban yang menurut "
+        "penilai benar.",
+        code=item_code,
+        tier=tier.label,
+    )
+
+
 def _area_allowed(req: EditRequest) -> bool:
     if Role.KOORDINATOR in req.roles:
         return True

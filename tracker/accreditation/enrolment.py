@@ -86,11 +86,23 @@ def enrol(
         raise ConflictError(
             _("%(unit)s sudah terdaftar pada siklus %(year)s.", unit=unit.name, year=cycle.year)
         )
-    if target is Predicate.WBBM and active_designation(session, unit.id, Predicate.WBK) is None:
+    # D9, D15: WBBM builds on an active WBK (one recorded from before the tracker counts), and
+    # a unit that holds one is not built toward WBK again.
+    active_wbk = active_designation(session, unit.id, Predicate.WBK)
+    if target is Predicate.WBBM and active_wbk is None:
         raise ValidationError(
             _(
                 "Pembangunan menuju WBBM hanya dapat dimulai dari predikat "
                 "Menuju WBK yang masih berlaku."
+            )
+        )
+    if target is Predicate.WBK and active_wbk is not None:
+        raise ValidationError(
+            _(
+                "%(unit)s masih berpredikat Menuju WBK (%(year)s) yang berlaku; pilih target "
+                "menuju WBBM.",
+                unit=unit.name,
+                year=active_wbk.year,
             )
         )
     enrolment = Enrolment(

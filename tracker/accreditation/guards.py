@@ -15,6 +15,8 @@ from datetime import date
 from types import MappingProxyType
 from typing import Generic, TypeVar, cast, overload
 
+from tracker.accreditation import provenance
+from tracker.accreditation.provenance import SurveyRecord
 from tracker.i18n import _
 
 
@@ -22,7 +24,10 @@ class Fact(enum.StrEnum):
     """Something a guard needs to know about an enrolment; the service layer gathers it."""
 
     NEEDS_PRELIMINARY = "needs_preliminary"  # a preliminary assessor sits above the unit
-    UNANSWERED_ITEMS = "unanswered_items"
+    UNANSWERED_ITEMS = "unanswered_items"  # blank items of the tier a hand-off passes on
+    ITEMS_IN_ERROR = "items_in_error"  # its answers in error (D4), by item code
+    EVIDENCE_GAP = "evidence_gap"  # its answered items short of evidence (D16)
+    EVIDENCE_CONFIRMED = "evidence_confirmed"  # the sender confirmed handing them on anyway
     UNSIGNED_AREAS = "unsigned_areas"  # areas the deciding tier has not signed off
     JUDGEMENT = "judgement"  # the judging tier's verdict on the target predicate
     DEADLINES = "deadlines"
@@ -35,6 +40,7 @@ class Fact(enum.StrEnum):
     KKN_CASE = "kkn_case"
     NOTE = "note"
     DECREE_GIVEN = "decree_given"
+    TPN_SURVEYS = "tpn_surveys"  # D14: the TPN tier's survey indices and their provenance
 
 
 class MissingFactError(LookupError):
@@ -48,6 +54,19 @@ class Judgement:
 
     eligible: bool
     shortfalls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EvidenceGap:
+    """D16: what the answers a hand-off passes on lack. ``items``: answered items without any
+    file or link; ``documents``: (item code, document key) of the required documents missing
+    on the other answered items (an item in ``items`` is not repeated here)."""
+
+    items: tuple[str, ...] = ()
+    documents: tuple[tuple[str, str], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.items or self.documents)
 
 
 T = TypeVar("T")
@@ -83,6 +102,9 @@ class Context:
 
     needs_preliminary: _FactOf[bool] = _FactOf()
     unanswered_items: _FactOf[int] = _FactOf()
+    items_in_error: _FactOf[tuple[str, ...]] = _FactOf()
+    evidence_gap: _FactOf[EvidenceGap] = _FactOf()
+    evidence_confirmed: _FactOf[bool] = _FactOf()
     unsigned_areas: _FactOf[Collection[str]] = _FactOf()
     judgement: _FactOf[Judgement] = _FactOf()
     deadlines: _FactOf[Mapping[str, date | None]] = _FactOf()  # by workflow.Deadline
@@ -95,6 +117,7 @@ class Context:
     kkn_case: _FactOf[bool] = _FactOf()
     note: _FactOf[str] = _FactOf()
     decree_given: _FactOf[bool] = _FactOf()
+    tpn_surveys: _FactOf[tuple[SurveyRecord, ...]] = _FactOf()
 
     today: date
     _facts: Mapping[Fact, object]
@@ -152,6 +175,51 @@ def all_answered(ctx: Context) -> str | None:
     return None
 
 
+@reads(Fact.ITEMS_IN_ERROR)
+def no_input_errors(ctx: Context) -> str | None:
+    """D4: an answer in error counts as unanswered, but ``all_answered`` counts blanks only, so
+    that the sender is told what to correct rather than what to fill in."""
+    if ctx.items_in_error:
+        return _(
+            "Ada %(n)s butir LKE dengan isian salah yang harus diperbaiki dulu: %(items)s",
+            n=len(ctx.items_in_error),
+            items=", ".join(ctx.items_in_error),
+        )
+    return None
+
+
+@reads(Fact.EVIDENCE_GAP, Fact.EVIDENCE_CONFIRMED)
+def evidence_confirmed(ctx: Context) -> str | None:
+    """D16: answers short of evidence may be handed on, but only knowingly: the sender confirms
+    the list the form shows. Both facts are read first, so neither can go ungathered."""
+    gap, confirmed = ctx.evidence_gap, ctx.evidence_confirmed
+    if not gap or confirmed:
+        return None
+    parts = []
+    if gap.items:
+        parts.append(
+            _(
+                "%(n)s butir terjawab tanpa bukti dukung (%(items)s)",
+                n=len(gap.items),
+                items=", ".join(gap.items),
+            )
+        )
+    if gap.documents:
+        codes = ", ".join(dict.fromkeys(code for code, _key in gap.documents))
+        parts.append(
+            _(
+                "%(n)s dokumen wajib belum ada (butir %(items)s)",
+                n=len(gap.documents),
+                items=codes,
+            )
+        )
+    return _(
+        "Penyerahan ini memuat %(gap)s. Centang “Saya mengerti” pada formulir untuk tetap "
+        "menyerahkan.",
+        gap="; ".join(parts),
+    )
+
+
 @reads(Fact.UNSIGNED_AREAS)
 def areas_signed(ctx: Context) -> str | None:
     if ctx.unsigned_areas:
@@ -193,16 +261,24 @@ def no_preliminary(ctx: Context) -> str | None:
     Fact.UNMET_PREREQUISITES,
 )
 def proposal_gate(ctx: Context) -> str | None:
-    """D10: quota, prerequisites, the 2-year bar (D15), WBBM after an active WBK (D9), no KKN."""
+    """D10: quota, prerequisites, no KKN; D15: the 2-year bar after a revocation applies to WBK
+    proposals (a WBBM proposal needs an active WBK, which a revocation ends), a unit holding an
+    active WBK is not proposed for WBK again, and WBBM rests on an active WBK (D9)."""
     if ctx.kkn_case:
         return _(
             "Instansi tercatat memiliki kasus KKN pada tahun usulan; usulan tidak dapat diajukan."
         )
     barred = ctx.barred_until
-    if barred is not None and ctx.today < barred:
+    if not ctx.target_is_wbbm and barred is not None and ctx.today < barred:
         return _(
-            "Predikat unit ini pernah dicabut; unit baru dapat diusulkan lagi mulai %(date)s.",
+            "Predikat unit ini dicabut; unit baru dapat diusulkan lagi menuju WBK mulai "
+            "%(date)s (2 tahun sejak tanggal keputusan pencabutan).",
             date=barred.isoformat(),
+        )
+    if not ctx.target_is_wbbm and ctx.has_active_wbk:
+        return _(
+            "Unit ini masih berpredikat Menuju WBK yang berlaku; usulan WBK tidak dapat "
+            "diajukan lagi. Usulkan menuju WBBM."
         )
     if ctx.target_is_wbbm and not ctx.has_active_wbk:
         return _("Usulan WBBM memerlukan predikat Menuju WBK yang masih berlaku.")
@@ -228,4 +304,14 @@ def appeal_once(ctx: Context) -> str | None:
 def decree(ctx: Context) -> str | None:
     if not ctx.decree_given:
         return _("Nomor dan tanggal keputusan menteri wajib diisi.")
+    return None
+
+
+@reads(Fact.TPN_SURVEYS)
+def tpn_surveys(ctx: Context) -> str | None:
+    """D14: the designation rests on IPAK and IPKP from the survey run for TPN, each with its
+    source, period, respondents (at least 30) and report, and neither still a copied value."""
+    found = [problem for record in ctx.tpn_surveys for problem in provenance.problems(record)]
+    if found:
+        return _("Hasil survei IPAK/IPKP untuk TPN belum lengkap: %(why)s.", why="; ".join(found))
     return None

@@ -15,6 +15,7 @@ from tracker.accreditation.workflow import Action, Deadline, Stage
 from tracker.agencies.models import Agency, Unit
 from tracker.auth.models import User
 from tracker.db import Base, intpk, str200, utcnow
+from tracker.evidence.models import EvidenceFile
 from tracker.lke import FloorMode
 from tracker.lke.models import LkeFramework
 
@@ -171,6 +172,10 @@ class Answer(Base):
     # "Ya" / "B" for choices, [n, m] for percentage counts, and for survey indices
     # {"index": "3.61", "source": ..., "period": ..., "respondents": ...} (D7 provenance).
     value: Mapped[Any | None] = mapped_column(JSON)
+    # D8: a tier starts from a copy of the previous tier's answers. This names the tier whose
+    # own value the row still holds, until this tier changes the value; D14 refuses a
+    # designation on a survey index the TPN did not record itself.
+    copied_from: Mapped[str | None] = mapped_column(String(40))
     note: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(default=1)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -239,7 +244,16 @@ class Snapshot(Base):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
 
+class DesignationOrigin(enum.StrEnum):
+    TRACKER = "tracker"  # designated through the tracker's own life cycle: it issues the piagam
+    RECORDED = "recorded"  # made before the tracker was adopted, recorded by an admin (D15)
+
+
 class Designation(Base):
+    """A unit's predicate by decree of the Minister. Designations recorded from before the
+    tracker (D15) have no enrolment, no snapshot and no tracker certificate; their
+    ``snapshot_sha256`` is the digest of the recorded facts (``records.digest``)."""
+
     __tablename__ = "designations"
 
     id: Mapped[intpk]
@@ -254,13 +268,37 @@ class Designation(Base):
     snapshot_sha256: Mapped[str] = mapped_column(String(64))
     designated_at: Mapped[datetime] = mapped_column(default=utcnow)
     designated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    origin: Mapped[DesignationOrigin] = mapped_column(default=DesignationOrigin.TRACKER)
+    # The scanned certificate of a recorded designation (optional): an evidence file without
+    # an enrolment, kept in the evidence store so its maintenance sees the blob as used.
+    scan_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_files.id"))
+    # The date the predicate ended. D15: the Minister's decree revokes it; the decree's number
+    # and date are recorded, and the 2-year bar on a new WBK proposal counts from that date.
     revoked_on: Mapped[date | None]
     revocation_reason: Mapped[str | None] = mapped_column(Text)
+    revocation_decree_number: Mapped[str | None] = mapped_column(String(120))
+    revocation_decree_date: Mapped[date | None]
+    # Set on a predicate that ended because another one of the unit was revoked (a revoked
+    # WBBM also ends the WBK it rested on): the revocation it ended with.
+    revoked_with_id: Mapped[int | None] = mapped_column(ForeignKey("designations.id"))
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     unit: Mapped[Unit] = relationship(lazy="joined")
     agency: Mapped[Agency] = relationship(lazy="joined")
     snapshot: Mapped[Snapshot | None] = relationship()
+    scan: Mapped[EvidenceFile | None] = relationship()
+    revoked_with: Mapped[Designation | None] = relationship(remote_side="Designation.id")
+
+    @property
+    def recorded(self) -> bool:
+        """Made before the tracker (D15): recorded, not issued here; no tracker certificate."""
+        return self.origin is DesignationOrigin.RECORDED
+
+    @property
+    def bar_from(self) -> date | None:
+        """Where the 2-year bar on a new WBK proposal starts (D15): the revocation decree's
+        date; revocations recorded before decrees were kept count from their own date."""
+        return self.revocation_decree_date or self.revoked_on
 
     @property
     def active(self) -> bool:

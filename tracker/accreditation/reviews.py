@@ -16,6 +16,7 @@ from tracker.accreditation.models import AreaSignOff, DecisionKind, Enrolment, I
 from tracker.audit import services as audit
 from tracker.auth.roles import Role
 from tracker.errors import ConflictError, NotAllowedError, ValidationError
+from tracker.evidence import services as evidence
 from tracker.i18n import _
 
 
@@ -86,31 +87,46 @@ def decide(
     return row
 
 
+@dataclass(frozen=True)
+class Approval:
+    """What "approve all" did: the items it approved, and those it left for the reviewer."""
+
+    approved: list[str]
+    skipped_without_evidence: list[str]  # pending, but with no file or link (D16)
+
+
 def approve_pending(
     session: Session, *, actor: Actor, enrolment: Enrolment, item_codes: Sequence[str]
-) -> list[str]:
+) -> Approval:
     """Approve every item of an area that has no decision yet or was revised by the unit.
 
-    Items the reviewer sent back and the unit has not yet resubmitted stay as they are.
+    Items the reviewer sent back and the unit has not yet resubmitted stay as they are. D16:
+    an item without any evidence is never approved in bulk: it is skipped, and the reviewer
+    told how many, so that approving it is a decision taken on that item alone.
     """
     tier = _reviewing_tier(enrolment, actor)
     latest = latest_decisions(session, enrolment.id, tier.code)
-    approved = []
+    present = evidence.item_evidence(session, enrolment.id)
+    approved, skipped = [], []
     for code in item_codes:
         current = latest.get((tier.code, code))
-        if current is None or current.kind is DecisionKind.REVISED:
-            _append(
-                session,
-                actor,
-                enrolment,
-                tier.code,
-                code,
-                DecisionKind.APPROVED,
-                "",
-                current.seq if current else 0,
-            )
-            approved.append(code)
-    return approved
+        if current is not None and current.kind is not DecisionKind.REVISED:
+            continue
+        if code not in present:
+            skipped.append(code)
+            continue
+        _append(
+            session,
+            actor,
+            enrolment,
+            tier.code,
+            code,
+            DecisionKind.APPROVED,
+            "",
+            current.seq if current else 0,
+        )
+        approved.append(code)
+    return Approval(approved, skipped)
 
 
 def mark_revised(

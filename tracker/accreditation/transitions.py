@@ -18,12 +18,14 @@ from tracker.accreditation import (
     proposal,
     reviews,
     snapshots,
+    surveys,
     tiers,
     workflow,
 )
 from tracker.accreditation.context import Actor, actor_for
 from tracker.accreditation.guards import Fact, Judgement, MissingFactError
 from tracker.accreditation.models import (
+    Designation,
     Enrolment,
     KknCase,
     MonitoringResult,
@@ -38,6 +40,7 @@ from tracker.auth.models import User
 from tracker.clock import today
 from tracker.db import utcnow
 from tracker.errors import ConflictError, ValidationError
+from tracker.evidence import services as evidence
 from tracker.i18n import _
 from tracker.lke import describe_rule
 
@@ -61,6 +64,17 @@ JUDGED_BY: Mapping[Action, TierCode] = {
     Action.PROPOSE: TierCode.TPI,
     Action.DESIGNATE: TierCode.TPN,
 }
+# The tier whose answers each hand-off (workflow.HAND_OFFS) passes on: what it checks for blank
+# items, items in error (D4, D13) and evidence (D16). The unit submits its own; each reviewing
+# tier's verdict passes on its own answers (TPN's are the ones a designation rests on).
+HANDED_ON: Mapping[Action, TierCode] = {
+    Action.SUBMIT_PRELIMINARY: TierCode.UNIT,
+    Action.SUBMIT_TPI: TierCode.UNIT,
+    Action.PRELIMINARY_PASS: TierCode.PRELIMINARY,
+    Action.TPI_MEETS: TierCode.TPI,
+    Action.PROPOSE: TierCode.TPI,
+    Action.DESIGNATE: TierCode.TPN,
+}
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,8 @@ class Details:
     decree_date: date | None = None
     on_date: date | None = None  # revocation / monitoring report date
     monitoring_result: MonitoringResult | None = None
+    # D16: the sender saw the answered items without evidence and hands them on anyway.
+    evidence_confirmed: bool = False
 
 
 def advance(
@@ -126,9 +142,22 @@ def advance(
             "to": target.value,
             "note": transition.note,
             "snapshot": snapshot.sha256 if snapshot else None,
+            **_evidence_record(ctx),
         },
     )
     return transition
+
+
+def _evidence_record(ctx: guards.Context) -> dict[str, object]:
+    """D16: what a hand-off passed on without evidence, confirmed by its sender, on record."""
+    if Fact.EVIDENCE_GAP not in ctx.given:
+        return {}
+    gap = ctx.evidence_gap
+    return {
+        "without_evidence": len(gap.items),
+        "missing_documents": len(gap.documents),
+        "evidence_confirmed": ctx.evidence_confirmed,
+    }
 
 
 def _start_deciding_tier(session: Session, enrolment: Enrolment) -> None:
@@ -161,13 +190,16 @@ def _side_effects(
             snapshot=snapshot,
         )
     elif action is Action.REVOKE:
-        designations.record_revocation(
+        ended = designations.record_revocation(
             session,
             actor=actor,
             enrolment=enrolment,
-            on=details.on_date or today(),
+            decree_number=details.decree_number,
+            decree_date=details.decree_date,
+            on=details.on_date,
             reason=details.note,
         )
+        end_enrolments(session, actor.user, ended, details, done=enrolment.id)
     elif action is Action.REPORT_MONITORING:
         designations.record_monitoring_report(
             session,
@@ -177,6 +209,30 @@ def _side_effects(
             note=details.note,
             result=details.monitoring_result or MonitoringResult.STILL_MEETS,
         )
+
+
+def end_enrolments(
+    session: Session,
+    user: User,
+    ended: list[Designation],
+    details: Details,
+    done: int | None = None,
+) -> None:
+    """D15: a revocation ends every active predicate of the unit; the enrolments those were
+    designated in (other than ``done``, the one revoked) move to "revoked" with the same
+    decree and reason, so no stage still shows a predicate that has ended."""
+    for designation in ended:
+        if designation.enrolment_id is None or designation.enrolment_id == done:
+            continue
+        other = session.get(Enrolment, designation.enrolment_id)
+        if other is not None and (other.stage, Action.REVOKE) in workflow.TRANSITIONS:
+            advance(
+                session,
+                actor=actor_for(user, other.unit),
+                enrolment=other,
+                action=Action.REVOKE,
+                details=details,
+            )
 
 
 def _clear_sign_offs(session: Session, enrolment: Enrolment) -> None:
@@ -202,10 +258,47 @@ def context(
     return guards.Context(on, **facts)
 
 
-def _unanswered(session: Session, enrolment: Enrolment, _action: Action, _d: Details) -> int:
-    unit = assessments.get_assessment(session, enrolment.id, TierCode.UNIT)
-    total = sum(1 for _item in assessments.framework_for(enrolment).items())
-    return total - (unit.answered if unit else 0)
+def _unanswered(session: Session, enrolment: Enrolment, action: Action, _d: Details) -> int:
+    """D3, D13: the blank items of the tier ``action`` passes on (every item when that tier has
+    no LKE). Items in error are ``_in_error``'s, so that each is reported once, as what it is.
+    Scored from the stored answers, never from the cached count: a cache written before D4 was
+    revised still counts a 0/0 item as answered."""
+    report = assessments.report_of(session, enrolment, HANDED_ON[action])
+    if report is None:
+        return sum(1 for _item in assessments.framework_for(enrolment).items())
+    return report.total.total - report.total.answered - len(report.errors())
+
+
+def _in_error(
+    session: Session, enrolment: Enrolment, action: Action, _d: Details
+) -> tuple[str, ...]:
+    """D4: the items in error of the tier ``action`` passes on, scored from its answers."""
+    report = assessments.report_of(session, enrolment, HANDED_ON[action])
+    return tuple(result.code for result in report.errors()) if report else ()
+
+
+def _evidence_gap(
+    session: Session, enrolment: Enrolment, action: Action, _d: Details
+) -> guards.EvidenceGap:
+    """D16: the items answered on the tier ``action`` passes on with no file or link at all,
+    and the required documents missing on the others. Evidence belongs to the enrolment's
+    items, whichever tier answered them; it is read in one query."""
+    answered = assessments.answered_codes(session, enrolment, HANDED_ON[action])
+    present = evidence.item_evidence(session, enrolment.id)
+    framework = assessments.framework_for(enrolment)
+    items, documents = [], []
+    for item in framework.items():
+        if item.code not in answered:
+            continue
+        if item.code not in present:
+            items.append(item.code)
+            continue
+        documents += [
+            (item.code, d.key)
+            for d in item.documents
+            if d.required and d.key not in present[item.code]
+        ]
+    return guards.EvidenceGap(tuple(items), tuple(documents))
 
 
 def _unsigned(
@@ -254,6 +347,9 @@ Gatherer = Callable[[Session, Enrolment, Action, Details], object]
 GATHERERS: Mapping[Fact, Gatherer] = {
     Fact.NEEDS_PRELIMINARY: lambda _s, e, _a, _d: e.needs_preliminary,
     Fact.UNANSWERED_ITEMS: _unanswered,
+    Fact.ITEMS_IN_ERROR: _in_error,
+    Fact.EVIDENCE_GAP: _evidence_gap,
+    Fact.EVIDENCE_CONFIRMED: lambda _s, _e, _a, d: d.evidence_confirmed,
     Fact.UNSIGNED_AREAS: _unsigned,
     Fact.JUDGEMENT: _judgement,
     Fact.DEADLINES: lambda s, e, _a, _d: cycles.effective_deadlines(s, e.cycle, e.agency_id),
@@ -270,6 +366,7 @@ GATHERERS: Mapping[Fact, Gatherer] = {
     Fact.KKN_CASE: lambda s, e, _a, _d: has_kkn_case(s, e),
     Fact.NOTE: lambda _s, _e, _a, d: d.note,
     Fact.DECREE_GIVEN: lambda _s, _e, _a, d: bool(d.decree_number.strip() and d.decree_date),
+    Fact.TPN_SURVEYS: lambda s, e, _a, _d: surveys.records(s, e),
 }
 
 

@@ -225,14 +225,27 @@ ACTION_LABELS: Mapping[Action, str] = {
 }
 
 
+# The hand-offs: the actions that pass one tier's answers on to the next reader (the unit's
+# submissions, the preliminary and TPI verdicts, the proposal, the designation). Send-backs
+# (PRELIMINARY_RETURN, TPI_NOT_YET, DESK_STOP, COACH) are not: an incomplete or wrong LKE is
+# exactly what they may return.
+HAND_OFFS = frozenset(
+    {A.SUBMIT_PRELIMINARY, A.SUBMIT_TPI, A.PRELIMINARY_PASS, A.TPI_MEETS, A.PROPOSE, A.DESIGNATE}
+)
+# What every hand-off checks on the answers it passes on: none blank and none in error (D3, D4,
+# D13), and any left without evidence handed on knowingly (D16).
+_HANDED_ON = (guards.all_answered, guards.no_input_errors, guards.evidence_confirmed)
+
 GUARDS: Mapping[Action, tuple[Guard, ...]] = {
-    A.SUBMIT_PRELIMINARY: (guards.needs_preliminary, guards.all_answered),
-    A.SUBMIT_TPI: (guards.no_preliminary, guards.all_answered),
-    A.PRELIMINARY_PASS: (guards.areas_signed,),
-    A.TPI_MEETS: (guards.areas_signed, guards.eligible),
-    A.PROPOSE: (guards.proposal_gate, guards.eligible),
+    A.SUBMIT_PRELIMINARY: (guards.needs_preliminary, *_HANDED_ON),
+    A.SUBMIT_TPI: (guards.no_preliminary, *_HANDED_ON),
+    A.PRELIMINARY_PASS: (guards.areas_signed, *_HANDED_ON),
+    A.TPI_MEETS: (guards.areas_signed, guards.eligible, *_HANDED_ON),
+    A.PROPOSE: (guards.proposal_gate, guards.eligible, *_HANDED_ON),
     A.APPEAL: (guards.appeal_once,),
-    A.DESIGNATE: (guards.eligible, guards.decree),
+    A.DESIGNATE: (guards.eligible, guards.decree, guards.tpn_surveys, *_HANDED_ON),
+    # D15: a revocation cites the Minister's decree (number and date) like a designation.
+    A.REVOKE: (guards.decree,),
 }
 
 
@@ -341,8 +354,9 @@ def monitoring_due(designated_on: date, report_dates: Collection[date]) -> date:
 
 
 def barred_until(revocation_dates: Collection[date]) -> date | None:
-    """D10, D15: a revoked unit may not be proposed for 2 years from the latest revocation.
-    (D15 bars only WBK proposals and counts from the decree date: not yet, issue 11.)"""
+    """D10, D15: a unit whose predicate was revoked may not be proposed for WBK for 2 years.
+    ``revocation_dates`` are the dates of the revocation decrees (``Designation.bar_from``):
+    the bar counts from the latest, and the proposal gate applies it to WBK targets only."""
     if not revocation_dates:
         return None
     return _plus_two_years(max(revocation_dates))

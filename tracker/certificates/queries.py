@@ -10,13 +10,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, exists, false, func, or_, select, true
-from sqlalchemy.orm import Session, aliased, contains_eager, joinedload, raiseload
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
+from sqlalchemy.orm import Load, Session, aliased, contains_eager, joinedload, raiseload
 
-from tracker.accreditation.models import Designation, Predicate
-from tracker.agencies.models import Agency
+from tracker.accreditation.models import Designation, DesignationOrigin, Predicate
+from tracker.agencies.models import Agency, Unit
 from tracker.auth.access import Scope
 from tracker.certificates import numbers
 from tracker.certificates.models import Certificate
@@ -25,6 +25,7 @@ from tracker.certificates.status import CertificateStatus, status_of
 PAGE_SIZE = 25
 MAX_PAGE = 10_000  # deeper pages are not browsing but scraping
 T = TypeVar("T")
+AnySelect = TypeVar("AnySelect", bound=Select)  # a select of any row shape
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,88 @@ def find_by_number(session: Session, number: str) -> Certificate | None:
     return session.scalars(stmt).unique().first()
 
 
-def registry_page(session: Session, filters: Filters, page: int) -> Page[Certificate]:
-    """Certificates in force (one per designation) for the public registry."""
-    return _page(session, _listing(filters), page)
+@dataclass(frozen=True)
+class RegistryEntry:
+    """One designation in the public registry: with the certificate in force when the tracker
+    issued one, or without any when it was made before the tracker and recorded (D15)."""
+
+    designation: Designation
+    certificate: Certificate | None
+    unit_name: str  # as printed on the certificate; the unit's name for a recorded one
+    agency_name: str
+
+    @property
+    def status(self) -> CertificateStatus:
+        return status_of(revoked_on=self.designation.revoked_on, replaced=False)
+
+
+def registry_page(session: Session, filters: Filters, page: int) -> Page[RegistryEntry]:
+    """The public registry: each designation once, with its certificate in force, and the
+    designations recorded from before the tracker, which have none. One query for the page
+    and one for the count, whatever the page shows."""
+    replacement = aliased(Certificate)
+    entries = _in_registry(
+        select(Designation, Certificate, Unit.name, Agency.name), replacement, filters
+    ).options(Load(Designation).raiseload("*"), Load(Certificate).raiseload("*"))
+    ordered = entries.order_by(
+        Designation.year.desc(),
+        Designation.predicate,
+        func.coalesce(Certificate.unit_name, Unit.name),
+        Designation.id,
+    )
+    total = (
+        session.scalar(_in_registry(select(func.count(Designation.id)), replacement, filters)) or 0
+    )
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    number = min(max(1, page), pages, MAX_PAGE)
+    rows = session.execute(ordered.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE))
+    items = [
+        RegistryEntry(
+            designation,
+            certificate,
+            certificate.unit_name if certificate is not None else unit_name,
+            certificate.agency_name if certificate is not None else agency_name,
+        )
+        for designation, certificate, unit_name, agency_name in rows
+    ]
+    return Page(items, number, PAGE_SIZE, total)
+
+
+def _in_registry(stmt: AnySelect, replacement: Any, filters: Filters) -> AnySelect:
+    """``stmt`` over the registry's designations: those with a certificate (the one in force,
+    not replaced) and those recorded from before the tracker, narrowed by ``filters``."""
+    stmt = (
+        stmt.select_from(Designation)
+        .join(Unit, Unit.id == Designation.unit_id)
+        .join(Agency, Agency.id == Designation.agency_id)
+        .outerjoin(Certificate, Certificate.designation_id == Designation.id)
+        .outerjoin(replacement, replacement.replaces_id == Certificate.id)
+        .where(
+            replacement.id.is_(None),
+            or_(Certificate.id.is_not(None), Designation.origin == DesignationOrigin.RECORDED),
+        )
+    )
+    if filters.year is not None:
+        stmt = stmt.where(Designation.year == filters.year)
+    if filters.predicate is not None:
+        stmt = stmt.where(Designation.predicate == filters.predicate)
+    if filters.agency_id is not None:
+        stmt = stmt.where(Designation.agency_id == filters.agency_id)
+    if query := " ".join(filters.q.split())[:100]:
+        stmt = stmt.where(
+            or_(
+                _search(query),
+                and_(
+                    Certificate.id.is_(None),
+                    or_(
+                        Unit.name.icontains(query, autoescape=True),
+                        Agency.name.icontains(query, autoescape=True),
+                        Designation.decree_number.icontains(query, autoescape=True),
+                    ),
+                ),
+            )
+        )
+    return stmt
 
 
 def visible_page(session: Session, scope: Scope, filters: Filters, page: int) -> Page[Certificate]:
@@ -127,21 +207,45 @@ def chain_of(session: Session, certificate: Certificate) -> list[Certificate]:
 
 
 def designations_without_certificate(session: Session) -> list[Designation]:
-    """Designations (e.g. recorded before certificates existed) that have no certificate yet."""
+    """Designations made in the tracker (e.g. before certificates existed) that have no
+    certificate yet. Those recorded from before the tracker (D15) never get one here."""
     has_one = exists().where(Certificate.designation_id == Designation.id)
-    return list(session.scalars(select(Designation).where(~has_one).order_by(Designation.id)))
+    stmt = select(Designation).where(~has_one, Designation.origin == DesignationOrigin.TRACKER)
+    return list(session.scalars(stmt.order_by(Designation.id)))
 
 
-def registry_years(session: Session) -> list[int]:
+def _listed_in_registry() -> ColumnElement[bool]:
+    """A designation the registry lists: it has a certificate, or it was recorded (D15)."""
+    return or_(
+        exists().where(Certificate.designation_id == Designation.id),
+        Designation.origin == DesignationOrigin.RECORDED,
+    )
+
+
+def registry_years(session: Session, *, include_recorded: bool = False) -> list[int]:
+    if include_recorded:
+        stmt = select(Designation.year).where(_listed_in_registry())
+        return list(session.scalars(stmt.distinct().order_by(Designation.year.desc())))
     stmt = select(Certificate.year).distinct().order_by(Certificate.year.desc())
     return list(session.scalars(stmt))
 
 
-def registry_agencies(session: Session, scope: Scope | None = None) -> list[tuple[int, str]]:
-    """(id, name) of agencies with at least one certificate (within ``scope``), by name."""
-    has_certificate = exists().where(
+def registry_agencies(
+    session: Session, scope: Scope | None = None, *, include_recorded: bool = False
+) -> list[tuple[int, str]]:
+    """(id, name) of agencies with at least one certificate (within ``scope``), by name; with
+    ``include_recorded``, also those with a designation recorded from before the tracker."""
+    has_certificate: ColumnElement[bool] = exists().where(
         Designation.agency_id == Agency.id, Certificate.designation_id == Designation.id
     )
+    if include_recorded:
+        has_certificate = or_(
+            has_certificate,
+            exists().where(
+                Designation.agency_id == Agency.id,
+                Designation.origin == DesignationOrigin.RECORDED,
+            ),
+        )
     stmt = select(Agency.id, Agency.name).where(has_certificate).order_by(Agency.name)
     if scope is not None and not scope.everything:
         stmt = stmt.where(Agency.id.in_(scope.agency_ids))

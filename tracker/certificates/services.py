@@ -47,8 +47,16 @@ def issue_for_designation(
 
     Raises ``ConflictError`` if the designation already has a certificate,
     ``SignatoryNotConfiguredError`` if no signatory is set, ``ValidationError`` if a printed
-    field would not fit the page.
+    field would not fit the page or the designation was recorded from before the tracker.
     """
+    if designation.recorded:
+        # D15: made before the tracker; the registry shows it as recorded, never as issued here.
+        raise ValidationError(
+            _(
+                "Penetapan ini tercatat dari sebelum ZI Tracker; ZI Tracker tidak menerbitkan "
+                "piagamnya."
+            )
+        )
     if designation.id is None:
         session.flush()
     if session.scalar(select(Certificate.id).where(Certificate.designation_id == designation.id)):

@@ -116,6 +116,9 @@ def _enrolment(
             actor=actor_for(_account(session, actor_name), unit),
             enrolment=enrolment,
             action=action,
+            # The demo's units have answers but no evidence yet: their coordinators hand
+            # them on knowingly, as the form asks (D16), and the reviewers see "tanpa bukti".
+            details=transitions.Details(evidence_confirmed=True),
             on=date(YEAR, 3, 20),
         )
 

@@ -27,6 +27,7 @@ class EvidencePurpose(enum.StrEnum):
     SURVEY = "survey"  # survey report behind IPAK / IPKP (D7)
     PROPOSAL = "proposal"  # proposal letter, SPTJM
     CORRECTIONS = "corrections"  # administrative-selection corrections / appeal
+    DESIGNATION = "designation"  # scanned certificate of a designation made before the tracker
 
 
 class EvidenceStatus(enum.StrEnum):
@@ -47,7 +48,9 @@ class EvidenceFile(Base):
 
     id: Mapped[intpk]
     public_id: Mapped[str] = mapped_column(String(32), unique=True)
-    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id"), index=True)
+    # None only for the scanned certificate of a designation recorded from before the tracker
+    # (D15), which belongs to no enrolment; the designation points at it (``scan_id``).
+    enrolment_id: Mapped[int | None] = mapped_column(ForeignKey("enrolments.id"), index=True)
     purpose: Mapped[EvidencePurpose]
     item_code: Mapped[str | None] = mapped_column(String(40))
     document_key: Mapped[str | None] = mapped_column(String(80))
@@ -67,7 +70,7 @@ class EvidenceFile(Base):
     withdrawn_at: Mapped[datetime | None]
 
     uploaded_by: Mapped[User] = relationship(lazy="joined")
-    enrolment: Mapped[Enrolment] = relationship("Enrolment")
+    enrolment: Mapped[Enrolment | None] = relationship("Enrolment")
 
     @property
     def is_link(self) -> bool:

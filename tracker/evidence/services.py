@@ -1,9 +1,10 @@
 """Evidence rows around the blob store: upload, link, version, withdraw, freeze, check, verify.
 
 Blobs are content-addressed and written (atomically) before the row is committed, so a crash
-in between leaves at most an orphan blob, which ``verify_store(..., orphans=True)`` lists and
-``remove_orphans`` deletes; an upload that fails before the commit removes its blob again
-(``discard_unreferenced``) unless another row already uses the same content.
+in between leaves at most an orphan blob (and, for a process killed mid-upload, a temporary
+file), which ``survey_orphans`` lists and ``flask evidence verify`` removes when old enough;
+an upload that fails before the commit removes its blob again (``discard_unreferenced``) unless
+another row already uses the same content.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import IO, TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -57,13 +59,23 @@ def upload(
     filename: str,
     policy: UploadPolicy,
     description: str = "",
+    declared_size: int | None = None,
 ) -> EvidenceFile:
-    """Store one file and record it. Raises RejectedFileError (size, type), ValidationError.
+    """Store one file and record it. Raises RejectedFileError (size, type, a body shorter than
+    ``declared_size``), ValidationError.
 
-    The caller commits; if anything fails before that it must call ``discard_unreferenced``
-    with the returned row's ``storage_key`` (``tracker.evidence.uploads.cleanup_on_failure``).
+    The blob is stored and checked before any row is touched, so a refused file records
+    nothing and supersedes no earlier version. The caller commits; if anything fails before
+    that it must call ``discard_unreferenced`` with the returned row's ``storage_key``
+    (``tracker.evidence.uploads.cleanup_on_failure``).
     """
-    blob = store.save(stream, filename=filename, max_bytes=policy.max_bytes, allowed=policy.allowed)
+    blob = store.save(
+        stream,
+        filename=filename,
+        max_bytes=policy.max_bytes,
+        allowed=policy.allowed,
+        declared_size=declared_size,
+    )
     row = _new_row(
         session,
         actor=actor,
@@ -93,6 +105,48 @@ def upload(
             "document": target.document_key,
             "version": row.version,
         },
+    )
+    return row
+
+
+def store_unattached(
+    session: Session,
+    store: storage.BlobStore,
+    *,
+    actor: User,
+    purpose: EvidencePurpose,
+    stream: IO[bytes],
+    filename: str,
+    policy: UploadPolicy,
+    unit_id: int | None,
+    agency_id: int | None,
+) -> EvidenceFile:
+    """Store a file that belongs to no enrolment: the scanned certificate of a designation
+    made before the tracker (D15). The caller links the row to what it documents and, like
+    ``upload``'s, discards the blob if the change fails (``uploads.cleanup_on_failure``)."""
+    blob = store.save(stream, filename=filename, max_bytes=policy.max_bytes, allowed=policy.allowed)
+    row = EvidenceFile(
+        public_id=secrets.token_hex(16),
+        enrolment_id=None,
+        purpose=purpose,
+        original_name=display_name(filename),
+        uploaded_by_id=actor.id,
+        storage_key=blob.key,
+        sha256=blob.sha256,
+        size=blob.size,
+        content_type=blob.content_type,
+        frozen=True,  # nothing to withdraw it from: it is replaced, never taken back
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        tag="evidence:file:upload",
+        subject=row,
+        unit_id=unit_id,
+        agency_id=agency_id,
+        data={"name": row.original_name, "sha256": blob.sha256, "size": blob.size},
     )
     return row
 
@@ -249,6 +303,26 @@ def active_files(
     return session.scalars(stmt.order_by(EvidenceFile.item_code, EvidenceFile.id)).all()
 
 
+def item_evidence(session: Session, enrolment_id: int) -> dict[str, frozenset[str | None]]:
+    """Which LKE items of the enrolment carry evidence (a file or a link) and for which expected
+    documents (None: not tied to one): {item code: document keys}, one query for all items."""
+    rows = session.execute(
+        select(EvidenceFile.item_code, EvidenceFile.document_key)
+        .where(
+            EvidenceFile.enrolment_id == enrolment_id,
+            EvidenceFile.purpose == EvidencePurpose.ITEM,
+            EvidenceFile.status == EvidenceStatus.ACTIVE,
+            EvidenceFile.item_code.is_not(None),
+        )
+        .distinct()
+    ).all()
+    present: dict[str, set[str | None]] = {}
+    for item_code, document_key in rows:
+        if item_code is not None:  # excluded by the query; narrows the column's type
+            present.setdefault(item_code, set()).add(document_key)
+    return {code: frozenset(keys) for code, keys in present.items()}
+
+
 def files_of_item(session: Session, enrolment_id: int, item_code: str) -> Sequence[EvidenceFile]:
     """Every version of every file of an item, newest first (withdrawn ones included)."""
     return session.scalars(
@@ -377,10 +451,22 @@ def verify_store(session: Session, store: storage.MaintainableStore) -> storage.
 
 
 def orphans(session: Session, store: storage.MaintainableStore) -> list[str]:
+    """Keys of blobs no row refers to, old enough to remove (``storage.find_orphans``)."""
+    return storage.find_orphans(store, _referenced_keys(session))
+
+
+def survey_orphans(
+    session: Session, store: storage.MaintainableStore, *, now: datetime | None = None
+) -> storage.OrphanSurvey:
+    """Old and young orphans and the temporary files of uploads (``storage.survey_orphans``)."""
+    return storage.survey_orphans(store, _referenced_keys(session), now=now)
+
+
+def _referenced_keys(session: Session) -> set[str]:
     keys = session.scalars(
         select(EvidenceFile.storage_key).where(EvidenceFile.storage_key.is_not(None))
     )
-    return storage.find_orphans(store, {key for key in keys if key is not None})
+    return {key for key in keys if key is not None}
 
 
 def _audit(
@@ -388,7 +474,7 @@ def _audit(
     actor: User,
     tag: str,
     subject: EvidenceFile | DocumentCheck,
-    enrolment: Enrolment,
+    enrolment: Enrolment | None,
     data: dict[str, object],
 ) -> None:
     audit.record(
@@ -397,6 +483,6 @@ def _audit(
         tag=tag,
         subject=subject,
         data=data,
-        unit_id=enrolment.unit_id,
-        agency_id=enrolment.agency_id,
+        unit_id=enrolment.unit_id if enrolment is not None else None,
+        agency_id=enrolment.agency_id if enrolment is not None else None,
     )

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     IntegerField,
@@ -125,6 +126,14 @@ class TransitionForm(TrackerForm):
         validators=[Optional()],
         choices=choices((k.value, L(v)) for k, v in MONITORING_LABELS.items()),
     )
+    # D16: shown, and required, on a hand-off whose answered items lack evidence; the service
+    # refuses such a hand-off without it (the evidence_confirmed guard), so it is no validator.
+    confirm_evidence = BooleanField(
+        L(
+            "Saya mengerti bahwa butir di atas diserahkan tanpa bukti dukung yang lengkap dan "
+            "akan ditandai “tanpa bukti” bagi penilai."
+        )
+    )
 
     def chosen_action(self) -> Action:
         """The action posted; call after ``validate_on_submit`` (which checks it is one)."""
@@ -201,7 +210,7 @@ class ResubmitForm(TrackerForm):
 
 class WorksheetForm(TrackerForm):
     file = FileField(
-        L("Berkas LKE (.xlsx, format resmi Lampiran III)"),
+        L("Berkas LKE (.xlsx: Lampiran III atau templat PortalRB)"),
         validators=[FileRequired(L("Pilih berkas LKE (.xlsx) untuk diimpor."))],
     )
     # The tiers of the enrolment's cycle, set by the view (D8: a cycle's tiers are data).
@@ -238,3 +247,53 @@ class FilterForm(TrackerForm):
     )
     q = StringField(L("Cari unit"), validators=[Optional(), Length(max=100)])
     page = IntegerField(validators=[Optional(), NumberRange(1, 100000)], default=1)
+
+
+class SurveyForm(TrackerForm):
+    """D14: the survey run for TPN behind one survey item, on the TPN tier's LKE page. The
+    number of respondents is read as text: the rule (at least 30, a whole number) says what
+    is wrong with it, in the same words as the designation guard."""
+
+    version = IntegerField(L("Versi isian"), validators=[NumberRange(0)], default=0)
+    index = StringField(L("Indeks (0,00–4,00)"), validators=[DataRequired(), Length(max=10)])
+    source = StringField(L("Penyelenggara survei"), validators=[DataRequired(), Length(max=200)])
+    period = StringField(L("Periode survei"), validators=[DataRequired(), Length(max=200)])
+    respondents = StringField(L("Jumlah responden"), validators=[DataRequired(), Length(max=9)])
+    report = FileField(L("Laporan hasil survei (berkas)"))
+    report_link = StringField(L("atau tautan laporan"), validators=[Optional(), Length(max=1000)])
+    note = TextAreaField(L("Catatan"), validators=[Optional(), Length(max=4000)])
+
+
+class PastDesignationForm(TrackerForm):
+    """D15: one designation made before the tracker (the admin page). Year and date are read
+    as typed so that the rule (``standing.check_past``) words every problem as the CSV import
+    does."""
+
+    unit_id = SelectField(L("Unit kerja"), coerce=int, validators=[DataRequired()])
+    predicate = SelectField(
+        L("Predikat"), choices=choices((p.value, f"Menuju {p.value}") for p in Predicate)
+    )
+    year = StringField(L("Tahun"), validators=[DataRequired(), Length(max=4)])
+    decree_number = StringField(
+        L("Nomor keputusan menteri"), validators=[DataRequired(), Length(max=120)]
+    )
+    decree_date = DateField(L("Tanggal keputusan"), validators=[DataRequired()])
+    scan = FileField(L("Pindaian piagam (opsional)"))
+
+
+class DesignationImportForm(TrackerForm):
+    file = FileField(
+        L("Berkas CSV"), validators=[FileRequired(L("Pilih berkas CSV untuk diimpor."))]
+    )
+
+
+class RevocationForm(TrackerForm):
+    """D15: a revocation cites the Minister's decree; the predicates end on its date unless
+    another is given."""
+
+    decree_number = StringField(
+        L("Nomor keputusan pencabutan"), validators=[DataRequired(), Length(max=120)]
+    )
+    decree_date = DateField(L("Tanggal keputusan pencabutan"), validators=[DataRequired()])
+    on_date = DateField(L("Predikat berakhir pada"), validators=[Optional()])
+    reason = TextAreaField(L("Alasan pencabutan"), validators=[DataRequired(), Length(max=4000)])

@@ -1,11 +1,9 @@
 """The LKE pages of an enrolment: the worksheet by area, answers, the reviewers' decisions
-and sign-offs, and the official worksheet file in and out."""
+and sign-offs (the official worksheet file in and out: ``worksheet_views``)."""
 
 from __future__ import annotations
 
-import io
-
-from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
@@ -16,9 +14,7 @@ from tracker.accreditation.web import forms, invalid_form, load_enrolment, pages
 from tracker.accreditation.web.views import bp
 from tracker.accreditation.workflow import ACTION_LABELS, STAGE_LABELS
 from tracker.error_handlers import wants_json
-from tracker.forms import choices
 from tracker.i18n import _
-from tracker.lke import read_worksheet, write_worksheet
 from tracker.sessions import get_session
 
 
@@ -27,8 +23,16 @@ def _lke_url(
     tier: str | None = None,
     area: str | None = None,
     anchor: str | None = None,
+    *,
+    without_evidence: bool = False,
 ) -> str:
-    url = url_for("accreditation.lke", enrolment_id=enrolment.id, tier=tier, area=area)
+    url = url_for(
+        "accreditation.lke",
+        enrolment_id=enrolment.id,
+        tier=tier,
+        area=area,
+        no_evidence=1 if without_evidence else None,
+    )
     return f"{url}#{anchor}" if anchor else url
 
 
@@ -51,6 +55,7 @@ def lke(enrolment_id: int) -> ResponseReturnValue:
         tier_code=tier,
         area=request.args.get("area", ""),
         todo_only=request.args.get("todo") == "1",
+        without_evidence_only=request.args.get("no_evidence") == "1",
     )
     return render_template(
         "accreditation/lke.html",
@@ -157,9 +162,19 @@ def approve_pending(enrolment_id: int, area: str) -> ResponseReturnValue:
     session = get_session()
     item, actor = load_enrolment(enrolment_id)
     codes = _area_codes(item, area)
-    approved = reviews.approve_pending(session, actor=actor, enrolment=item, item_codes=codes)
+    done = reviews.approve_pending(session, actor=actor, enrolment=item, item_codes=codes)
     session.commit()
-    flash(_("%(n)s butir di area %(area)s disetujui.", n=len(approved), area=area), "success")
+    flash(_("%(n)s butir di area %(area)s disetujui.", n=len(done.approved), area=area), "success")
+    if done.skipped_without_evidence:
+        flash(
+            _(
+                "%(n)s butir tanpa bukti dilewati: %(items)s. Periksa dan putuskan satu per satu.",
+                n=len(done.skipped_without_evidence),
+                items=", ".join(done.skipped_without_evidence),
+            ),
+            "warning",
+        )
+        return redirect(_lke_url(item, None, area, without_evidence=True), code=303)
     return redirect(_lke_url(item, None, area), code=303)
 
 
@@ -177,54 +192,5 @@ def _known(enrolment: Enrolment, code: str) -> str:
     return code
 
 
-@bp.post("/enrolments/<int:enrolment_id>/lke/import")
-@login_required
-def import_worksheet(enrolment_id: int) -> ResponseReturnValue:
-    session = get_session()
-    item, actor = load_enrolment(enrolment_id)
-    form = forms.WorksheetForm()
-    form.tier.choices = choices((t.code, t.label) for t in cycles.cycle_tiers(item.cycle))
-    if not form.validate_on_submit():
-        return invalid_form(form, _lke_url(item))
-    tier = form.tier.data
-    result = read_worksheet(
-        form.file_bytes(),
-        assessments.framework_for(item),
-        # The official worksheet has a column group for the unit and one for TPI.
-        column_group=TierCode.TPI if tier == TierCode.TPI else TierCode.UNIT,
-    )
-    changed = assessments.import_answers(
-        session,
-        actor=actor,
-        enrolment=item,
-        tier=tier,
-        raw_answers=result.answers,
-        source=form.file.data.filename or "worksheet.xlsx",
-    )
-    session.commit()
-    flash(_("LKE diimpor: %(n)s jawaban berubah.", n=len(changed)), "success")
-    for issue in result.issues[:20]:
-        flash(issue.message, "warning")
-    return redirect(_lke_url(item, tier), code=303)
-
-
-@bp.get("/enrolments/<int:enrolment_id>/lke.xlsx")
-@login_required
-def export_worksheet(enrolment_id: int) -> ResponseReturnValue:
-    session = get_session()
-    item, _actor = load_enrolment(enrolment_id)
-    tier = request.args.get("tier", TierCode.UNIT)
-    assessment = assessments.get_assessment(session, item.id, tier)
-    rows = assessments.answer_rows(session, [assessment.id])[assessment.id] if assessment else {}
-    data = write_worksheet(
-        assessments.framework_for(item),
-        {c: r.value for c, r in rows.items() if r.value is not None},
-        {c: r.note for c, r in rows.items() if r.note},
-    )
-    name = f"LKE-{item.unit.code}-{item.cycle.year}-{tier}.xlsx"
-    return send_file(
-        io.BytesIO(data),
-        as_attachment=True,
-        download_name=name,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+# The official worksheet's import (preview, then confirmation) and export are in
+# ``worksheet_views``.

@@ -26,6 +26,7 @@ from tracker.accreditation import (
     designations,
     editing,
     reviews,
+    surveys,
     tiers,
     transitions,
     workflow,
@@ -33,6 +34,7 @@ from tracker.accreditation import (
 from tracker.accreditation.assessments import TierResult
 from tracker.accreditation.context import Actor
 from tracker.accreditation.designations import MonitoringStatus
+from tracker.accreditation.guards import EvidenceGap, Fact
 from tracker.accreditation.models import (
     Answer,
     DecisionKind,
@@ -40,12 +42,13 @@ from tracker.accreditation.models import (
     Enrolment,
     ItemDecision,
 )
+from tracker.accreditation.surveys import SurveyState
 from tracker.accreditation.tiers import TierCode
 from tracker.accreditation.workflow import Action, Deadline
 from tracker.clock import today
 from tracker.evidence import services as evidence
 from tracker.evidence.models import DocumentCheck, EvidenceFile, EvidencePurpose
-from tracker.lke import AnswerType, Framework, Item, ScoreReport, Verdict
+from tracker.lke import AnswerType, Framework, Item, ScoreReport, Verdict, describe_flag
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,16 @@ class ItemRow:
     can_upload: bool
     documents: Sequence[DocumentRow]
     loose_files: Sequence[EvidenceFile]  # uploads not tied to an expected document
+    error: str | None = None  # why the answer does not count (D4), in words
+
+    @property
+    def without_evidence(self) -> bool:
+        """D16: answered (on this tier or by the unit) with no file and no link at all, flagged
+        "tanpa bukti". An item nobody answered yet is a to-do, not an answer short of proof."""
+        answered = any(
+            a is not None and a.value is not None for a in (self.answer, self.unit_answer)
+        )
+        return answered and not self.loose_files and not any(d.present for d in self.documents)
 
     @property
     def sent_back(self) -> bool:
@@ -106,6 +119,8 @@ class AreaRow:
     passes_floor: bool
     sent_back: int
     missing_documents: int
+    without_evidence: int
+    errors: int  # answers in error (D4)
     signed_off: bool
     approved: int  # items the deciding reviewer approved
 
@@ -127,8 +142,12 @@ class LkePage:
     deciding_tier: tiers.Tier | None
     is_reviewer: bool
     todo_only: bool = False
+    without_evidence_only: bool = False
     blockers: dict[Action, list[str]] = field(default_factory=dict)
+    evidence_gaps: dict[Action, GapView] = field(default_factory=dict)
     titles: dict[str, tuple[str, str, Decimal]] = field(default_factory=dict)
+    # D14: on the TPN tier, the survey items' own survey (source, respondents, report).
+    surveys: dict[str, SurveyState] = field(default_factory=dict)
 
 
 def lke_page(
@@ -139,6 +158,7 @@ def lke_page(
     tier_code: str,
     area: str,
     todo_only: bool = False,
+    without_evidence_only: bool = False,
 ) -> LkePage:
     framework = assessments.framework_for(enrolment)
     tier_list = cycles.cycle_tiers(enrolment.cycle)
@@ -190,14 +210,24 @@ def lke_page(
         result.report,
         result.verdicts[enrolment.target.value],
         areas,
-        [r for r in item_rows if r.area == selected and (not todo_only or r.needs_attention)],
+        [
+            r
+            for r in item_rows
+            if r.area == selected
+            and (not todo_only or r.needs_attention)
+            and (not without_evidence_only or r.without_evidence)
+        ],
         selected,
         deciding,
         is_reviewer=bool(deciding and deciding.reviews and actor.roles & deciding.roles),
         todo_only=todo_only,
+        without_evidence_only=without_evidence_only,
     )
-    page.blockers = next_step_blockers(session, actor, enrolment)
+    steps = next_steps(session, actor, enrolment)
+    page.blockers, page.evidence_gaps = steps.blockers, steps.evidence_gaps
     page.titles = sub_area_titles(framework)
+    if tier_code == TierCode.TPN:
+        page.surveys = surveys.states(session, enrolment)
     return page
 
 
@@ -249,6 +279,7 @@ def _item_row(
         for d in item.documents
     ]
     known = {d.key for d in item.documents}
+    error = report.items[item.code].error
     return ItemRow(
         item=item,
         area=area,
@@ -274,6 +305,7 @@ def _item_row(
         is None,
         documents=docs,
         loose_files=[f for f in item_files if f.document_key not in known],
+        error=describe_flag(item.code, error) if error else None,
     )
 
 
@@ -323,6 +355,8 @@ def _area_row(
         passes_floor=rule.passed if rule else True,
         sent_back=sum(1 for r in mine if r.sent_back),
         missing_documents=sum(r.missing_required for r in mine),
+        without_evidence=sum(1 for r in mine if r.without_evidence),
+        errors=sum(1 for r in mine if r.error),
         signed_off=key in signed,
         approved=sum(1 for r in mine if r.decision and r.decision.kind is DecisionKind.APPROVED),
     )
@@ -336,11 +370,26 @@ def default_tier(enrolment: Enrolment, actor: Actor) -> str:
     return TierCode.UNIT
 
 
-def next_step_blockers(
-    session: Session, actor: Actor, enrolment: Enrolment
-) -> dict[Action, list[str]]:
-    """For every action the actor could take from this stage: what still stands in the way."""
-    out = {}
+@dataclass(frozen=True)
+class GapView:
+    """D16, as a hand-off form lists it: the answered items without any evidence, and the
+    required documents missing on the others (item code, title, English title)."""
+
+    items: Sequence[str]
+    documents: Sequence[tuple[str, str, str]]
+
+
+@dataclass(frozen=True)
+class NextSteps:
+    blockers: dict[Action, list[str]]  # every action the actor could take: what stands in its way
+    evidence_gaps: dict[Action, GapView]  # hand-offs whose answers lack evidence (D16)
+
+
+def next_steps(session: Session, actor: Actor, enrolment: Enrolment) -> NextSteps:
+    """For every action the actor could take from this stage: what still stands in the way,
+    and for a hand-off, what it would pass on without evidence (asked to confirm, D16)."""
+    blockers: dict[Action, list[str]] = {}
+    gaps: dict[Action, GapView] = {}
     for action in workflow.available_actions(enrolment.stage):
         if not actor.roles & workflow.ALLOWED_ROLES[action]:
             continue
@@ -348,12 +397,25 @@ def next_step_blockers(
             continue
         if action is Action.SUBMIT_TPI and enrolment.needs_preliminary:
             continue
-        # Notes and decree details are typed when acting; they are not blockers. The context
-        # still holds exactly the facts the action reads, so the preview fails closed too.
-        preview = transitions.Details(note="-", decree_number="-", decree_date=today())
+        # Notes, decree details and the evidence confirmation are given when acting; they are
+        # not blockers. The context still holds exactly the facts the action reads, so the
+        # preview fails closed too.
+        preview = transitions.Details(
+            note="-", decree_number="-", decree_date=today(), evidence_confirmed=True
+        )
         ctx = transitions.context(session, enrolment, action, preview, today())
-        out[action] = workflow.blockers(action, ctx)
-    return out
+        blockers[action] = workflow.blockers(action, ctx)
+        if Fact.EVIDENCE_GAP in ctx.given and (gap := ctx.evidence_gap):
+            gaps[action] = _gap_view(assessments.framework_for(enrolment), gap)
+    return NextSteps(blockers, gaps)
+
+
+def _gap_view(framework: Framework, gap: EvidenceGap) -> GapView:
+    documents = []
+    for code, key in gap.documents:
+        doc = next(d for d in framework.item(code).documents if d.key == key)
+        documents.append((code, doc.title, doc.title_en))
+    return GapView(gap.items, documents)
 
 
 def sub_area_titles(framework: Framework) -> dict[str, tuple[str, str, Decimal]]:
@@ -379,6 +441,7 @@ class EnrolmentPage:
     tiers: Sequence[tiers.Tier]
     results: dict[str, TierResult | None]
     blockers: dict[Action, list[str]]
+    evidence_gaps: dict[Action, GapView]
     deadlines: dict[Deadline, date | None]
     designation: Designation | None
     monitoring: MonitoringStatus | None
@@ -386,13 +449,15 @@ class EnrolmentPage:
 
 def enrolment_page(session: Session, actor: Actor, enrolment: Enrolment) -> EnrolmentPage:
     designation = designations.designation_or_none(session, enrolment)
+    steps = next_steps(session, actor, enrolment)
     return EnrolmentPage(
         tiers=cycles.cycle_tiers(enrolment.cycle),
         results={
             t: assessments.result_of(session, enrolment, t)
             for t in assessments.assessments_of(session, enrolment.id)
         },
-        blockers=next_step_blockers(session, actor, enrolment),
+        blockers=steps.blockers,
+        evidence_gaps=steps.evidence_gaps,
         deadlines=cycles.effective_deadlines(session, enrolment.cycle, enrolment.agency_id),
         designation=designation,
         monitoring=designations.monitoring_status(session, designation, today())

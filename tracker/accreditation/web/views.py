@@ -124,6 +124,7 @@ def enrolment(enrolment_id: int) -> ResponseReturnValue:
         stage_labels=STAGE_LABELS,
         action_labels=ACTION_LABELS,
         blockers=page.blockers,
+        evidence_gaps=page.evidence_gaps,
         note_required=NOTE_REQUIRED,
         final_actions=FINAL_ACTIONS,
         form=forms.TransitionForm(version=item.version),
@@ -150,6 +151,7 @@ def advance(enrolment_id: int) -> ResponseReturnValue:
         decree_date=form.decree_date.data,
         on_date=form.on_date.data,
         monitoring_result=form.chosen_result(),
+        evidence_confirmed=bool(form.confirm_evidence.data),
     )
     transitions.advance(
         session,

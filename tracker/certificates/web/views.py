@@ -107,10 +107,13 @@ def verify_lookup():
 def registry():
     session = get_session()
     form = forms.FilterForm(request.args)
-    form.set_choices(queries.registry_years(session), queries.registry_agencies(session))
+    # D15: designations recorded from before the tracker are listed too (without a piagam).
+    form.set_choices(
+        queries.registry_years(session, include_recorded=True),
+        queries.registry_agencies(session, include_recorded=True),
+    )
     page = queries.registry_page(session, queries.Filters(**form.values()), _page_number())
-    statuses = {c.id: queries.status(c).value for c in page.items}
-    html = render_template("certificates/registry.html", form=form, page=page, statuses=statuses)
+    html = render_template("certificates/registry.html", form=form, page=page)
     response = make_response(html)
     response.headers["Cache-Control"] = FRESH
     return response

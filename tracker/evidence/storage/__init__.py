@@ -31,6 +31,7 @@ from tracker.evidence.storage.blobs import (
     BlobInfo,
     BlobNotFoundError,
     StoredBlob,
+    TempFile,
     VerifyStatus,
     check_key,
     key_for,
@@ -38,9 +39,12 @@ from tracker.evidence.storage.blobs import (
 from tracker.evidence.storage.local import LocalEvidenceStore
 from tracker.evidence.storage.maintenance import (
     DEFAULT_ORPHAN_MIN_AGE,
+    DEFAULT_TEMP_MIN_AGE,
+    OrphanSurvey,
     VerifyReport,
     find_orphans,
     remove_orphans,
+    survey_orphans,
     verify_all,
 )
 from tracker.evidence.storage.s3 import S3EvidenceStore
@@ -48,6 +52,7 @@ from tracker.evidence.storage.s3 import S3EvidenceStore
 __all__ = [
     "CHUNK_SIZE",
     "DEFAULT_ORPHAN_MIN_AGE",
+    "DEFAULT_TEMP_MIN_AGE",
     "KEY_PATTERN",
     "BlobInfo",
     "BlobNotFoundError",
@@ -55,8 +60,10 @@ __all__ = [
     "EvidenceStore",
     "LocalEvidenceStore",
     "MaintainableStore",
+    "OrphanSurvey",
     "S3EvidenceStore",
     "StoredBlob",
+    "TempFile",
     "VerifyReport",
     "VerifyStatus",
     "build_store",
@@ -65,6 +72,7 @@ __all__ = [
     "find_orphans",
     "key_for",
     "remove_orphans",
+    "survey_orphans",
     "verify_all",
 ]
 
@@ -75,11 +83,18 @@ class BlobStore(Protocol):
     uses. Keys always come from ``save``."""
 
     def save(
-        self, stream: IO[bytes], *, filename: str, max_bytes: int, allowed: TypeAllowList
+        self,
+        stream: IO[bytes],
+        *,
+        filename: str,
+        max_bytes: int,
+        allowed: TypeAllowList,
+        declared_size: int | None = None,
     ) -> StoredBlob:
-        """Stream, hash, check and store an upload. Raises ``RejectedFileError`` for a refused
-        file, and re-raises whatever the stream or the storage raised; never leaves a partial
-        file behind."""
+        """Stream, hash, check and store an upload. ``declared_size`` is the size the client
+        declared (a request's Content-Length): exactly that many bytes are read, and a body that
+        ends sooner is refused. Raises ``RejectedFileError`` for a refused file, and re-raises
+        whatever the stream or the storage raised; never leaves a partial file behind."""
         ...
 
     def open(self, key: str) -> BinaryIO:
@@ -117,8 +132,13 @@ class MaintainableStore(Protocol):
         """Re-hash the stored content by streaming it and compare with ``sha256``."""
         ...
 
+    def iter_temp(self) -> Iterator[TempFile]:
+        """Every temporary file of an upload, finished or not, oldest first."""
+        ...
+
     def purge_stale_temp(self, older_than: timedelta, *, dry_run: bool = False) -> list[str]:
-        """Remove (or only list) temporary files left by a crashed process."""
+        """Remove (or only list) temporary files not written to for ``older_than``: left by a
+        killed process. Returns their names."""
         ...
 
 

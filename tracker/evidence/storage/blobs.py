@@ -19,8 +19,8 @@ from tracker.errors import NotFoundError
 from tracker.evidence.filetypes import (
     TypeAllowList,
     rejected_empty,
+    rejected_incomplete,
     rejected_too_large,
-    sniff,
 )
 from tracker.i18n import _
 
@@ -44,6 +44,16 @@ class BlobInfo:
     """One stored blob as listed by ``iter_blobs``; ``modified`` is timezone-aware UTC."""
 
     key: str
+    size: int
+    modified: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TempFile:
+    """A temporary file of an upload as listed by ``iter_temp``: its name in the store's
+    temporary area, size, and last write (aware UTC). A live upload keeps writing to it."""
+
+    name: str
     size: int
     modified: datetime
 
@@ -78,32 +88,47 @@ def check_key(key: str) -> str:
 
 
 def spool_upload(
-    stream: IO[bytes], sink: BinaryIO, *, filename: str, max_bytes: int
+    stream: IO[bytes],
+    sink: BinaryIO,
+    *,
+    filename: str,
+    max_bytes: int,
+    declared_size: int | None = None,
 ) -> tuple[str, int]:
     """Copy ``stream`` to ``sink`` in ``CHUNK_SIZE`` pieces; return (sha256 hex, size).
 
     Reads at most ``max_bytes + 1`` bytes: raises ``RejectedFileError`` (too large) as soon as
-    that one byte too many arrives. Re-raises anything the stream or sink raises.
+    that one byte too many arrives. With ``declared_size`` (a request's Content-Length) the
+    stream may be the raw WSGI input: it is read up to that size and never past it (PEP 3333:
+    what follows belongs to the next request on the connection), and a stream that ends sooner
+    raises ``RejectedFileError`` (incomplete): a client that vanished mid-upload, which gunicorn
+    reports as a plain end of the body. Re-raises anything the stream or sink raises.
     """
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
         raise ValueError(f"max_bytes must be a positive integer, not {max_bytes!r}")
+    if declared_size is not None and declared_size > max_bytes:
+        raise rejected_too_large(filename, max_bytes)  # before reading a byte of it
+    limit = max_bytes + 1 if declared_size is None else declared_size
     digest, size = hashlib.sha256(), 0
-    while chunk := stream.read(min(CHUNK_SIZE, max_bytes + 1 - size)):
+    while size < limit and (chunk := stream.read(min(CHUNK_SIZE, limit - size))):
         size += len(chunk)
         if size > max_bytes:
             raise rejected_too_large(filename, max_bytes)
         digest.update(chunk)
         sink.write(chunk)
+    if declared_size is not None and size < declared_size:
+        raise rejected_incomplete(filename, size, declared_size)
     return digest.hexdigest(), size
 
 
 def check_upload(file: BinaryIO, *, filename: str, size: int, allowed: TypeAllowList) -> str:
-    """Return the Content-Type of a spooled upload. Raises ``RejectedFileError`` when it is empty
-    or its content does not match its extension."""
+    """Return the Content-Type of a spooled upload. Raises ``RejectedFileError`` when it is
+    empty, its content does not match its extension, or its content is cut off or unsafe
+    (``TypeAllowList.check_file``)."""
     if size == 0:
         raise rejected_empty(filename)
     file.flush()
-    return allowed.check_content(filename, sniff(file))
+    return allowed.check_file(filename, file)
 
 
 def hash_chunks(chunks: Iterable[bytes]) -> str:

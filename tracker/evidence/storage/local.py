@@ -16,6 +16,7 @@ from tracker.evidence.storage.blobs import (
     BlobInfo,
     BlobNotFoundError,
     StoredBlob,
+    TempFile,
     VerifyStatus,
     check_key,
     check_upload,
@@ -41,7 +42,13 @@ class LocalEvidenceStore:
         return f"LocalEvidenceStore({str(self.root)!r})"
 
     def save(
-        self, stream: IO[bytes], *, filename: str, max_bytes: int, allowed: TypeAllowList
+        self,
+        stream: IO[bytes],
+        *,
+        filename: str,
+        max_bytes: int,
+        allowed: TypeAllowList,
+        declared_size: int | None = None,
     ) -> StoredBlob:
         """See ``BlobStore.save``. Raises ``RejectedFileError``, ``ValueError`` (bad
         ``max_bytes``), and re-raises the stream's or the disk's errors after cleaning up."""
@@ -51,7 +58,13 @@ class LocalEvidenceStore:
         temp = Path(temp_name)
         try:
             with os.fdopen(fd, "w+b") as file:
-                sha256, size = spool_upload(stream, file, filename=filename, max_bytes=max_bytes)
+                sha256, size = spool_upload(
+                    stream,
+                    file,
+                    filename=filename,
+                    max_bytes=max_bytes,
+                    declared_size=declared_size,
+                )
                 content_type = check_upload(file, filename=filename, size=size, allowed=allowed)
                 os.fsync(file.fileno())  # the bytes are on disk before the name says "complete"
             created = self._publish(temp, sha256, size)
@@ -123,9 +136,28 @@ class LocalEvidenceStore:
             return VerifyStatus.MISSING
         return VerifyStatus.OK if actual == sha256.lower() else VerifyStatus.ALTERED
 
+    def iter_temp(self) -> Iterator[TempFile]:
+        """The files in ``root/.tmp``, oldest first: uploads in progress, or left by a process
+        killed mid-upload (SIGKILL, a power cut: nothing in the process could remove them)."""
+        if not self.temp_dir.is_dir():
+            return iter(())
+        found = []
+        for path in self.temp_dir.iterdir():
+            try:
+                stat = path.stat()
+            except FileNotFoundError:
+                continue  # finished meanwhile
+            if path.is_file():
+                found.append(TempFile(path.name, stat.st_size, _utc(stat.st_mtime)))
+        return iter(sorted(found, key=lambda temp: (temp.modified, temp.name)))
+
     def purge_stale_temp(self, older_than: timedelta, *, dry_run: bool = False) -> list[str]:
         """Temporary files not written to for ``older_than`` (a live upload keeps writing, so
-        its file stays young); removed unless ``dry_run``. Returns their names."""
+        its file stays young); removed unless ``dry_run``. Returns their names.
+
+        Removing the file of an upload that is somehow still alive does no harm beyond that
+        upload: it keeps writing to the open, now nameless file and then fails to publish it,
+        so the upload is refused and nothing partial is ever published."""
         if not self.temp_dir.is_dir():
             return []
         cutoff = (datetime.now(UTC) - older_than).timestamp()
@@ -152,6 +184,10 @@ def _refresh_if_intact(target: Path, sha256: str, size: int) -> bool:
     except FileNotFoundError:
         return False  # deleted meanwhile (an orphan sweep): publish ours
     return True
+
+
+def _utc(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC)
 
 
 def _blob_info(key: str, path: Path) -> BlobInfo | None:

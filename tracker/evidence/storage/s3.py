@@ -19,6 +19,7 @@ from tracker.evidence.storage.blobs import (
     BlobInfo,
     BlobNotFoundError,
     StoredBlob,
+    TempFile,
     VerifyStatus,
     check_key,
     check_upload,
@@ -68,7 +69,13 @@ class S3EvidenceStore:
         return f"S3EvidenceStore(bucket={self.bucket!r}, prefix={self.prefix!r})"
 
     def save(
-        self, stream: IO[bytes], *, filename: str, max_bytes: int, allowed: TypeAllowList
+        self,
+        stream: IO[bytes],
+        *,
+        filename: str,
+        max_bytes: int,
+        allowed: TypeAllowList,
+        declared_size: int | None = None,
     ) -> StoredBlob:
         """See ``BlobStore.save``. Raises ``RejectedFileError``, ``ValueError`` (bad
         ``max_bytes``), botocore errors, and re-raises the stream's errors; the spool file is
@@ -77,7 +84,9 @@ class S3EvidenceStore:
             raise ValueError("max_bytes above 5 GiB needs multipart uploads, which we avoid")
         allowed.check_name(filename)
         with tempfile.TemporaryFile(dir=self.spool_dir) as file:
-            sha256, size = spool_upload(stream, file, filename=filename, max_bytes=max_bytes)
+            sha256, size = spool_upload(
+                stream, file, filename=filename, max_bytes=max_bytes, declared_size=declared_size
+            )
             content_type = check_upload(file, filename=filename, size=size, allowed=allowed)
             created = self._publish(file, sha256, size, content_type)
         return StoredBlob(key_for(sha256), sha256, size, content_type, created)
@@ -186,8 +195,14 @@ class S3EvidenceStore:
             actual = hash_chunks(read_chunks(body))  # StreamingBody reads like a file
         return VerifyStatus.OK if actual == sha256.lower() else VerifyStatus.ALTERED
 
+    def iter_temp(self) -> Iterator[TempFile]:
+        """None to list: the spool file is anonymous (``TemporaryFile``: no name on Linux, and
+        the kernel frees it when the process dies, even by SIGKILL), and a single PUT leaves no
+        partial object (no multipart uploads to abort)."""
+        return iter(())
+
     def purge_stale_temp(self, older_than: timedelta, *, dry_run: bool = False) -> list[str]:
-        """Nothing to do: spool files are anonymous and single PUTs leave no partial object."""
+        """Nothing to do: see ``iter_temp``."""
         return []
 
 

@@ -35,7 +35,12 @@ from tracker.auth.roles import Role
 from tracker.error_handlers import wants_json
 from tracker.errors import NotAllowedError
 from tracker.evidence import services
-from tracker.evidence.filetypes import RejectedFileError, RejectReason, UploadPolicy, human_size
+from tracker.evidence.filetypes import (
+    RejectedFileError,
+    UploadPolicy,
+    human_size,
+    rejected_without_length,
+)
 from tracker.evidence.models import CheckVerdict, EvidenceFile, EvidencePurpose
 from tracker.evidence.naming import storage_safe_name
 from tracker.evidence.services import Target
@@ -95,19 +100,22 @@ def upload_stream(enrolment_id: int):
     name = unquote(request.headers.get("X-File-Name", ""))[:500] or "berkas"
     target = _item_target(enrolment, form.item.data, form.document.data)
     _ensure_can_upload(actor, enrolment, form.item.data)
-    limit = _policy().max_bytes
-    if request.content_length is not None and request.content_length > limit:
-        raise RejectedFileError(
-            _(
-                "Berkas %(name)s ditolak: ukurannya melebihi batas %(limit)s.",
-                name=name,
-                limit=human_size(limit),
-            ),
-            name=name,
-            reason=RejectReason.TOO_LARGE,
-        )
+    declared = request.content_length
+    if declared is None:  # chunked: no size to hold the body to (browsers always send one)
+        raise rejected_without_length(name)
+    # The raw WSGI input, not ``request.stream``: under gunicorn werkzeug hands a body cut off
+    # by the client on as if complete. The store reads exactly ``declared`` bytes from it,
+    # never past them (PEP 3333), refuses a body that ends sooner, and refuses a declared size
+    # over the limit before reading a byte.
     row = _store_one(
-        session, actor.user, enrolment, target, request.stream, name, form.description.data or ""
+        session,
+        actor.user,
+        enrolment,
+        target,
+        request.environ["wsgi.input"],
+        name,
+        form.description.data or "",
+        declared_size=declared,
     )
     return jsonify(
         id=row.public_id,
@@ -125,6 +133,8 @@ def _store_one(
     stream: IO[bytes],
     name: str,
     description: str,
+    *,
+    declared_size: int | None = None,
 ) -> EvidenceFile:
     """Store one file and commit it on its own: one bad file must not undo the others."""
     store = evidence_store()
@@ -140,6 +150,7 @@ def _store_one(
             filename=name,
             policy=_policy(),
             description=description,
+            declared_size=declared_size,
         )
         keys.append(row.storage_key)
         session.commit()
@@ -212,6 +223,8 @@ def add_link(enrolment_id: int):
 def _file_in_scope(public_id: str) -> tuple[EvidenceFile, Enrolment, frozenset[Role]]:
     """The file, its enrolment and the user's roles there; 404 outside the user's scope."""
     row = services.by_public_id(get_session(), public_id)
+    if row.enrolment_id is None:  # a recorded designation's scan: served by its admin page
+        abort(404)
     enrolment, actor = load_enrolment(row.enrolment_id)
     return row, enrolment, actor.roles
 
