@@ -36,4 +36,4 @@ def fail_on_domain_error(command: F) -> F:
         except DomainError as err:
             raise click.ClickException(str(err)) from err
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper  # type: ignore[return-value]  # wraps keeps the signature; mypy cannot see it

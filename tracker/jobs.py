@@ -81,7 +81,7 @@ def enqueue(name: str, *args: Any, app: Flask | None = None) -> None:
 def task_app() -> Flask:
     """The app a task runs in: the current one (immediate mode) or the worker's."""
     if has_app_context():
-        return current_app._get_current_object()  # type: ignore[attr-defined]
+        return current_app._get_current_object()  # type: ignore[attr-defined]  # LocalProxy hides it
     if _worker_app is None:
         raise RuntimeError(
             "no app for background tasks: start them with `flask --app tracker jobs worker`"

@@ -781,3 +781,25 @@ def test_an_ordinary_docx_still_passes(client, world: World) -> None:
     enrolment = world.building()
     login_as(client, world.koordinator)
     assert post_stream(client, enrolment, docx_bytes(), "sk.docx").status_code == 201
+
+
+def test_live_a_slow_upload_does_not_hold_the_database_for_others(
+    live: Live, coordinator: Browser, version_one
+) -> None:
+    """Issue 13 §2: while one client trickles an upload's body, others still sign in and save.
+    On SQLite the upload's permission check ends its transaction before the body is read, so
+    the write lock is not held while the bytes arrive."""
+    data = pdf_bytes("versi lambat")
+    with socket.create_connection(("127.0.0.1", live.port), timeout=30) as slow:
+        slow.sendall(coordinator.upload_head(len(data)) + data[:100])
+        time.sleep(0.5)  # the server has run the checks and now waits for the body
+        started = time.perf_counter()
+        Browser(live)  # signs in: a write (the attempt is counted) on another thread
+        assert time.perf_counter() - started < 5
+        slow.sendall(data[100:])
+        slow.shutdown(socket.SHUT_WR)
+        received = b""
+        while chunk := slow.recv(65536):
+            received += chunk
+    status, body = first_response(received)
+    assert status == 201 and body["version"] == 2, body

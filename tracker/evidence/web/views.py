@@ -8,6 +8,7 @@ redirected back to its item (JSON clients get the errors with status 422); see
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import IO
 from urllib.parse import unquote
 
@@ -103,6 +104,16 @@ def upload_stream(enrolment_id: int):
     declared = request.content_length
     if declared is None:  # chunked: no size to hold the body to (browsers always send one)
         raise rejected_without_length(name)
+    # End the checking transaction before the body arrives: on SQLite it holds the write lock,
+    # and a slow client would hold it (and every save elsewhere) for as long as it sends.
+    # The store reads the body before touching the database; the permission is checked again
+    # in the transaction that records the file, since the stage may have moved meanwhile.
+    session.commit()
+
+    def still_allowed() -> None:
+        session.refresh(enrolment)
+        _ensure_can_upload(actor, enrolment, form.item.data)
+
     # The raw WSGI input, not ``request.stream``: under gunicorn werkzeug hands a body cut off
     # by the client on as if complete. The store reads exactly ``declared`` bytes from it,
     # never past them (PEP 3333), refuses a body that ends sooner, and refuses a declared size
@@ -116,6 +127,7 @@ def upload_stream(enrolment_id: int):
         name,
         form.description.data or "",
         declared_size=declared,
+        recheck=still_allowed,
     )
     return jsonify(
         id=row.public_id,
@@ -135,8 +147,10 @@ def _store_one(
     description: str,
     *,
     declared_size: int | None = None,
+    recheck: Callable[[], None] | None = None,
 ) -> EvidenceFile:
-    """Store one file and commit it on its own: one bad file must not undo the others."""
+    """Store one file and commit it on its own: one bad file must not undo the others.
+    ``recheck`` runs in the recording transaction, after the body was read (it may refuse)."""
     store = evidence_store()
     keys: list[str | None] = []
     with cleanup_on_failure(session, store, keys):
@@ -153,6 +167,8 @@ def _store_one(
             declared_size=declared_size,
         )
         keys.append(row.storage_key)
+        if recheck is not None:
+            recheck()
         session.commit()
     return row
 
