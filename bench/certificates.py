@@ -189,21 +189,21 @@ def _seed(session, size: int):
 
     agency = agencies.create_agency(
         session,
-        actor=None,
+        user=None,
         name="Kepolisian Negara Republik Indonesia",
         short_name="Polri",
         kind=AgencyKind.LEMBAGA,
         code="polri",
     )
     user = auth.create_user(
-        session, actor=None, username="bench", full_name="Bench", password=secrets.token_urlsafe(16)
+        session, by=None, username="bench", full_name="Bench", password=secrets.token_urlsafe(16)
     )
-    services.set_signatory(session, actor=None, name="Dr. Andi Pratama, M.Si.")
+    services.set_signatory(session, user=None, name="Dr. Andi Pratama, M.Si.")
     numbers = []
     for i in range(size):
         unit = agencies.create_unit(
             session,
-            actor=None,
+            user=None,
             agency=agency,
             name=f"{UNITS[i % 5]} {i}",
             kind="Unit",
@@ -221,7 +221,7 @@ def _seed(session, size: int):
         session.add(designation)
         session.flush()
         numbers.append(
-            services.issue_for_designation(session, designation=designation, actor=None).number
+            services.issue_for_designation(session, designation=designation, user=None).number
         )
     session.commit()
     session.close()
@@ -273,7 +273,7 @@ def _print(app, user, numbers) -> tuple[Any, float]:
         session = app.extensions["sessionmaker"]()
         chosen = list(session.scalars(select(Certificate).where(Certificate.number.in_(numbers))))
         started = time.perf_counter()
-        job = printing.request_print(session, actor=user, certificates=chosen, fmt=PrintFormat.PDF)
+        job = printing.request_print(session, user=user, certificates=chosen, fmt=PrintFormat.PDF)
         session.commit()
         tasks.enqueue_job(session, job)
         # Poll as the browser does: GET requests, whose SQLite transactions are deferred reads

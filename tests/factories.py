@@ -28,7 +28,7 @@ class Factory:
         name = name or f"Instansi Uji {n}"
         agency = agencies.create_agency(
             self.session,
-            actor=None,
+            user=None,
             name=name,
             short_name=name.split()[-1] + str(n),
             kind=kind,
@@ -47,7 +47,7 @@ class Factory:
         agency = agency or (parent.agency if parent else self.agency())
         unit = agencies.create_unit(
             self.session,
-            actor=None,
+            user=None,
             agency=agency,
             name=name or f"Unit Uji {n}",
             kind=kind,
@@ -65,7 +65,7 @@ class Factory:
         n = next(_counter)
         user = auth.create_user(
             self.session,
-            actor=None,
+            by=None,
             username=username or f"pengguna{n}",
             full_name=f"Pengguna Uji {n}",
             password=PASSWORD,
@@ -74,7 +74,7 @@ class Factory:
             role, scope = grant if isinstance(grant, tuple) else (grant, None)
             auth.grant_role(
                 self.session,
-                actor=None,
+                by=None,
                 user=user,
                 role=role,
                 agency=scope if isinstance(scope, Agency) else None,

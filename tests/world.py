@@ -172,7 +172,7 @@ class World:
 def world(session: Session, factory: Factory) -> World:
     row, _created = sync_framework(session)
     admin = factory.user(Role.ADMIN)
-    set_signatory(session, actor=admin, name="Menteri PANRB (uji)")
+    set_signatory(session, user=admin, name="Menteri PANRB (uji)")
     cycle = cycles.create_cycle(
         session,
         user=admin,

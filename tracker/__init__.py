@@ -19,7 +19,16 @@ def create_app(settings: Settings | None = None) -> Flask:
     _configure(app, settings)
 
     import tracker.models  # noqa: F401 - every table known before the first query
-    from tracker import language, navigation, security, sessions, templating, wiring
+    from tracker import (
+        error_handlers,
+        language,
+        navigation,
+        request_guards,
+        security,
+        sessions,
+        templating,
+        wiring,
+    )
     from tracker.auth import login
     from tracker.extensions import csrf
 
@@ -31,11 +40,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     language.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+    request_guards.bound_route_ids(app)  # before any route is added
     _register_blueprints(app)
     _register_cli(app)
-
-    from tracker import error_handlers, request_guards
-
     error_handlers.init_app(app)
     request_guards.init_app(app)
     return app

@@ -71,6 +71,9 @@ class Base(DeclarativeBase):
 
 
 intpk = Annotated[int, mapped_column(primary_key=True)]
+# Ids are INTEGER columns (32-bit on PostgreSQL): a larger number can name no row, and handed to
+# the database it fails with an overflow rather than finding nothing.
+MAX_ID = 2**31 - 1
 str40 = Annotated[str, mapped_column(String(40))]
 str200 = Annotated[str, mapped_column(String(200))]
 

@@ -26,7 +26,7 @@ SESSION_KEY = "tracker.hooks"
 
 class DesignatedHandler(Protocol):
     def __call__(
-        self, session: Session, *, designation: Any, actor: Any, issued_on: date
+        self, session: Session, *, designation: Any, user: Any, issued_on: date
     ) -> None: ...
 
 
@@ -41,12 +41,12 @@ class Hooks:
         return handler
 
     def fire_designated(
-        self, session: Session, *, designation: Any, actor: Any, issued_on: date
+        self, session: Session, *, designation: Any, user: Any, issued_on: date
     ) -> None:
         """Run every subscriber in the caller's transaction (D11: the certificate is issued
         with the designation or not at all)."""
         for handler in self.designated:
-            handler(session, designation=designation, actor=actor, issued_on=issued_on)
+            handler(session, designation=designation, user=user, issued_on=issued_on)
 
 
 def bind(session_info: dict[str, Any], hooks: Hooks) -> None:

@@ -12,11 +12,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from flask import Flask, Response, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import OperationalError
+from werkzeug.routing import IntegerConverter
 
+from tracker.db import MAX_ID
 from tracker.error_handlers import error_page, handle_unexpected, rollback
 from tracker.i18n import _
 
@@ -25,6 +28,23 @@ RETRY_AFTER_SECONDS = 5
 # SQLSTATEs of PostgreSQL's "wait and try again" failures: lock_not_available,
 # serialization_failure, deadlock_detected, query_canceled (statement/lock timeout).
 PG_BUSY = frozenset({"55P03", "40001", "40P01", "57014"})
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:...>`` in every route: a number no row can have is a 404, not a 500."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def query_int(name: str, default: int | None = None, *, low: int = 1) -> int | None:
+    """A whole number from the query string, or ``default`` when it is missing, malformed or
+    outside [low, MAX_ID]: search links are shared, so a bad value is ignored, not refused."""
+    value = request.args.get(name, type=int)
+    if value is None or not low <= value <= MAX_ID:
+        return default
+    return value
 
 
 def has_nul(values: Iterable[str]) -> bool:
@@ -63,6 +83,11 @@ def handle_operational_error(err: OperationalError) -> ResponseReturnValue:
     response.status_code = status
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+def bound_route_ids(app: Flask) -> None:
+    """Every ``<int:...>`` route accepts only numbers a row can have (register before routes)."""
+    app.url_map.converters["int"] = BoundedIntConverter
 
 
 def init_app(app: Flask) -> None:

@@ -55,8 +55,8 @@ def bind_session(session: Session, hooks: Hooks | None = None) -> Session:
     return session
 
 
-def _issue_certificate(session: Session, *, designation: Any, actor: Any, issued_on: date) -> None:
+def _issue_certificate(session: Session, *, designation: Any, user: Any, issued_on: date) -> None:
     # D11: a designation is issued its certificate in the same transaction, or not at all.
     from tracker.certificates.services import issue_for_designation
 
-    issue_for_designation(session, designation=designation, actor=actor, issued_on=issued_on)
+    issue_for_designation(session, designation=designation, user=user, issued_on=issued_on)

@@ -335,7 +335,7 @@ def link(world: World, e: Enrolment, code: str, *, required: bool = True) -> Non
     doc = next(d for d in item.documents if d.required is required)
     evidence.add_link(
         world.session,
-        actor=world.koordinator,
+        user=world.koordinator,
         enrolment=e,
         target=evidence.Target(EvidencePurpose.ITEM, code, doc.key),
         url=f"https://polres.example.go.id/{code}/{doc.key}",

@@ -47,7 +47,7 @@ def count(world: World, model=Designation) -> int:
 
 
 def import_bytes(world: World, data: bytes, actor=None) -> history.ImportResult:
-    result = history.import_rows(world.session, history.parse_csv(data), actor=actor)
+    result = history.import_rows(world.session, history.parse_csv(data), user=actor)
     world.session.commit()
     return result
 
@@ -62,7 +62,7 @@ def recorded_wbk(world: World, unit=None, year: int = 2019, predicate=Predicate.
     )
     assert past is not None, problems
     designation, created = history.record(
-        world.session, actor=world.admin, unit=unit or world.polres, past=past
+        world.session, user=world.admin, unit=unit or world.polres, past=past
     )
     world.session.commit()
     assert created
@@ -112,7 +112,7 @@ def test_bad_rows_are_all_reported_with_their_line_and_nothing_is_saved(world: W
         "Kepolisian Uji,Polres Tetangga,WBK,19,,10-12-2019",
     )
     with pytest.raises(history.ImportFailedError) as caught:
-        history.import_rows(world.session, history.parse_csv(data), actor=None)
+        history.import_rows(world.session, history.parse_csv(data), user=None)
     errors = caught.value.errors
     assert errors[0] == "Baris 3: instansi “Instansi Entah” tidak ditemukan"
     assert errors[1].startswith("Baris 4: unit “Polres Hilang” tidak ditemukan")
@@ -142,7 +142,7 @@ def test_a_different_decree_for_the_same_designation_or_a_second_active_wbk_is_r
         "Kepolisian Uji,Polres Uji,WBK,2021,5/2021,2021-12-20",
     )
     with pytest.raises(history.ImportFailedError) as caught:
-        history.import_rows(world.session, history.parse_csv(data), actor=None)
+        history.import_rows(world.session, history.parse_csv(data), user=None)
     first, second = caught.value.errors
     assert first.startswith("Baris 2: Menuju WBK 2019 untuk unit ini sudah tercatat dengan")
     assert second.startswith("Baris 3: unit ini sudah tercatat berpredikat Menuju WBK 2019")
@@ -337,7 +337,7 @@ def revoke(world: World, designation: Designation, **fields) -> list[Designation
         "reason": "Kepala unit tersangka gratifikasi",
     } | fields
     ended = history.revoke_recorded(
-        world.session, actor=world.admin, designation=designation, **values
+        world.session, user=world.admin, designation=designation, **values
     )
     world.session.commit()
     return ended
@@ -515,12 +515,12 @@ def test_the_verification_page_names_the_revocation_decree(client, world: World)
     world.session.add(designation)
     world.session.flush()
     certificate = certificates.issue_for_designation(
-        world.session, designation=designation, actor=None, issued_on=date(2022, 12, 10)
+        world.session, designation=designation, user=None, issued_on=date(2022, 12, 10)
     )
     world.session.commit()
     designations.revoke(
         world.session,
-        actor=world.admin,
+        user=world.admin,
         designation=designation,
         decree_number="77/2024",
         decree_date=date(2024, 7, 5),
@@ -549,7 +549,7 @@ def test_a_recorded_designation_gets_no_tracker_certificate(world: World) -> Non
 
     assert queries.designations_without_certificate(world.session) == []
     with pytest.raises(ValidationError, match="tidak menerbitkan piagamnya"):
-        certificates.issue_for_designation(world.session, designation=designation, actor=None)
+        certificates.issue_for_designation(world.session, designation=designation, user=None)
 
 
 def test_the_admin_revokes_on_the_page(client, world: World) -> None:

@@ -85,7 +85,7 @@ def record_prerequisites(world: World, enrolment) -> None:
     for code, value in values.items():
         link = evidence.add_link(
             world.session,
-            actor=world.pimpinan,
+            user=world.pimpinan,
             enrolment=enrolment,
             target=evidence.Target(
                 EvidencePurpose.PREREQUISITE, document_key=code.replace(".", "-")
@@ -520,7 +520,7 @@ def test_approving_the_rest_of_an_area_leaves_sent_back_items_alone(world: World
     for code in codes:  # evidence on every item: "approve all" skips those without (D16)
         evidence.add_link(
             world.session,
-            actor=world.koordinator,
+            user=world.koordinator,
             enrolment=e,
             target=evidence.Target(EvidencePurpose.ITEM, code),
             url=f"https://polres.example.go.id/{code}",

@@ -476,7 +476,7 @@ def test_the_to_do_filter_shows_only_items_needing_action(client, world: World) 
     (required,) = [d for d in framework.item("A.I.1.i.a").documents if d.required]
     evidence.add_link(
         world.session,
-        actor=world.koordinator,
+        user=world.koordinator,
         enrolment=e,
         target=evidence.Target(EvidencePurpose.ITEM, "A.I.1.i.a", required.key),
         url="https://polres.example.go.id/sk-tim",

@@ -417,7 +417,7 @@ def test_the_export_round_trips_through_the_reader_in_both_layouts(
 ) -> None:
     evidence.add_link(
         world.session,
-        actor=world.koordinator,
+        user=world.koordinator,
         enrolment=building,
         target=evidence.Target(EvidencePurpose.ITEM, "A.I.1.i.a"),
         url=DRIVE,

@@ -27,12 +27,12 @@ def test_moving_a_unit_moves_its_subtree(session, factory) -> None:
     a, b = factory.unit(agency, "A"), factory.unit(agency, "B")
     child = factory.unit(agency, "Anak", parent=a)
     grandchild = factory.unit(agency, "Cucu", parent=child)
-    services.update_unit(session, child, actor=admin, name="Anak", kind="Unit", parent=b)
+    services.update_unit(session, child, user=admin, name="Anak", kind="Unit", parent=b)
     assert child.path == f"/{b.id}/{child.id}/"
     assert grandchild.path == f"/{b.id}/{child.id}/{grandchild.id}/" and grandchild.depth == 2
     with pytest.raises(ValidationError):
         services.update_unit(
-            session, child, actor=admin, name="Anak", kind="Unit", parent=grandchild
+            session, child, user=admin, name="Anak", kind="Unit", parent=grandchild
         )
 
 
@@ -40,15 +40,15 @@ def test_unit_names_are_unique_within_an_agency(session, factory) -> None:
     agency = factory.agency()
     factory.unit(agency, "KPPN Uji")
     with pytest.raises(ConflictError):
-        services.create_unit(session, actor=None, agency=agency, name="kppn uji", kind="KPPN")
-    services.create_unit(session, actor=None, agency=factory.agency(), name="KPPN Uji", kind="KPPN")
+        services.create_unit(session, user=None, agency=agency, name="kppn uji", kind="KPPN")
+    services.create_unit(session, user=None, agency=factory.agency(), name="KPPN Uji", kind="KPPN")
 
 
 def test_parent_must_be_in_the_same_agency(session, factory) -> None:
     other = factory.unit()
     with pytest.raises(ValidationError):
         services.create_unit(
-            session, actor=None, agency=factory.agency(), name="X", kind="Unit", parent=other
+            session, user=None, agency=factory.agency(), name="X", kind="Unit", parent=other
         )
 
 
@@ -80,14 +80,14 @@ Kementerian Uji Coba;;;Direktorat Uji;Eselon I;
 
 
 def test_csv_import_creates_the_hierarchy_and_is_idempotent(session) -> None:
-    result = importer.import_rows(session, importer.parse_csv(b"\xef\xbb\xbf" + CSV), actor=None)
+    result = importer.import_rows(session, importer.parse_csv(b"\xef\xbb\xbf" + CSV), user=None)
     assert result.agencies_created == ["Kementerian Uji Coba"]
     assert len(result.units_created) == 3
     agency = services.find_agency(session, "kemenuji")
     assert agency is not None and agency.kind is AgencyKind.KEMENTERIAN
     kppn = services.find_unit(session, agency, "KPPN Uji I")
     assert kppn is not None and kppn.parent is not None and kppn.parent.name == "Kanwil Uji"
-    again = importer.import_rows(session, importer.parse_csv(CSV), actor=None)
+    again = importer.import_rows(session, importer.parse_csv(CSV), user=None)
     assert again.units_created == [] and len(again.skipped) == 3
 
 
@@ -111,5 +111,5 @@ def test_csv_import_creates_the_hierarchy_and_is_idempotent(session) -> None:
 def test_bad_csv_is_rejected_with_the_row_and_nothing_is_saved(session, data, message) -> None:
     before = session.query(Unit).count()
     with pytest.raises(importer.ImportFailedError, match=message), session.begin_nested():
-        importer.import_rows(session, importer.parse_csv(data), actor=None)
+        importer.import_rows(session, importer.parse_csv(data), user=None)
     assert session.query(Unit).count() == before

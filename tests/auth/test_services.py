@@ -54,10 +54,10 @@ def test_password_rules(password: str, rule: str) -> None:
 def test_usernames_are_unique_and_well_formed(session, factory) -> None:
     factory.user(username="budi")
     with pytest.raises(ConflictError):
-        services.create_user(session, actor=None, username="BUDI", full_name="B", password=PASSWORD)
+        services.create_user(session, by=None, username="BUDI", full_name="B", password=PASSWORD)
     with pytest.raises(ValidationError):
         services.create_user(
-            session, actor=None, username="budi santoso", full_name="B", password=PASSWORD
+            session, by=None, username="budi santoso", full_name="B", password=PASSWORD
         )
     session.rollback()
     assert session.scalars(select(User.username)).all() == ["budi"]
@@ -125,10 +125,10 @@ def test_failures_from_one_address_lock_that_address(session, factory) -> None:
 def test_inactive_users_cannot_log_in(session, factory) -> None:
     admin = factory.user(Role.ADMIN)
     user = factory.user(username="nonaktif")
-    services.set_active(session, user, actor=admin, active=False)
+    services.set_active(session, user, by=admin, active=False)
     with pytest.raises(services.InvalidCredentialsError):
         authenticate(session, "nonaktif", PASSWORD, ip="1.1.1.1")
-    services.set_active(session, user, actor=admin, active=True)
+    services.set_active(session, user, by=admin, active=True)
     assert authenticate(session, "nonaktif", PASSWORD, ip="1.1.1.1") is user
 
 
@@ -149,18 +149,18 @@ def test_roles_must_be_scoped_as_the_role_requires(session, factory) -> None:
     unit = factory.unit(agency)
     user = factory.user()
     with pytest.raises(ValidationError, match="satu instansi"):
-        services.grant_role(session, actor=None, user=user, role=Role.TPI, unit=unit)
+        services.grant_role(session, by=None, user=user, role=Role.TPI, unit=unit)
     with pytest.raises(ValidationError, match="satu unit kerja"):
-        services.grant_role(session, actor=None, user=user, role=Role.KOORDINATOR, agency=agency)
+        services.grant_role(session, by=None, user=user, role=Role.KOORDINATOR, agency=agency)
     with pytest.raises(ValidationError, match="nasional"):
-        services.grant_role(session, actor=None, user=user, role=Role.TPN, agency=agency)
+        services.grant_role(session, by=None, user=user, role=Role.TPN, agency=agency)
     with pytest.raises(ValidationError, match="anggota pokja"):
         services.grant_role(
-            session, actor=None, user=user, role=Role.KOORDINATOR, unit=unit, areas=[1]
+            session, by=None, user=user, role=Role.KOORDINATOR, unit=unit, areas=[1]
         )
     with pytest.raises(ValidationError, match="1 sampai 6"):
         services.grant_role(
-            session, actor=None, user=user, role=Role.ANGGOTA_POKJA, unit=unit, areas=[7]
+            session, by=None, user=user, role=Role.ANGGOTA_POKJA, unit=unit, areas=[7]
         )
     session.rollback()
     session.expire_all()
@@ -173,7 +173,7 @@ def test_a_user_may_hold_several_roles_but_not_the_same_twice(session, factory) 
     user = factory.user((Role.KOORDINATOR, unit), (Role.TPI, agency))
     assert {g.role for g in user.grants} == {Role.KOORDINATOR, Role.TPI}
     with pytest.raises(ConflictError):
-        services.grant_role(session, actor=None, user=user, role=Role.TPI, agency=agency)
+        services.grant_role(session, by=None, user=user, role=Role.TPI, agency=agency)
     session.rollback()
     session.expire_all()
     assert sorted(g.role for g in user.grants) == sorted([Role.KOORDINATOR, Role.TPI])
@@ -183,8 +183,8 @@ def test_grants_and_revocations_are_audited(session, factory) -> None:
     admin = factory.user(Role.ADMIN)
     agency = factory.agency()
     user = factory.user()
-    grant = services.grant_role(session, actor=admin, user=user, role=Role.PIMPINAN, agency=agency)
-    services.revoke_grant(session, actor=admin, grant=grant)
+    grant = services.grant_role(session, by=admin, user=user, role=Role.PIMPINAN, agency=agency)
+    services.revoke_grant(session, by=admin, grant=grant)
     tags = session.scalars(
         select(AuditEvent.tag).where(AuditEvent.actor_id == admin.id).order_by(AuditEvent.seq)
     ).all()
@@ -195,7 +195,7 @@ def test_grants_and_revocations_are_audited(session, factory) -> None:
 def test_admin_cannot_remove_their_own_admin_role(session, factory) -> None:
     admin = factory.user(Role.ADMIN)
     with pytest.raises(ValidationError):
-        services.revoke_grant(session, actor=admin, grant=admin.grants[0])
+        services.revoke_grant(session, by=admin, grant=admin.grants[0])
     session.rollback()
     session.expire_all()
     assert [g.role for g in admin.grants] == [Role.ADMIN]

@@ -182,7 +182,7 @@ class CertWorld:
     def certificate(self, unit: Unit | None = None, **kwargs: Any) -> Certificate:
         designation = self.designate(unit, **kwargs)
         certificate = services.issue_for_designation(
-            self.session, designation=designation, actor=None, issued_on=designation.decree_date
+            self.session, designation=designation, user=None, issued_on=designation.decree_date
         )
         self.session.commit()
         return certificate
@@ -191,7 +191,7 @@ class CertWorld:
 @pytest.fixture
 def cw(session: Session, factory: Factory) -> CertWorld:
     world = CertWorld(session, factory)
-    services.set_signatory(session, actor=None, name=SIGNATORY)
+    services.set_signatory(session, user=None, name=SIGNATORY)
     session.commit()
     return world
 

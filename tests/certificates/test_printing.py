@@ -186,10 +186,10 @@ def test_the_job_page_can_be_left_and_found_again(client: FlaskClient, cw: CertW
 
 def test_request_limits(cw: CertWorld) -> None:
     with pytest.raises(ValidationError):
-        printing.request_print(cw.session, actor=cw.pimpinan, certificates=[], fmt=PrintFormat.PDF)
+        printing.request_print(cw.session, user=cw.pimpinan, certificates=[], fmt=PrintFormat.PDF)
     many = [cw.certificate()] * 2
     job = printing.request_print(
-        cw.session, actor=cw.pimpinan, certificates=many, fmt=PrintFormat.PDF
+        cw.session, user=cw.pimpinan, certificates=many, fmt=PrintFormat.PDF
     )
     assert job.total == 1  # duplicates collapse
 
@@ -197,7 +197,7 @@ def test_request_limits(cw: CertWorld) -> None:
 def test_the_first_failure_wins_and_stops_other_parts(cw: CertWorld) -> None:
     certificate = cw.certificate()
     job = printing.request_print(
-        cw.session, actor=cw.pimpinan, certificates=[certificate], fmt=PrintFormat.PDF
+        cw.session, user=cw.pimpinan, certificates=[certificate], fmt=PrintFormat.PDF
     )
     printing.mark_running(cw.session, job.public_id)
     assert printing.fail(cw.session, job.public_id, "first", "N1")
@@ -210,7 +210,7 @@ def test_the_first_failure_wins_and_stops_other_parts(cw: CertWorld) -> None:
 def test_purge_removes_old_finished_jobs(cw: CertWorld) -> None:
     certificate = cw.certificate()
     job = printing.request_print(
-        cw.session, actor=cw.pimpinan, certificates=[certificate], fmt=PrintFormat.PDF
+        cw.session, user=cw.pimpinan, certificates=[certificate], fmt=PrintFormat.PDF
     )
     job.status, job.result_key = PrintStatus.DONE, "ab/" + "ab" * 31
     job.created_at = utcnow() - timedelta(days=30)

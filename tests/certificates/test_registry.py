@@ -82,7 +82,7 @@ def test_revoked_units_are_shown_as_revoked(client: FlaskClient, cw: CertWorld) 
 
 def test_only_the_certificate_in_force_is_listed(client: FlaskClient, cw: CertWorld) -> None:
     old = cw.certificate()
-    new = services.reissue(cw.session, certificate=old, actor=cw.tpn, reason="Koreksi")
+    new = services.reissue(cw.session, certificate=old, user=cw.tpn, reason="Koreksi")
     cw.session.commit()
     assert listed(client) == [new.number]
 

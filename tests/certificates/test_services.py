@@ -30,7 +30,7 @@ def png(colour: tuple[int, int, int]) -> Image:
 def test_issuing_copies_the_d11_fields(cw: CertWorld) -> None:
     designation = cw.designate(predicate=Predicate.WBBM, year=2019)
     certificate = services.issue_for_designation(
-        cw.session, designation=designation, actor=cw.tpn, issued_on=date(2019, 12, 10)
+        cw.session, designation=designation, user=cw.tpn, issued_on=date(2019, 12, 10)
     )
     assert numbers.normalize(certificate.number) == certificate.number
     assert certificate.number.startswith("ZI-2019-WBBM-")
@@ -60,7 +60,7 @@ def test_a_designation_gets_one_first_certificate(cw: CertWorld) -> None:
     certificate = cw.certificate()
     with pytest.raises(ConflictError):
         services.issue_for_designation(
-            cw.session, designation=certificate.designation, actor=cw.admin
+            cw.session, designation=certificate.designation, user=cw.admin
         )
 
 
@@ -95,26 +95,24 @@ def test_the_database_refuses_a_second_original(cw: CertWorld) -> None:
 def test_issuing_needs_a_signatory(session, factory) -> None:
     designation = CertWorld(session, factory).designate()
     with pytest.raises(services.SignatoryNotConfiguredError):
-        services.issue_for_designation(session, designation=designation, actor=None)
+        services.issue_for_designation(session, designation=designation, user=None)
 
 
 def test_a_name_that_cannot_be_printed_fails_the_issue(cw: CertWorld) -> None:
     long_unit = cw.factory.unit(cw.agency, "Unit " + "Sangat Panjang " * 12, "Unit")
     with pytest.raises(ValidationError, match="tidak dapat dicetak"):
         services.issue_for_designation(
-            cw.session, designation=cw.designate(long_unit), actor=cw.admin
+            cw.session, designation=cw.designate(long_unit), user=cw.admin
         )
 
 
 def test_reissue_takes_todays_names_and_replaces_the_old_one(cw: CertWorld) -> None:
     old = cw.certificate()
     agencies.update_unit(
-        cw.session, cw.unit, actor=cw.admin, name="Polres Metro Uji", kind="Polres", parent=None
+        cw.session, cw.unit, user=cw.admin, name="Polres Metro Uji", kind="Polres", parent=None
     )
-    services.set_signatory(cw.session, actor=cw.admin, name="Dr. Penanda Baru")
-    new = services.reissue(
-        cw.session, certificate=old, actor=cw.tpn, reason="Nama unit salah ketik"
-    )
+    services.set_signatory(cw.session, user=cw.admin, name="Dr. Penanda Baru")
+    new = services.reissue(cw.session, certificate=old, user=cw.tpn, reason="Nama unit salah ketik")
     cw.session.commit()
     assert new.replaces is old and old.replaced_by is new and new.number != old.number
     assert (old.unit_name, new.unit_name) == ("Polres Metro Uji Kota", "Polres Metro Uji")
@@ -127,41 +125,41 @@ def test_reissue_takes_todays_names_and_replaces_the_old_one(cw: CertWorld) -> N
 
 def test_a_certificate_is_replaced_only_once(cw: CertWorld) -> None:
     old = cw.certificate()
-    services.reissue(cw.session, certificate=old, actor=cw.tpn, reason="Koreksi")
+    services.reissue(cw.session, certificate=old, user=cw.tpn, reason="Koreksi")
     with pytest.raises(ConflictError):
-        services.reissue(cw.session, certificate=old, actor=cw.tpn, reason="Lagi")
+        services.reissue(cw.session, certificate=old, user=cw.tpn, reason="Lagi")
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_reissue_needs_a_reason(cw: CertWorld, reason: str) -> None:
     with pytest.raises(ValidationError):
-        services.reissue(cw.session, certificate=cw.certificate(), actor=cw.tpn, reason=reason)
+        services.reissue(cw.session, certificate=cw.certificate(), user=cw.tpn, reason=reason)
 
 
 def test_a_revoked_designation_is_not_reissued(cw: CertWorld) -> None:
     certificate = cw.certificate(revoked_on=date(2022, 6, 30), reason="Uji")
     assert queries.status(certificate) is CertificateStatus.REVOKED
     with pytest.raises(ValidationError):
-        services.reissue(cw.session, certificate=certificate, actor=cw.tpn, reason="Koreksi")
+        services.reissue(cw.session, certificate=certificate, user=cw.tpn, reason="Koreksi")
 
 
 def test_certificates_keep_the_emblem_they_were_issued_with(cw: CertWorld) -> None:
     green, red = png((0, 120, 60)), png((200, 0, 0))
-    services.set_agency_logo(cw.session, actor=cw.admin, agency=cw.agency, image=green)
+    services.set_agency_logo(cw.session, user=cw.admin, agency=cw.agency, image=green)
     first = cw.certificate()
-    services.set_agency_logo(cw.session, actor=cw.admin, agency=cw.agency, image=red)
+    services.set_agency_logo(cw.session, user=cw.admin, agency=cw.agency, image=red)
     second = cw.certificate(year=2020)
     images = services.load_images(cw.session, [first, second])
     assert images[first.emblem_id].data == green.data
     assert images[second.emblem_id].data == red.data
-    services.set_agency_logo(cw.session, actor=cw.admin, agency=cw.agency, image=None)
+    services.set_agency_logo(cw.session, user=cw.admin, agency=cw.agency, image=None)
     assert cw.certificate(year=2021).emblem_id is None
 
 
 def test_identical_images_are_stored_once(cw: CertWorld) -> None:
     logo = png((1, 2, 3))
-    services.set_agency_logo(cw.session, actor=cw.admin, agency=cw.agency, image=logo)
-    services.set_agency_logo(cw.session, actor=cw.admin, agency=cw.other_agency, image=logo)
+    services.set_agency_logo(cw.session, user=cw.admin, agency=cw.agency, image=logo)
+    services.set_agency_logo(cw.session, user=cw.admin, agency=cw.other_agency, image=logo)
     rows = cw.session.scalars(
         select(CertificateImage).where(CertificateImage.sha256 == logo.digest)
     ).all()
@@ -169,9 +167,9 @@ def test_identical_images_are_stored_once(cw: CertWorld) -> None:
 
 
 def test_signature_is_kept_replaced_or_removed(cw: CertWorld) -> None:
-    first = services.set_signatory(cw.session, actor=cw.admin, name="A", signature=png((0, 0, 90)))
-    kept = services.set_signatory(cw.session, actor=cw.admin, name="B", title="Ketua TPN")
-    removed = services.set_signatory(cw.session, actor=cw.admin, name="C", keep_signature=False)
+    first = services.set_signatory(cw.session, user=cw.admin, name="A", signature=png((0, 0, 90)))
+    kept = services.set_signatory(cw.session, user=cw.admin, name="B", title="Ketua TPN")
+    removed = services.set_signatory(cw.session, user=cw.admin, name="C", keep_signature=False)
     assert first.signature is not None and kept.signature is first.signature
     assert kept.title == "Ketua TPN" and removed.signature is None
     assert services.current_signatory(cw.session) is removed
@@ -180,7 +178,7 @@ def test_signature_is_kept_replaced_or_removed(cw: CertWorld) -> None:
 @pytest.mark.parametrize("name", ["", "x" * 121])
 def test_signatory_name_is_required_and_bounded(cw: CertWorld, name: str) -> None:
     with pytest.raises(ValidationError):
-        services.set_signatory(cw.session, actor=cw.admin, name=name)
+        services.set_signatory(cw.session, user=cw.admin, name=name)
 
 
 def test_certificate_data_carries_the_verification_url(cw: CertWorld) -> None:

@@ -83,7 +83,7 @@ def test_a_replaced_certificate_points_to_its_replacement(
     client: FlaskClient, cw: CertWorld
 ) -> None:
     old = cw.certificate()
-    new = services.reissue(cw.session, certificate=old, actor=cw.tpn, reason="Nama internal")
+    new = services.reissue(cw.session, certificate=old, user=cw.tpn, reason="Nama internal")
     cw.session.commit()
     response, html = page(client, old.number)
     assert response.status_code == 200

@@ -80,7 +80,7 @@ def test_other_roles_and_anonymous_are_kept_out(client: FlaskClient, cw: CertWor
 
 def test_detail_shows_status_and_history(client: FlaskClient, cw: CertWorld) -> None:
     old = cw.certificate()
-    new = services.reissue(cw.session, certificate=old, actor=cw.tpn, reason="Nama salah")
+    new = services.reissue(cw.session, certificate=old, user=cw.tpn, reason="Nama salah")
     cw.session.commit()
     login_as(client, cw.pimpinan)
     page = get_page(client, f"/certificates/{old.number}")

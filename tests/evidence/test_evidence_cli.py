@@ -21,7 +21,7 @@ def test_verify_reports_altered_files_and_removes_orphans(app, world: World, set
     row = services.upload(
         world.session,
         store,
-        actor=world.koordinator,
+        user=world.koordinator,
         enrolment=e,
         target=services.Target(EvidencePurpose.ITEM, "A.I.1.i.a"),
         stream=io.BytesIO(pdf_bytes("asli")),

@@ -38,7 +38,7 @@ def _upload(
     row = services.upload(
         world.session,
         store,
-        actor=user or world.koordinator,
+        user=user or world.koordinator,
         enrolment=enrolment,
         target=target,
         stream=io.BytesIO(data),
@@ -75,10 +75,10 @@ def test_withdrawal_brings_back_the_previous_version(world: World, store) -> Non
     first = _upload(world, store, e, pdf_bytes("1"))
     second = _upload(world, store, e, pdf_bytes("2"))
     with pytest.raises(NotAllowedError):
-        services.withdraw(world.session, actor=world.pokja, file=second)
+        services.withdraw(world.session, user=world.pokja, file=second)
     world.session.rollback()
     assert (first.status, second.status) == (EvidenceStatus.SUPERSEDED, EvidenceStatus.ACTIVE)
-    services.withdraw(world.session, actor=world.koordinator, file=second)
+    services.withdraw(world.session, user=world.koordinator, file=second)
     world.session.commit()
     assert second.status is EvidenceStatus.WITHDRAWN and first.status is EvidenceStatus.ACTIVE
 
@@ -90,7 +90,7 @@ def test_files_freeze_at_the_hand_off(world: World, store) -> None:
     world.act(world.koordinator, e, Action.SUBMIT_PRELIMINARY)
     assert row.frozen
     with pytest.raises(ValidationError, match="dibekukan"):
-        services.withdraw(world.session, actor=world.koordinator, file=row)
+        services.withdraw(world.session, user=world.koordinator, file=row)
     world.session.rollback()
     assert row.status is EvidenceStatus.ACTIVE and store.exists(row.storage_key)
     from tracker.accreditation.models import Snapshot
@@ -115,7 +115,7 @@ def test_failure_before_commit_removes_the_new_blob(world: World, store) -> None
     row = services.upload(
         world.session,
         store,
-        actor=world.koordinator,
+        user=world.koordinator,
         enrolment=e,
         target=DOC,
         stream=io.BytesIO(png_bytes()),
@@ -134,7 +134,7 @@ def test_a_shared_blob_survives_a_failed_duplicate(world: World, store) -> None:
     services.upload(
         world.session,
         store,
-        actor=world.koordinator,
+        user=world.koordinator,
         enrolment=e,
         target=Target(EvidencePurpose.ITEM, "A.I.2.i.a"),
         stream=io.BytesIO(pdf_bytes("dipakai")),
@@ -151,7 +151,7 @@ def test_links_must_be_http(world: World) -> None:
     with pytest.raises(ValidationError, match="http"):
         services.add_link(
             world.session,
-            actor=world.koordinator,
+            user=world.koordinator,
             enrolment=e,
             target=DOC,
             url="javascript:alert(1)",
@@ -161,7 +161,7 @@ def test_links_must_be_http(world: World) -> None:
     assert world.session.scalar(select(func.count()).select_from(EvidenceFile)) == 0
     row = services.add_link(
         world.session,
-        actor=world.koordinator,
+        user=world.koordinator,
         enrolment=e,
         target=DOC,
         url="https://polres.example.go.id/zi",
@@ -174,7 +174,7 @@ def test_document_checks_detect_simultaneous_verdicts(world: World, store) -> No
     e = world.building()
     _upload(world, store, e, pdf_bytes("x"))
     args = {
-        "actor": world.penilai,
+        "user": world.penilai,
         "enrolment": e,
         "tier": "preliminary",
         "item_code": DOC.item_code,

@@ -92,7 +92,7 @@ def seed_certificates(live: Live, count: int) -> list[str]:
         session = live.session()
         agency = agencies.create_agency(
             session,
-            actor=None,
+            user=None,
             name="Kepolisian Hidup",
             short_name="Polhid",
             kind=AgencyKind.LEMBAGA,
@@ -100,7 +100,7 @@ def seed_certificates(live: Live, count: int) -> list[str]:
         )
         unit = agencies.create_unit(
             session,
-            actor=None,
+            user=None,
             agency=agency,
             name="Polres Hidup",
             kind="Polres",
@@ -108,12 +108,12 @@ def seed_certificates(live: Live, count: int) -> list[str]:
         )
         live.user = auth.create_user(
             session,
-            actor=None,
+            by=None,
             username="pimpinan.hidup",
             full_name="Pimpinan Hidup",
             password="kata-sandi-uji-123",
         )
-        certificates.set_signatory(session, actor=None, name="Dr. Penanda Hidup")
+        certificates.set_signatory(session, user=None, name="Dr. Penanda Hidup")
         issued = [_issue(session, unit, 2000 + i) for i in range(count)]
         session.commit()
         numbers = [c.number for c in issued]
@@ -133,7 +133,7 @@ def _issue(session: Session, unit, year: int) -> Certificate:
     )
     session.add(designation)
     session.flush()
-    return certificates.issue_for_designation(session, designation=designation, actor=None)
+    return certificates.issue_for_designation(session, designation=designation, user=None)
 
 
 @pytest.fixture

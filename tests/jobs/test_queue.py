@@ -50,7 +50,7 @@ def request_job(live: Live, numbers: list[str], fmt: PrintFormat = PrintFormat.P
     with live.app.app_context():
         session = live.session()
         chosen = [session.query(Certificate).filter_by(number=n).one() for n in numbers]
-        job = printing.request_print(session, actor=live.user, certificates=chosen, fmt=fmt)
+        job = printing.request_print(session, user=live.user, certificates=chosen, fmt=fmt)
         session.commit()
         assert tasks.enqueue_job(session, job)
         session.close()
@@ -150,10 +150,10 @@ def test_an_unreachable_queue_fails_the_job_visibly(settings, session, factory) 
     app = create_app(replace(settings, jobs_immediate=False, redis_url="redis://127.0.0.1:1/0"))
     app.extensions["sessionmaker"] = lambda: session
     world = CertWorld(session, factory)
-    services.set_signatory(session, actor=None, name="Dr. Uji")
+    services.set_signatory(session, user=None, name="Dr. Uji")
     certificate = world.certificate()
     job = printing.request_print(
-        session, actor=world.pimpinan, certificates=[certificate], fmt=PrintFormat.PDF
+        session, user=world.pimpinan, certificates=[certificate], fmt=PrintFormat.PDF
     )
     session.commit()
     with app.test_request_context("/certificates/print", method="POST"):

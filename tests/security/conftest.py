@@ -28,7 +28,7 @@ def route_world(world: World, factory, session, settings):  # noqa: F811
     e = world.building()
     evidence.add_link(
         session,
-        actor=world.koordinator,
+        user=world.koordinator,
         enrolment=e,
         target=evidence.Target(EvidencePurpose.ITEM, "A.I.1.i.a"),
         url="https://example.go.id/bukti",
@@ -37,7 +37,7 @@ def route_world(world: World, factory, session, settings):  # noqa: F811
     upload = evidence.upload(
         session,
         LocalEvidenceStore(settings.evidence_dir),
-        actor=world.koordinator,
+        user=world.koordinator,
         enrolment=e,
         target=evidence.Target(EvidencePurpose.ITEM, "A.I.1.i.b"),
         stream=io.BytesIO(pdf_bytes("rute")),
@@ -55,10 +55,10 @@ def route_world(world: World, factory, session, settings):  # noqa: F811
     )
     session.add(designation)
     picture = Image(png_bytes(), "image/png")
-    certificates.set_signatory(session, actor=world.admin, name="Menteri PANRB", signature=picture)
-    certificates.set_agency_logo(session, actor=world.admin, agency=world.agency, image=picture)
+    certificates.set_signatory(session, user=world.admin, name="Menteri PANRB", signature=picture)
+    certificates.set_agency_logo(session, user=world.admin, agency=world.agency, image=picture)
     certificate = certificates.issue_for_designation(
-        session, designation=designation, actor=world.admin
+        session, designation=designation, user=world.admin
     )
     session.commit()
     other_agency = factory.agency("Instansi Lain")

@@ -103,7 +103,7 @@ def test_an_unknown_name_costs_one_password_check_like_a_real_account(
 ) -> None:
     real = factory.user(username="nyata")
     inactive = factory.user(username="nonaktif")
-    services.set_active(session, inactive, actor=factory.user(Role.ADMIN), active=False)
+    services.set_active(session, inactive, by=factory.user(Role.ADMIN), active=False)
     session.commit()
     client = app.test_client()
     for n, name in enumerate(("nyata", "tidak-ada", "nonaktif")):

@@ -201,7 +201,7 @@ def test_the_command_verifies_with_the_key_from_the_environment(tmp_path: Path) 
         for n in range(3):
             agencies.create_agency(
                 session,
-                actor=None,
+                user=None,
                 name=f"Instansi {n}",
                 short_name=f"I{n}",
                 kind=AgencyKind.LEMBAGA,

@@ -255,7 +255,7 @@ def _seed(database_url: str) -> tuple[int, str]:
         factory = Factory(session)
         row, _created = sync_framework(session)
         admin = factory.user(Role.ADMIN)
-        set_signatory(session, actor=admin, name="Menteri PANRB (uji)")
+        set_signatory(session, user=admin, name="Menteri PANRB (uji)")
         year = 2026
         cycle = cycles.create_cycle(
             session, user=admin, year=year, name="", framework=row,

@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
+from tests.factories import PASSWORD
 from tests.helpers import csrf_token
 from tracker.auth.models import User
 from tracker.request_guards import has_nul, is_lock_wait
@@ -80,3 +81,34 @@ def test_other_database_failures_stay_server_errors(app: Flask) -> None:
     assert not is_lock_wait(error)
     response = _failing_app(app, error).get("/_test/busy")
     assert response.status_code == 500
+
+
+@pytest.mark.parametrize("number", [2**31, 2**63, 10**30])
+def test_an_id_no_row_can_have_is_not_found(client: FlaskClient, number: int) -> None:
+    """Issue 13 §13: ids past the INTEGER columns' range answer 404, not an overflow 500."""
+    assert client.get(f"/enrolments/{number}").status_code == 404
+    assert client.get(f"/enrolments/{number}/lke").status_code == 404
+
+
+def test_huge_numbers_in_public_filters_are_ignored(client: FlaskClient) -> None:
+    huge = str(2**64)
+    response = client.get("/registry", query_string={"page": huge, "year": huge, "agency": huge})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["/lke\r\nSet-Cookie: x=1", "/\\evil.example", "//evil.example/", "https://evil.example/"],
+)
+def test_login_never_redirects_off_site_or_splits_headers(
+    client: FlaskClient, session, factory, target: str
+) -> None:
+    user = factory.user(username="budi.next")
+    token = csrf_token(client)
+    response = client.post(
+        "/login",
+        query_string={"next": target},
+        data={"csrf_token": token, "username": user.username, "password": PASSWORD},
+    )
+    assert response.status_code in (302, 303)
+    assert response.headers["Location"] in ("/", "http://localhost/")

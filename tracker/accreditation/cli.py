@@ -23,7 +23,7 @@ def import_command(path: Path) -> None:
         data = handle.read(history.MAX_BYTES + 1)
     try:
         with cli_session() as session:
-            result = history.import_rows(session, history.parse_csv(data), actor=None)
+            result = history.import_rows(session, history.parse_csv(data), user=None)
             session.commit()
     except history.ImportFailedError as err:
         # One line per problem: a long file's errors are read, and fixed, line by line.

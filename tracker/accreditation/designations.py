@@ -109,7 +109,7 @@ def record_designation(
     )
     session.add(designation)
     hooks.of(session).fire_designated(
-        session, designation=designation, actor=actor.user, issued_on=designation.decree_date
+        session, designation=designation, user=actor.user, issued_on=designation.decree_date
     )
     return designation
 
@@ -133,7 +133,7 @@ def record_revocation(
         return []
     return revoke(
         session,
-        actor=actor.user,
+        user=actor.user,
         designation=designation,
         decree_number=decree_number,
         decree_date=decree_date,
@@ -145,7 +145,7 @@ def record_revocation(
 def revoke(
     session: Session,
     *,
-    actor: User | None,
+    user: User | None,
     designation: Designation,
     decree_number: str,
     decree_date: date | None,
@@ -175,13 +175,13 @@ def revoke(
         row.revocation_reason = reason.strip()
         row.revocation_decree_number = " ".join(decree_number.split())
         row.revocation_decree_date = decree_date
-        row.revoked_by_id = actor.id if actor is not None else None
+        row.revoked_by_id = user.id if user is not None else None
         row.revoked_with_id = None if row is designation else designation.id
     session.flush()
     for row in ended:
         audit.record(
             session,
-            actor=actor,
+            actor=user,
             tag="accreditation:designation:revoke",
             subject=row,
             unit_id=row.unit_id,

@@ -174,7 +174,7 @@ def declare(
         session,
         store=store,
         policy=policy,
-        actor=actor.user,
+        user=actor.user,
         enrolment=enrolment,
         target=Target(EvidencePurpose.PAKTA, document_key="pakta-integritas"),
         upload=pakta,

@@ -108,7 +108,7 @@ def parse_csv(data: bytes) -> list[Row]:
     return rows
 
 
-def import_rows(session: Session, rows: Sequence[Row], *, actor: User | None) -> ImportResult:
+def import_rows(session: Session, rows: Sequence[Row], *, user: User | None) -> ImportResult:
     """Record every row, or nothing: raises ImportFailedError listing every bad row (its
     savepoint rolled back, so nothing of the file stays in the session either)."""
     result, errors = ImportResult(), []
@@ -117,7 +117,7 @@ def import_rows(session: Session, rows: Sequence[Row], *, actor: User | None) ->
         for row in rows:
             try:
                 with session.begin_nested():
-                    label, created = _import_row(session, row, actor, on)
+                    label, created = _import_row(session, row, user, on)
             except ValidationError as exc:
                 details = exc.details.get("problems")
                 problems = details if isinstance(details, list) else [exc.message]
@@ -129,7 +129,7 @@ def import_rows(session: Session, rows: Sequence[Row], *, actor: User | None) ->
     return result
 
 
-def _import_row(session: Session, row: Row, actor: User | None, on: date) -> tuple[str, bool]:
+def _import_row(session: Session, row: Row, user: User | None, on: date) -> tuple[str, bool]:
     values = row.values
     problems = []
     unit = None
@@ -160,7 +160,7 @@ def _import_row(session: Session, row: Row, actor: User | None, on: date) -> tup
     problems += found
     if problems or unit is None or past is None:
         raise ValidationError("; ".join(problems), problems=problems)
-    _designation, created = record(session, actor=actor, unit=unit, past=past, source="csv")
+    _designation, created = record(session, user=user, unit=unit, past=past, source="csv")
     label = f"{unit.agency.short_name} / {unit.name}: Menuju {past.predicate.value} {past.year}"
     return label, created
 
@@ -168,7 +168,7 @@ def _import_row(session: Session, row: Row, actor: User | None, on: date) -> tup
 def record(
     session: Session,
     *,
-    actor: User | None,
+    user: User | None,
     unit: Unit,
     past: PastDesignation,
     scan: EvidenceFile | None = None,
@@ -212,7 +212,7 @@ def record(
         decree_number=past.decree_number,
         decree_date=past.decree_date,
         snapshot_sha256=standing.digest(unit.code, past),
-        designated_by_id=actor.id if actor is not None else None,
+        designated_by_id=user.id if user is not None else None,
         origin=DesignationOrigin.RECORDED,
         scan_id=scan.id if scan is not None else None,
     )
@@ -220,7 +220,7 @@ def record(
     session.flush()
     audit.record(
         session,
-        actor=actor,
+        actor=user,
         tag="accreditation:designation:record",
         subject=designation,
         unit_id=unit.id,
@@ -242,7 +242,7 @@ def record_one(
     store: BlobStore,
     policy: UploadPolicy,
     *,
-    actor: User,
+    user: User,
     unit: Unit,
     past: PastDesignation,
     scan: Upload | None,
@@ -256,7 +256,7 @@ def record_one(
         stored = evidence.store_unattached(
             session,
             store,
-            actor=actor,
+            user=user,
             purpose=EvidencePurpose.DESIGNATION,
             stream=scan.stream,
             filename=scan.filename,
@@ -264,7 +264,7 @@ def record_one(
             unit_id=unit.id,
             agency_id=unit.agency_id,
         )
-    designation, created = record(session, actor=actor, unit=unit, past=past, scan=stored)
+    designation, created = record(session, user=user, unit=unit, past=past, scan=stored)
     if not created:
         raise ConflictError(
             _(
@@ -280,7 +280,7 @@ def record_one(
 def revoke_recorded(
     session: Session,
     *,
-    actor: User,
+    user: User,
     designation: Designation,
     decree_number: str,
     decree_date: date | None,
@@ -297,7 +297,7 @@ def revoke_recorded(
         )
     ended = designations.revoke(
         session,
-        actor=actor,
+        user=user,
         designation=designation,
         decree_number=decree_number,
         decree_date=decree_date,
@@ -306,7 +306,7 @@ def revoke_recorded(
     )
     transitions.end_enrolments(
         session,
-        actor,
+        user,
         ended,
         transitions.Details(
             note=reason, decree_number=decree_number, decree_date=decree_date, on_date=on

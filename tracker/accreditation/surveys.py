@@ -175,7 +175,7 @@ def record_survey(
             session,
             store=store,
             policy=policy,
-            actor=actor.user,
+            user=actor.user,
             enrolment=enrolment,
             target=Target(EvidencePurpose.SURVEY, item_code, REPORT_DOCUMENT),
             upload=report,

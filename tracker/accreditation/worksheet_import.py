@@ -255,7 +255,7 @@ def confirm_import(
         for url in urls:
             evidence.add_link(
                 session,
-                actor=actor.user,
+                user=actor.user,
                 enrolment=enrolment,
                 target=Target(EvidencePurpose.ITEM, code),
                 url=url,

@@ -20,7 +20,7 @@ agencies_cli = AppGroup("agencies", help="Instansi dan unit kerja.")
 def import_command(path: Path) -> None:
     """Import agencies and units from a CSV file (see README for the columns)."""
     with cli_session() as session:
-        result = importer.import_rows(session, importer.parse_csv(path.read_bytes()), actor=None)
+        result = importer.import_rows(session, importer.parse_csv(path.read_bytes()), user=None)
         session.commit()
     click.echo(f"Instansi baru: {len(result.agencies_created)}")
     for name in result.agencies_created:
@@ -40,7 +40,7 @@ def create_command(name: str, short_name: str, kind: str) -> None:
     """Create one agency."""
     with cli_session() as session:
         agency = services.create_agency(
-            session, actor=None, name=name, short_name=short_name, kind=AgencyKind(kind)
+            session, user=None, name=name, short_name=short_name, kind=AgencyKind(kind)
         )
         session.commit()
         click.echo(f"Instansi dibuat: {agency.name} (kode {agency.code})")
@@ -64,7 +64,7 @@ def add_unit_command(agency_key: str, name: str, kind: str, parent: str) -> None
         if parent and parent_unit is None:
             raise click.ClickException(f"Unit induk tidak ditemukan: {parent}")
         unit = services.create_unit(
-            session, actor=None, agency=agency, name=name, kind=kind, parent=parent_unit
+            session, user=None, agency=agency, name=name, kind=kind, parent=parent_unit
         )
         session.commit()
         click.echo(f"Unit dibuat: {unit.name} (kode {unit.code}) di {agency.name}")

@@ -88,25 +88,25 @@ def parse_csv(data: bytes) -> list[Row]:
     ]
 
 
-def import_rows(session: Session, rows: list[Row], *, actor: User | None) -> ImportResult:
+def import_rows(session: Session, rows: list[Row], *, user: User | None) -> ImportResult:
     """Create what the rows describe. Raises ImportFailedError listing every bad row."""
     result, errors = ImportResult(), []
     pending = []
     for row in rows:
         try:
-            agency = _agency_for(session, row, result, actor)
+            agency = _agency_for(session, row, result, user)
         except DomainError as exc:
             errors.append(_("Baris %(line)s: %(msg)s", line=row.line, msg=str(exc)))
             continue
         if row.values.get("unit"):
             pending.append((row, agency))
-    errors += _create_units(session, pending, result, actor)
+    errors += _create_units(session, pending, result, user)
     if errors:
         raise ImportFailedError(errors)
     return result
 
 
-def _agency_for(session: Session, row: Row, result: ImportResult, actor: User | None) -> Agency:
+def _agency_for(session: Session, row: Row, result: ImportResult, user: User | None) -> Agency:
     name = row.values.get("instansi", "")
     if not name:
         raise ValidationError(_("kolom instansi kosong."))
@@ -125,7 +125,7 @@ def _agency_for(session: Session, row: Row, result: ImportResult, actor: User | 
         ) from exc
     agency = services.create_agency(
         session,
-        actor=actor,
+        user=user,
         name=name,
         kind=kind,
         short_name=row.values.get("singkatan_instansi") or name,
@@ -135,7 +135,7 @@ def _agency_for(session: Session, row: Row, result: ImportResult, actor: User | 
 
 
 def _create_units(
-    session: Session, pending: list[tuple[Row, Agency]], result: ImportResult, actor: User | None
+    session: Session, pending: list[tuple[Row, Agency]], result: ImportResult, user: User | None
 ) -> list[str]:
     """Create units whose parent exists, repeatedly, so the file may list children first."""
     errors: list[str] = []
@@ -147,7 +147,7 @@ def _create_units(
             if parent_key and parent is None:
                 waiting.append((row, agency))
                 continue
-            errors += _create_unit(session, row, agency, parent, result, actor)
+            errors += _create_unit(session, row, agency, parent, result, user)
         if len(waiting) == len(pending):
             errors += [
                 _(
@@ -163,7 +163,7 @@ def _create_units(
 
 
 def _create_unit(
-    session: Session, row: Row, agency: Agency, parent, result: ImportResult, actor: User | None
+    session: Session, row: Row, agency: Agency, parent, result: ImportResult, user: User | None
 ) -> list[str]:
     name = row.values["unit"]
     if services.find_unit(session, agency, name) is not None:
@@ -173,7 +173,7 @@ def _create_unit(
         with session.begin_nested():
             unit = services.create_unit(
                 session,
-                actor=actor,
+                user=user,
                 agency=agency,
                 name=name,
                 kind=row.values.get("jenis_unit", ""),

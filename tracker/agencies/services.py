@@ -35,7 +35,7 @@ def _clean(value: str, field: str, max_len: int) -> str:
 def create_agency(
     session: Session,
     *,
-    actor: User | None,
+    user: User | None,
     name: str,
     short_name: str,
     kind: AgencyKind,
@@ -60,7 +60,7 @@ def create_agency(
     session.flush()
     audit.record(
         session,
-        actor=actor,
+        actor=user,
         tag="agencies:agency:create",
         subject=agency,
         data={"name": name, "kind": kind.value},
@@ -70,7 +70,7 @@ def create_agency(
 
 
 def update_agency(
-    session: Session, agency: Agency, *, actor: User, name: str, short_name: str, kind: AgencyKind
+    session: Session, agency: Agency, *, user: User, name: str, short_name: str, kind: AgencyKind
 ) -> Agency:
     name = _clean(name, _("Nama instansi"), 200)
     clash = session.scalar(select(Agency.id).where(Agency.name == name, Agency.id != agency.id))
@@ -82,7 +82,7 @@ def update_agency(
     session.flush()
     audit.record(
         session,
-        actor=actor,
+        actor=user,
         tag="agencies:agency:update",
         subject=agency,
         data={
@@ -97,7 +97,7 @@ def update_agency(
 def create_unit(
     session: Session,
     *,
-    actor: User | None,
+    user: User | None,
     agency: Agency,
     name: str,
     kind: str,
@@ -121,7 +121,7 @@ def create_unit(
     session.flush()
     audit.record(
         session,
-        actor=actor,
+        actor=user,
         tag="agencies:unit:create",
         subject=unit,
         data={"name": name, "kind": kind, "parent": parent.name if parent else None},
@@ -146,7 +146,7 @@ def _ensure_unique_unit(
 
 
 def update_unit(
-    session: Session, unit: Unit, *, actor: User, name: str, kind: str, parent: Unit | None
+    session: Session, unit: Unit, *, user: User, name: str, kind: str, parent: Unit | None
 ) -> Unit:
     """Rename, retype or move a unit (its whole subtree moves with it)."""
     name = _clean(name, _("Nama unit"), 200)
@@ -165,7 +165,7 @@ def update_unit(
     session.flush()
     audit.record(
         session,
-        actor=actor,
+        actor=user,
         tag="agencies:unit:update",
         subject=unit,
         data={"old": old, "new": {"name": name, "kind": kind, "parent_id": unit.parent_id}},

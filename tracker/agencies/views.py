@@ -57,7 +57,7 @@ def create_agency():
     session = get_session()
     agency = services.create_agency(
         session,
-        actor=current_actor(),
+        user=current_actor(),
         name=form.name.data,
         short_name=form.short_name.data,
         kind=AgencyKind(form.kind.data),
@@ -75,7 +75,7 @@ def import_csv():
         return _index_page(import_form=form, status=422)
     session = get_session()
     rows = importer.parse_csv(form.file.data.read(importer.MAX_BYTES + 1))
-    result = importer.import_rows(session, rows, actor=current_actor())
+    result = importer.import_rows(session, rows, user=current_actor())
     session.commit()
     flash(
         _(
@@ -146,7 +146,7 @@ def update_agency(agency_id: int):
     services.update_agency(
         session,
         item,
-        actor=current_actor(),
+        user=current_actor(),
         name=form.name.data,
         short_name=form.short_name.data,
         kind=AgencyKind(form.kind.data),
@@ -166,7 +166,7 @@ def create_unit(agency_id: int):
         return _agency_page(item, unit_form=form, status=422)
     unit = services.create_unit(
         session,
-        actor=current_actor(),
+        user=current_actor(),
         agency=item,
         name=form.name.data,
         kind=form.kind.data,
@@ -222,7 +222,7 @@ def update_unit(unit_id: int):
     services.update_unit(
         session,
         item,
-        actor=current_actor(),
+        user=current_actor(),
         name=form.name.data,
         kind=form.kind.data,
         parent=_parent(form),

@@ -13,7 +13,7 @@ from tracker.audit.models import AuditEvent, AuditHead
 from tracker.db import utcnow
 
 
-class Actor(Protocol):
+class Author(Protocol):
     id: int
     full_name: str
 
@@ -26,7 +26,7 @@ class Subject(Protocol):
 def record(
     session: Session,
     *,
-    actor: Actor | None,
+    actor: Author | None,
     tag: str,
     subject: Subject,
     data: dict[str, Any] | None = None,

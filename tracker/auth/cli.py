@@ -55,7 +55,7 @@ def create_command(
     with cli_session() as session:
         user = services.create_user(
             session,
-            actor=None,
+            by=None,
             username=username,
             full_name=full_name,
             password=password,
@@ -115,7 +115,7 @@ def _grant(session: Session, user: User, role: Role, agency_key: str, unit_key: 
     scope_agency: Agency | None = None if unit is not None else agency
     return services.grant_role(
         session,
-        actor=None,
+        by=None,
         user=user,
         role=role,
         agency=scope_agency,

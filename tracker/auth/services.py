@@ -48,7 +48,7 @@ def all_users(session: Session) -> Sequence[User]:
 def create_user(
     session: Session,
     *,
-    actor: User | None,
+    by: User | None,
     username: str,
     full_name: str,
     password: str,
@@ -78,7 +78,7 @@ def create_user(
     session.flush()
     audit.record(
         session,
-        actor=actor,
+        actor=by,
         tag="auth:user:create",
         subject=user,
         data={"username": username, "full_name": user.full_name},
@@ -152,25 +152,25 @@ def change_password(
         raise WrongPasswordError(_("Kata sandi saat ini salah."))
     if current == new:
         raise ValidationError(_("Kata sandi baru harus berbeda dari yang lama."))
-    _set_password(session, user, new, actor=user)
+    _set_password(session, user, new, by=user)
 
 
-def reset_password(session: Session, user: User, *, actor: User, new: str) -> None:
+def reset_password(session: Session, user: User, *, by: User, new: str) -> None:
     """An administrator sets a new password; every session of ``user`` ends."""
-    _set_password(session, user, new, actor=actor)
+    _set_password(session, user, new, by=by)
 
 
-def _set_password(session: Session, user: User, new: str, *, actor: User) -> None:
+def _set_password(session: Session, user: User, new: str, *, by: User) -> None:
     passwords.check_rules(new, username=user.username)
     user.password_hash = passwords.hash_password(new)
     user.session_version += 1
     user.password_changed_at = utcnow()
     session.flush()
-    audit.record(session, actor=actor, tag="auth:user:password", subject=user, data={})
+    audit.record(session, actor=by, tag="auth:user:password", subject=user, data={})
 
 
-def set_active(session: Session, user: User, *, actor: User, active: bool) -> None:
-    if user.id == actor.id and not active:
+def set_active(session: Session, user: User, *, by: User, active: bool) -> None:
+    if user.id == by.id and not active:
         raise ValidationError(_("Anda tidak dapat menonaktifkan akun Anda sendiri."))
     old = user.active
     user.active = active
@@ -178,14 +178,14 @@ def set_active(session: Session, user: User, *, actor: User, active: bool) -> No
         user.session_version += 1
     session.flush()
     audit.record(
-        session, actor=actor, tag="auth:user:active", subject=user, data={"old": old, "new": active}
+        session, actor=by, tag="auth:user:active", subject=user, data={"old": old, "new": active}
     )
 
 
 def grant_role(
     session: Session,
     *,
-    actor: User | None,
+    by: User | None,
     user: User,
     role: Role,
     agency: Agency | None = None,
@@ -208,13 +208,13 @@ def grant_role(
         agency=agency,
         unit=unit,
         areas=area_list,
-        granted_by_id=actor.id if actor else None,
+        granted_by_id=by.id if by else None,
     )
     session.add(grant)
     session.flush()
     audit.record(
         session,
-        actor=actor,
+        actor=by,
         tag="auth:grant:add",
         subject=grant,
         data=_grant_data(grant),
@@ -224,12 +224,12 @@ def grant_role(
     return grant
 
 
-def revoke_grant(session: Session, *, actor: User, grant: RoleGrant) -> None:
-    if grant.user_id == actor.id and grant.role is Role.ADMIN:
+def revoke_grant(session: Session, *, by: User, grant: RoleGrant) -> None:
+    if grant.user_id == by.id and grant.role is Role.ADMIN:
         raise ValidationError(_("Anda tidak dapat mencabut peran administrator Anda sendiri."))
     audit.record(
         session,
-        actor=actor,
+        actor=by,
         tag="auth:grant:revoke",
         subject=grant,
         data=_grant_data(grant),

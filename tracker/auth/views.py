@@ -50,9 +50,18 @@ def _address() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: an absolute or scheme-relative URL would be an open redirect."""
+    """Only a path on this site: an absolute or scheme-relative URL would be an open redirect,
+    a backslash turns into one in browsers ("/\\evil.example"), and a line break would split
+    the Location header."""
     parts = urlsplit(target or "")
-    if target and not parts.scheme and not parts.netloc and target.startswith("/"):
+    if (
+        target
+        and target.startswith("/")
+        and not parts.scheme
+        and not parts.netloc
+        and "\\" not in target
+        and target.isprintable()
+    ):
         return target
     return url_for("core.index")
 
@@ -149,7 +158,7 @@ def create_user():
     session = get_session()
     user = services.create_user(
         session,
-        actor=current_actor(),
+        by=current_actor(),
         username=form.username.data,
         full_name=form.full_name.data,
         password=form.password.data,
@@ -212,7 +221,7 @@ def add_grant(user_id: int):
     orgs = organisations()
     services.grant_role(
         session,
-        actor=current_actor(),
+        by=current_actor(),
         user=target,
         role=Role(form.role.data),
         agency=orgs.get_agency(session, form.agency_id.data) if form.agency_id.data else None,
@@ -234,7 +243,7 @@ def revoke_grant(user_id: int, grant_id: int):
     form = EmptyForm()
     if not form.validate_on_submit():
         return _user_page(grant.user, revoke_form=form, status=422)
-    services.revoke_grant(session, actor=current_actor(), grant=grant)
+    services.revoke_grant(session, by=current_actor(), grant=grant)
     session.commit()
     flash(_("Peran dicabut."), "success")
     return redirect(url_for("auth.user", user_id=user_id), code=303)
@@ -248,7 +257,7 @@ def reset_password(user_id: int):
     form = forms.ResetPasswordForm()
     if not form.validate_on_submit():
         return _user_page(target, reset_form=form, status=422)
-    services.reset_password(session, target, actor=current_actor(), new=form.password.data)
+    services.reset_password(session, target, by=current_actor(), new=form.password.data)
     session.commit()
     flash(_("Kata sandi %(username)s diganti.", username=target.username), "success")
     return redirect(url_for("auth.user", user_id=target.id), code=303)
@@ -262,7 +271,7 @@ def set_active(user_id: int):
     form = forms.SetActiveForm()
     if not form.validate_on_submit():
         return _user_page(target, active_form=form, status=422)
-    services.set_active(session, target, actor=current_actor(), active=form.active.data)
+    services.set_active(session, target, by=current_actor(), active=form.active.data)
     session.commit()
     flash(_("Status akun diperbarui."), "success")
     return redirect(url_for("auth.user", user_id=target.id), code=303)

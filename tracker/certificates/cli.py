@@ -24,7 +24,7 @@ def issue_missing_command() -> None:
     """Issue a certificate for every designation that has none yet."""
     with cli_session() as session:
         issued = [
-            services.issue_for_designation(session, designation=designation, actor=None)
+            services.issue_for_designation(session, designation=designation, user=None)
             for designation in queries.designations_without_certificate(session)
         ]
         session.commit()

@@ -56,9 +56,9 @@ def part_numbers(job: PrintJob, seq: int) -> list[str]:
 
 
 def request_print(
-    session: Session, *, actor: User, certificates: Sequence[Certificate], fmt: PrintFormat
+    session: Session, *, user: User, certificates: Sequence[Certificate], fmt: PrintFormat
 ) -> PrintJob:
-    """Create a queued job for ``certificates`` (already checked to be in the actor's scope).
+    """Create a queued job for ``certificates`` (already checked to be in the user's scope).
 
     Raises ``ValidationError`` for an empty selection or more than ``MAX_BATCH``.
     """
@@ -69,7 +69,7 @@ def request_print(
         raise ValidationError(_("Paling banyak %(n)s piagam sekali cetak.", n=MAX_BATCH))
     job = PrintJob(
         public_id=secrets.token_urlsafe(12),
-        requested_by_id=actor.id,
+        requested_by_id=user.id,
         format=fmt,
         numbers=wanted,
         total=len(wanted),
@@ -79,7 +79,7 @@ def request_print(
     session.flush()
     audit.record(
         session,
-        actor=actor,
+        actor=user,
         tag="certificates:print:request",
         subject=job,
         data={"job": job.public_id, "format": fmt.value, "count": job.total},

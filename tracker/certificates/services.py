@@ -41,7 +41,7 @@ class SignatoryNotConfiguredError(ValidationError):
 
 
 def issue_for_designation(
-    session: Session, *, designation: Designation, actor: User | None, issued_on: date | None = None
+    session: Session, *, designation: Designation, user: User | None, issued_on: date | None = None
 ) -> Certificate:
     """Issue the first certificate of ``designation`` (called by the DESIGNATE transition).
 
@@ -61,10 +61,10 @@ def issue_for_designation(
         session.flush()
     if session.scalar(select(Certificate.id).where(Certificate.designation_id == designation.id)):
         raise ConflictError(_("Piagam untuk penetapan ini sudah diterbitkan."))
-    certificate = _new_certificate(session, designation, actor, issued_on)
+    certificate = _new_certificate(session, designation, user, issued_on)
     session.add(certificate)
     session.flush()
-    _audit(session, actor, "certificates:certificate:issue", certificate)
+    _audit(session, user, "certificates:certificate:issue", certificate)
     return certificate
 
 
@@ -72,7 +72,7 @@ def reissue(
     session: Session,
     *,
     certificate: Certificate,
-    actor: User,
+    user: User,
     reason: str,
     issued_on: date | None = None,
 ) -> Certificate:
@@ -90,19 +90,19 @@ def reissue(
         )
     if certificate.replaced_by is not None:
         raise ConflictError(_("Piagam ini sudah diganti dengan piagam lain."))
-    new = _new_certificate(session, certificate.designation, actor, issued_on)
+    new = _new_certificate(session, certificate.designation, user, issued_on)
     new.replaces, new.reissue_reason = certificate, reason[:1000]
     session.add(new)
     try:
         session.flush()
     except IntegrityError as err:  # unique replaces_id: a concurrent reissue won
         raise ConflictError(_("Piagam ini sudah diganti dengan piagam lain.")) from err
-    _audit(session, actor, "certificates:certificate:reissue", new, replaces=certificate.number)
+    _audit(session, user, "certificates:certificate:reissue", new, replaces=certificate.number)
     return new
 
 
 def _new_certificate(
-    session: Session, designation: Designation, actor: User | None, issued_on: date | None
+    session: Session, designation: Designation, user: User | None, issued_on: date | None
 ) -> Certificate:
     signatory = current_signatory(session)
     if signatory is None:
@@ -129,7 +129,7 @@ def _new_certificate(
         emblem=_agency_emblem(session, agency),
         signature=signatory.signature,
         issued_on=issued_on or today(),
-        issued_by_id=actor.id if actor is not None else None,
+        issued_by_id=user.id if user is not None else None,
     )
     _ensure_printable(certificate)
     return certificate
@@ -154,11 +154,11 @@ def _ensure_printable(certificate: Certificate) -> None:
         ) from err
 
 
-def _audit(session: Session, actor: User | None, tag: str, certificate: Certificate, **extra):
+def _audit(session: Session, user: User | None, tag: str, certificate: Certificate, **extra):
     designation = certificate.designation
     audit.record(
         session,
-        actor=actor,
+        actor=user,
         tag=tag,
         subject=certificate,
         unit_id=designation.unit_id,
@@ -220,7 +220,7 @@ def current_signatory(session: Session) -> Signatory | None:
 def set_signatory(
     session: Session,
     *,
-    actor: User | None,
+    user: User | None,
     name: str,
     title: str = "",
     signature: Image | None = None,
@@ -240,12 +240,12 @@ def set_signatory(
         image = store_image(session, signature)
     elif previous is not None and keep_signature:
         image = previous.signature
-    row = Signatory(name=name, title=title, signature=image, set_by_id=actor.id if actor else None)
+    row = Signatory(name=name, title=title, signature=image, set_by_id=user.id if user else None)
     session.add(row)
     session.flush()
     audit.record(
         session,
-        actor=actor,
+        actor=user,
         tag="certificates:signatory:update",
         subject=row,
         data={"name": name, "title": title, "signature": image.sha256 if image else None},
@@ -254,7 +254,7 @@ def set_signatory(
 
 
 def set_agency_logo(
-    session: Session, *, actor: User | None, agency: Agency, image: Image | None
+    session: Session, *, user: User | None, agency: Agency, image: Image | None
 ) -> None:
     """Set (or, with ``image=None``, remove) the emblem printed on the agency's certificates
     from now on. Certificates already issued keep the emblem they were issued with."""
@@ -264,7 +264,7 @@ def set_agency_logo(
     session.flush()
     audit.record(
         session,
-        actor=actor,
+        actor=user,
         tag="certificates:emblem:update",
         subject=agency,
         agency_id=agency.id,

@@ -91,7 +91,7 @@ HISTORY = (
 def seed_history(session: Session, report: SeedReport) -> None:
     """Add the missing past designations, each with its issued certificate."""
     if certificates.current_signatory(session) is None:
-        certificates.set_signatory(session, actor=None, name=DEMO_SIGNATORY)
+        certificates.set_signatory(session, user=None, name=DEMO_SIGNATORY)
         report.add("penandatangan piagam")
     for past in HISTORY:
         designation = _designation(session, past, report)
@@ -100,7 +100,7 @@ def seed_history(session: Session, report: SeedReport) -> None:
         has_certificate = select(Certificate.id).where(Certificate.designation_id == designation.id)
         if session.scalar(has_certificate) is None:
             certificate = certificates.issue_for_designation(
-                session, designation=designation, actor=None, issued_on=past.decree_date
+                session, designation=designation, user=None, issued_on=past.decree_date
             )
             report.add(f"piagam {certificate.number}")
 

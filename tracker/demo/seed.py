@@ -181,7 +181,7 @@ def seed_organisations(session: Session, report: SeedReport) -> None:
         agency = agencies.find_agency(session, code)
         if agency is None:
             agency = agencies.create_agency(
-                session, actor=None, name=name, short_name=short, kind=kind, code=code
+                session, user=None, name=name, short_name=short, kind=kind, code=code
             )
             report.add(f"instansi {short}")
         for unit_code, unit_name, unit_kind, parent_code in units:
@@ -189,7 +189,7 @@ def seed_organisations(session: Session, report: SeedReport) -> None:
                 parent = agencies.find_unit(session, agency, parent_code) if parent_code else None
                 agencies.create_unit(
                     session,
-                    actor=None,
+                    user=None,
                     agency=agency,
                     name=unit_name,
                     kind=unit_kind,
@@ -205,7 +205,7 @@ def seed_accounts(session: Session, report: SeedReport) -> None:
             continue
         user = auth.create_user(
             session,
-            actor=None,
+            by=None,
             username=account.username,
             full_name=account.full_name,
             password=DEMO_PASSWORD,
@@ -213,7 +213,7 @@ def seed_accounts(session: Session, report: SeedReport) -> None:
         agency, unit = _scope(session, account)
         auth.grant_role(
             session,
-            actor=None,
+            by=None,
             user=user,
             role=account.role,
             agency=None if unit else agency,

@@ -52,7 +52,7 @@ def upload(
     session: Session,
     store: storage.BlobStore,
     *,
-    actor: User,
+    user: User,
     enrolment: Enrolment,
     target: Target,
     stream: IO[bytes],
@@ -78,7 +78,7 @@ def upload(
     )
     row = _new_row(
         session,
-        actor=actor,
+        user=user,
         enrolment=enrolment,
         target=target,
         original_name=display_name(filename),
@@ -93,7 +93,7 @@ def upload(
     session.flush()
     _audit(
         session,
-        actor,
+        user,
         "evidence:file:upload",
         row,
         enrolment,
@@ -113,7 +113,7 @@ def store_unattached(
     session: Session,
     store: storage.BlobStore,
     *,
-    actor: User,
+    user: User,
     purpose: EvidencePurpose,
     stream: IO[bytes],
     filename: str,
@@ -130,7 +130,7 @@ def store_unattached(
         enrolment_id=None,
         purpose=purpose,
         original_name=display_name(filename),
-        uploaded_by_id=actor.id,
+        uploaded_by_id=user.id,
         storage_key=blob.key,
         sha256=blob.sha256,
         size=blob.size,
@@ -141,7 +141,7 @@ def store_unattached(
     session.flush()
     audit.record(
         session,
-        actor=actor,
+        actor=user,
         tag="evidence:file:upload",
         subject=row,
         unit_id=unit_id,
@@ -152,7 +152,7 @@ def store_unattached(
 
 
 def add_link(
-    session: Session, *, actor: User, enrolment: Enrolment, target: Target, url: str, title: str
+    session: Session, *, user: User, enrolment: Enrolment, target: Target, url: str, title: str
 ) -> EvidenceFile:
     """Record a link (e.g. a published page) instead of a file. Raises ValidationError."""
     url = url.strip()
@@ -161,7 +161,7 @@ def add_link(
         raise ValidationError(_("Tautan harus berupa alamat http:// atau https:// yang lengkap."))
     row = _new_row(
         session,
-        actor=actor,
+        user=user,
         enrolment=enrolment,
         target=target,
         original_name=display_name(title or parts.netloc),
@@ -171,7 +171,7 @@ def add_link(
     session.flush()
     _audit(
         session,
-        actor,
+        user,
         "evidence:link:add",
         row,
         enrolment,
@@ -183,7 +183,7 @@ def add_link(
 def _new_row(
     session: Session,
     *,
-    actor: User,
+    user: User,
     enrolment: Enrolment,
     target: Target,
     original_name: str,
@@ -199,7 +199,7 @@ def _new_row(
         document_key=target.document_key,
         original_name=original_name,
         description=description.strip()[:2000],
-        uploaded_by_id=actor.id,
+        uploaded_by_id=user.id,
         version=previous.version + 1 if previous else 1,
     )
     if previous is not None:
@@ -231,12 +231,12 @@ def discard_unreferenced(session: Session, store: storage.BlobStore, key: str | 
         store.delete(key)
 
 
-def withdraw(session: Session, *, actor: User, file: EvidenceFile) -> None:
+def withdraw(session: Session, *, user: User, file: EvidenceFile) -> None:
     """The uploader takes a file back before the hand-off; the previous version comes back.
 
     Raises NotAllowedError (someone else's file), ValidationError (frozen or not active).
     """
-    if file.uploaded_by_id != actor.id:
+    if file.uploaded_by_id != user.id:
         raise NotAllowedError(_("Hanya pengunggah yang dapat menarik berkas ini."))
     if file.frozen:
         raise ValidationError(
@@ -262,7 +262,7 @@ def withdraw(session: Session, *, actor: User, file: EvidenceFile) -> None:
     session.flush()
     _audit(
         session,
-        actor,
+        user,
         "evidence:file:withdraw",
         file,
         file.enrolment,
@@ -339,14 +339,12 @@ def by_public_id(session: Session, public_id: str) -> EvidenceFile:
     return row
 
 
-def record_download(
-    session: Session, *, actor: User, file: EvidenceFile, as_reviewer: bool
-) -> None:
+def record_download(session: Session, *, user: User, file: EvidenceFile, as_reviewer: bool) -> None:
     """Reviewers' downloads are audited (what they judged is on record)."""
     if as_reviewer:
         _audit(
             session,
-            actor,
+            user,
             "evidence:file:download",
             file,
             file.enrolment,
@@ -357,7 +355,7 @@ def record_download(
 def check_document(
     session: Session,
     *,
-    actor: User,
+    user: User,
     enrolment: Enrolment,
     tier: str,
     item_code: str,
@@ -389,13 +387,13 @@ def check_document(
         seq=latest + 1,
         verdict=verdict,
         comment=comment.strip(),
-        checked_by_id=actor.id,
+        checked_by_id=user.id,
     )
     session.add(check)
     session.flush()
     _audit(
         session,
-        actor,
+        user,
         "evidence:document:check",
         check,
         enrolment,
@@ -471,7 +469,7 @@ def _referenced_keys(session: Session) -> set[str]:
 
 def _audit(
     session: Session,
-    actor: User,
+    user: User,
     tag: str,
     subject: EvidenceFile | DocumentCheck,
     enrolment: Enrolment | None,
@@ -479,7 +477,7 @@ def _audit(
 ) -> None:
     audit.record(
         session,
-        actor=actor,
+        actor=user,
         tag=tag,
         subject=subject,
         data=data,

@@ -66,7 +66,7 @@ def attach(
     *,
     store: BlobStore,
     policy: UploadPolicy,
-    actor: User,
+    user: User,
     enrolment: Enrolment,
     target: Target,
     upload: Upload | None,
@@ -86,7 +86,7 @@ def attach(
         return services.upload(
             session,
             store,
-            actor=actor,
+            user=user,
             enrolment=enrolment,
             target=target,
             stream=upload.stream,
@@ -95,7 +95,7 @@ def attach(
         )
     if link:
         return services.add_link(
-            session, actor=actor, enrolment=enrolment, target=target, url=link, title=title
+            session, user=user, enrolment=enrolment, target=target, url=link, title=title
         )
     if required:
         raise ValidationError(_("Lampirkan %(what)s: berkas atau tautan.", what=title))

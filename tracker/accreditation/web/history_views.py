@@ -27,6 +27,7 @@ from tracker.evidence import uploads
 from tracker.extensions import evidence_store
 from tracker.forms import choices
 from tracker.i18n import _
+from tracker.request_guards import query_int
 from tracker.sessions import get_session
 
 
@@ -49,7 +50,7 @@ def _page(
     session = get_session()
     recorded_only = request.args.get("all") != "1"
     page = history.designations_page(
-        session, request.args.get("page", 1, type=int) or 1, recorded_only=recorded_only
+        session, query_int("page", 1) or 1, recorded_only=recorded_only
     )
     html = render_template(
         "accreditation/designations.html",
@@ -95,7 +96,7 @@ def record_designation() -> ResponseReturnValue:
                 session,
                 store,
                 upload_policy(),
-                actor=current_actor(),
+                user=current_actor(),
                 unit=unit,
                 past=past,
                 scan=form.scan.data,
@@ -125,7 +126,7 @@ def import_designations() -> ResponseReturnValue:
         return _page(import_form=form, status=422)
     try:
         rows = history.parse_csv(form.file.data.read(history.MAX_BYTES + 1))
-        result = history.import_rows(session, rows, actor=current_actor())
+        result = history.import_rows(session, rows, user=current_actor())
     except history.ImportFailedError as err:
         session.rollback()
         return _page(import_form=form, import_errors=err.errors, status=422)
@@ -175,7 +176,7 @@ def revoke_designation(designation_id: int) -> ResponseReturnValue:
     try:
         ended = history.revoke_recorded(
             session,
-            actor=current_actor(),
+            user=current_actor(),
             designation=designation,
             decree_number=form.decree_number.data or "",
             decree_date=form.decree_date.data,

@@ -26,6 +26,7 @@ from tracker.evidence.services import Target
 from tracker.extensions import evidence_store
 from tracker.forms import choices
 from tracker.i18n import _
+from tracker.request_guards import query_int
 from tracker.sessions import get_session
 
 AUDIT_READERS = frozenset({Role.ADMIN, Role.TPN, Role.TPI, Role.PENILAI_PENDAHULUAN})
@@ -52,7 +53,7 @@ def _filters(form: forms.FilterForm) -> dashboards.Filters:
 def dashboard() -> ResponseReturnValue:
     session = get_session()
     all_cycles = queries.all_cycles(session)
-    chosen = request.args.get("cycle", type=int)
+    chosen = query_int("cycle")
     cycle = next((c for c in all_cycles if c.id == chosen), all_cycles[0] if all_cycles else None)
     scope = scope_of(actor_grants())
     form = forms.FilterForm(request.args)
@@ -131,7 +132,7 @@ def audit_trail(enrolment_id: int) -> ResponseReturnValue:
     item, actor = load_enrolment(enrolment_id)
     if not actor.roles & AUDIT_READERS:
         abort(403)
-    page = max(1, request.args.get("page", 1, type=int))
+    page = query_int("page", 1) or 1
     events, has_more = queries.unit_audit_events(
         get_session(), item.unit_id, page=page, per_page=AUDIT_PAGE
     )
@@ -163,7 +164,7 @@ def prerequisites(enrolment_id: int) -> ResponseReturnValue:
                 session,
                 store=evidence_store(),
                 policy=upload_policy(),
-                actor=actor.user,
+                user=actor.user,
                 enrolment=item,
                 target=Target(
                     EvidencePurpose.PREREQUISITE,

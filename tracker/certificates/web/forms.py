@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from tracker.accreditation.predicates import Predicate
 from tracker.certificates.document import DEFAULT_SIGNATORY_TITLE
 from tracker.certificates.models import PrintFormat
+from tracker.db import MAX_ID
 from tracker.forms import L, TrackerForm, choices
 from tracker.i18n import _
 
@@ -29,10 +30,12 @@ PREDICATE_VALUES = frozenset(p.value for p in Predicate)
 
 
 def _int_or_none(value: object) -> int | None:
+    """A filter's number, or None when it is missing, malformed or one no row can hold."""
     try:
-        return int(str(value)) if value not in (None, "") else None
+        number = int(str(value)) if value not in (None, "") else None
     except ValueError:
         return None
+    return number if number is not None and 0 <= number <= MAX_ID else None
 
 
 class FilterValues(TypedDict):

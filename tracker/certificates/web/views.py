@@ -50,6 +50,7 @@ from tracker.errors import NotFoundError, ValidationError
 from tracker.extensions import result_store
 from tracker.extensions import settings as tracker_settings
 from tracker.i18n import _
+from tracker.request_guards import query_int
 from tracker.sessions import get_or_404, get_session
 
 bp = Blueprint("certificates", __name__)
@@ -62,7 +63,7 @@ def _settings():
 
 
 def _page_number() -> int:
-    return request.args.get("page", 1, type=int) or 1
+    return query_int("page", 1) or 1
 
 
 @bp.app_context_processor
@@ -198,7 +199,7 @@ def reissue(number: str):
         return _detail_page(certificate, form, 422)
     session = get_session()
     new = services.reissue(
-        session, certificate=certificate, actor=current_actor(), reason=form.reason.data
+        session, certificate=certificate, user=current_actor(), reason=form.reason.data
     )
     session.commit()
     flash(_("Piagam baru %(number)s diterbitkan.", number=new.number), "success")
@@ -214,7 +215,7 @@ def print_batch():
     session = get_session()
     chosen = _chosen_certificates(form)
     job = printing.request_print(
-        session, actor=current_actor(), certificates=chosen, fmt=PrintFormat(form.format.data)
+        session, user=current_actor(), certificates=chosen, fmt=PrintFormat(form.format.data)
     )
     session.commit()
     tasks.enqueue_job(session, job)
@@ -354,7 +355,7 @@ def save_signatory():
     session = get_session()
     services.set_signatory(
         session,
-        actor=current_actor(),
+        user=current_actor(),
         name=form.name.data,
         title=form.title.data,
         signature=_uploaded_image(form.signature),
@@ -378,7 +379,7 @@ def save_emblem():
     image = None if form.remove.data else _uploaded_image(form.emblem)
     if image is None and not form.remove.data:
         raise ValidationError(_("Pilih berkas gambar lambang."))
-    services.set_agency_logo(session, actor=current_actor(), agency=agency, image=image)
+    services.set_agency_logo(session, user=current_actor(), agency=agency, image=image)
     session.commit()
     flash(_("Lambang %(agency)s disimpan.", agency=agency.name), "success")
     return redirect(url_for("certificates.settings"), code=303)

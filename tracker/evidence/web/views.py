@@ -157,7 +157,7 @@ def _store_one(
         row = services.upload(
             session,
             store,
-            actor=user,
+            user=user,
             enrolment=enrolment,
             target=target,
             stream=stream,
@@ -225,7 +225,7 @@ def add_link(enrolment_id: int):
     _ensure_can_upload(actor, enrolment, form.item.data)
     services.add_link(
         session,
-        actor=actor.user,
+        user=actor.user,
         enrolment=enrolment,
         target=target,
         url=form.url.data,
@@ -254,7 +254,7 @@ def download(public_id: str):
         abort(404)
     if roles & REVIEWER_ROLES:
         begin_write(session)
-        services.record_download(session, actor=current_actor(), file=row, as_reviewer=True)
+        services.record_download(session, user=current_actor(), file=row, as_reviewer=True)
         session.commit()
     # Always an attachment with the type we detected on upload: never rendered inline.
     return send_file(
@@ -280,7 +280,7 @@ def _safe_type(row: EvidenceFile) -> str:
 def withdraw(public_id: str):
     session = get_session()
     row, enrolment, _roles = _file_in_scope(public_id)
-    services.withdraw(session, actor=current_actor(), file=row)
+    services.withdraw(session, user=current_actor(), file=row)
     session.commit()
     flash(_("Berkas %(name)s ditarik.", name=row.original_name), "success")
     return (
@@ -304,7 +304,7 @@ def check_document(enrolment_id: int, code: str, key: str):
         return _invalid(form, enrolment, code)
     services.check_document(
         session,
-        actor=actor.user,
+        user=actor.user,
         enrolment=enrolment,
         tier=tier.code,
         item_code=code,
