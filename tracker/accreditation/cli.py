@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from tracker import csvfiles
 from tracker.accreditation import history
 from tracker.cli_support import cli_session, fail_on_domain_error
 
@@ -20,7 +21,7 @@ def import_command(path: Path) -> None:
     """Record designations made before the tracker from a CSV file (see README for the
     columns). All or nothing: any bad row aborts the import, and every one is listed."""
     with path.open("rb") as handle:
-        data = handle.read(history.MAX_BYTES + 1)
+        data = handle.read(csvfiles.MAX_BYTES + 1)
     try:
         with cli_session() as session:
             result = history.import_rows(session, history.parse_csv(data), user=None)

@@ -15,8 +15,6 @@ idempotent: a row already recorded with the same decree is left as it is.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,6 +30,7 @@ from tracker.agencies.models import Unit
 from tracker.audit import services as audit
 from tracker.auth.models import User
 from tracker.clock import today
+from tracker.csvfiles import ImportFailedError, Row, read_rows
 from tracker.errors import ConflictError, NotFoundError, ValidationError
 from tracker.evidence import services as evidence
 from tracker.evidence.filetypes import UploadPolicy
@@ -41,20 +40,8 @@ from tracker.evidence.uploads import Upload
 from tracker.i18n import _
 
 COLUMNS = ("instansi", "unit", "predikat", "tahun", "nomor_keputusan", "tanggal_keputusan")
-MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000  # a national list of designations is a few thousand rows
 PAGE_SIZE = 50
-
-
-class ImportFailedError(ValidationError):
-    """The file was refused; ``errors`` lists every problem, each with its line number."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__(
-            _("Impor dibatalkan, tidak ada yang disimpan: %(errors)s", errors=" ".join(errors)),
-            problems=errors,
-        )
-        self.errors = errors
 
 
 @dataclass
@@ -63,49 +50,9 @@ class ImportResult:
     unchanged: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Row:
-    line: int
-    values: dict[str, str]
-
-
 def parse_csv(data: bytes) -> list[Row]:
     """The rows of a CSV file. Raises ImportFailedError for an unreadable file or header."""
-    if len(data) > MAX_BYTES:
-        raise ImportFailedError([_("Berkas lebih dari 5 MB.")])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFailedError([_("Berkas bukan teks UTF-8.")]) from exc
-    first_line = text.split("\n", 1)[0]
-    # The header row decides the separator: a decree number may well contain commas.
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [(h or "").strip().lower() for h in reader.fieldnames or []]
-    if missing := [c for c in COLUMNS if c not in header]:
-        raise ImportFailedError(
-            [_("Baris judul harus memuat kolom %(cols)s.", cols=", ".join(missing))]
-        )
-    if unknown := [h for h in header if h not in COLUMNS]:
-        raise ImportFailedError([_("Kolom tidak dikenal: %(cols)s.", cols=", ".join(unknown))])
-    reader.fieldnames = header
-    rows = []
-    try:
-        for raw in reader:
-            values = {k: " ".join((v or "").split()) for k, v in raw.items() if k}
-            if any(values.values()):  # blank lines between rows are not rows
-                rows.append(Row(reader.line_num, values))
-            if len(rows) > MAX_ROWS:
-                raise ImportFailedError(
-                    [_("Berkas lebih dari %(n)s baris; pecah menjadi beberapa berkas.", n=MAX_ROWS)]
-                )
-    except csv.Error as exc:
-        raise ImportFailedError(
-            [_("Baris %(line)s: %(msg)s", line=reader.line_num, msg=str(exc))]
-        ) from exc
-    if not rows:
-        raise ImportFailedError([_("Berkas tidak memuat satu baris data pun.")])
-    return rows
+    return read_rows(data, columns=COLUMNS, required=COLUMNS, max_rows=MAX_ROWS)
 
 
 def import_rows(session: Session, rows: Sequence[Row], *, user: User | None) -> ImportResult:

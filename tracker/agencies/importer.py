@@ -10,8 +10,6 @@ the same file twice changes nothing. Any error aborts the whole import.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
@@ -19,6 +17,7 @@ from sqlalchemy.orm import Session
 from tracker.agencies import services
 from tracker.agencies.models import Agency, AgencyKind
 from tracker.auth.models import User
+from tracker.csvfiles import ImportFailedError, Row, read_rows
 from tracker.errors import DomainError, ValidationError
 from tracker.i18n import _
 
@@ -39,15 +38,6 @@ ALIASES = {
     "parent": "induk",
     "code": "kode",
 }
-MAX_BYTES = 5 * 1024 * 1024
-
-
-class ImportFailedError(ValidationError):
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__(
-            _("Impor dibatalkan, tidak ada yang disimpan: %(errors)s", errors=" ".join(errors))
-        )
-        self.errors = errors
 
 
 @dataclass
@@ -57,35 +47,9 @@ class ImportResult:
     skipped: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Row:
-    line: int
-    values: dict[str, str]
-
-
 def parse_csv(data: bytes) -> list[Row]:
     """Rows of a CSV file. Raises ImportFailedError for an unreadable file or bad header."""
-    if len(data) > MAX_BYTES:
-        raise ImportFailedError([_("Berkas lebih dari 5 MB.")])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFailedError([_("Berkas bukan teks UTF-8.")]) from exc
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    header = [ALIASES.get(h.strip().lower(), h.strip().lower()) for h in reader.fieldnames or []]
-    if "instansi" not in header:
-        raise ImportFailedError([_("Baris judul harus memuat kolom %(col)s.", col="instansi")])
-    if unknown := [h for h in header if h not in COLUMNS]:
-        raise ImportFailedError([_("Kolom tidak dikenal: %(cols)s.", cols=", ".join(unknown))])
-    reader.fieldnames = header
-    return [
-        Row(reader.line_num, {k: " ".join((v or "").split()) for k, v in raw.items() if k})
-        for raw in reader
-    ]
+    return read_rows(data, columns=COLUMNS, required=("instansi",), aliases=ALIASES)
 
 
 def import_rows(session: Session, rows: list[Row], *, user: User | None) -> ImportResult:

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
 
+from tracker import csvfiles
 from tracker.agencies import forms, importer, services
 from tracker.agencies.models import Agency, AgencyKind, Unit
 from tracker.auth.access import can_view_agency, is_admin, scope_of
@@ -74,7 +75,7 @@ def import_csv():
     if not form.validate_on_submit():
         return _index_page(import_form=form, status=422)
     session = get_session()
-    rows = importer.parse_csv(form.file.data.read(importer.MAX_BYTES + 1))
+    rows = importer.parse_csv(form.file.data.read(csvfiles.MAX_BYTES + 1))
     result = importer.import_rows(session, rows, user=current_actor())
     session.commit()
     flash(

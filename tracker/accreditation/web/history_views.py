@@ -13,6 +13,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
+from tracker import csvfiles
 from tracker.accreditation import history
 from tracker.accreditation.models import Designation
 from tracker.accreditation.standing import check_past
@@ -125,7 +126,7 @@ def import_designations() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _page(import_form=form, status=422)
     try:
-        rows = history.parse_csv(form.file.data.read(history.MAX_BYTES + 1))
+        rows = history.parse_csv(form.file.data.read(csvfiles.MAX_BYTES + 1))
         result = history.import_rows(session, rows, user=current_actor())
     except history.ImportFailedError as err:
         session.rollback()
