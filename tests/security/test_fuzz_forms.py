@@ -17,6 +17,7 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
+from werkzeug.routing import IntegerConverter
 
 from tests.helpers import csrf_token, login_as
 from tracker.audit.models import AuditEvent
@@ -139,13 +140,13 @@ def _url(rule, values: dict, random_ids: bool, draw) -> str:
         conv = rule._converters[name]
         if random_ids:
             args[name] = (
-                draw(st.integers(-5, 10**9))
-                if type(conv).__name__ == "IntegerConverter"
+                draw(st.integers(-5, 2**64))  # past the INTEGER columns too (issue 13 §13)
+                if isinstance(conv, IntegerConverter)
                 else draw(st.text(alphabet="abcABC.-_09%", min_size=1, max_size=30))
             )
         else:
             args[name] = values.get(name, "x")
-        if type(conv).__name__ == "IntegerConverter":
+        if isinstance(conv, IntegerConverter):
             args[name] = abs(int(args[name]))
     return rule.build(args, append_unknown=False)[1]
 
