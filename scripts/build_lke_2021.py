@@ -28,6 +28,9 @@ from typing import Any
 
 import yaml
 
+from tracker.lke.framework import parse_framework
+from tracker.lke.worksheet.portalrb import master_cells
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO / "tracker" / "lke" / "frameworks" / "lke-2021.yaml"
 SHARED_CANDIDATES = (REPO.parent / "shared", Path("/work/shared"))
@@ -727,7 +730,7 @@ class Builder:
             code = f"{parent}.{suffix}"
             if soal["jenis_jawaban"].lower() == "jumlah":
                 item = self.percent_item(code, soal)
-                consumed.update(i["portalrb_id"] for i in item["inputs"] if "portalrb_id" in i)
+                consumed.update(i["soal_id"] for i in item["inputs"] if "soal_id" in i)
             else:
                 item = self.scored_item(code, soal)
             self.emitted.append(code)
@@ -804,7 +807,7 @@ class Builder:
             "key": key,
             "label": clean(soal["teks_pertanyaan"]),
             "label_en": label_en,
-            "portalrb_id": soal_id,
+            "soal_id": soal_id,
         }
         if key in spec.get("same_as", {}):
             result["same_as"] = spec["same_as"][key]
@@ -812,7 +815,7 @@ class Builder:
 
     def common(self, code: str, soal: dict[str, Any], row: list[str]) -> dict[str, Any]:
         text_en = RESULT_TEXT_EN[code] if code.startswith("B") else row[3]
-        return {"code": code, "portalrb_id": soal["id"], "text": "", "text_en": text_en}
+        return {"code": code, "soal_id": soal["id"], "text": "", "text_en": text_en}
 
     def finish(self, item: dict[str, Any], code: str, row: list[str]) -> dict[str, Any]:
         item["documents"] = documents(code, row, self.previous_docs)
@@ -1014,6 +1017,44 @@ def predicate(code: str) -> dict[str, Any]:
     return {"code": code, "name": f"Menuju {code}", "rules": rules}
 
 
+def assign_soal_ids(data: dict[str, Any], portal: dict[str, Any]) -> None:
+    """Set every item's and count input's ``soal_id`` from ``master_cells`` (the master list
+    matched to the built tree by hierarchy and text, as the app matches it at runtime); stop
+    when that matching and the builder's own reading of the list disagree, or when a question
+    of the list is left unmapped."""
+    built = parse_framework(data).soal_ids()
+    cells = {(c.code, c.input_key): c.soal_id for c in master_cells(portal, parse_framework(data))}
+    if cells != built:
+        diff = sorted(set(cells.items()) ^ set(built.items()), key=str)
+        sys.exit(f"soal ids: master_cells and the builder disagree on {diff}")
+    every = {soal["id"] for soal in _all_soals(portal["data"])}
+    if set(cells.values()) != every or len(every) != portal.get("total_soal", len(every)):
+        sys.exit(f"soal ids not mapped: {sorted(every - set(cells.values()))}")
+    for item in _walk_items(data):
+        for row in item.get("inputs") or []:
+            _set_soal_id(row, cells.get((item["code"], row["key"])))
+        _set_soal_id(item, cells.get((item["code"], None)))
+
+
+def _set_soal_id(entry: dict[str, Any], soal_id: int | None) -> None:
+    """Keep the key where the builder put it (right after ``code`` or ``label_en``)."""
+    if soal_id is None:
+        entry.pop("soal_id", None)
+    elif "soal_id" in entry:
+        entry["soal_id"] = soal_id
+    else:
+        sys.exit(f"{entry.get('code') or entry.get('key')}: soal {soal_id} has no place")
+
+
+def _walk_items(node: Any) -> list[dict[str, Any]]:
+    if isinstance(node, dict):
+        own = [node] if "answer_type" in node else []
+        return own + [i for value in node.values() for i in _walk_items(value)]
+    if isinstance(node, list):
+        return [i for value in node for i in _walk_items(value)]
+    return []
+
+
 class _Dumper(yaml.SafeDumper):
     def ignore_aliases(self, data: Any) -> bool:  # shared lists are written out in full
         return True
@@ -1050,6 +1091,7 @@ def main(argv: list[str] | None = None) -> None:
     portal = json.loads((shared / "data" / "portalrb-master-soal-lke-2026.json").read_text())
     domain = parse_domain((shared / "domain" / "zona-integritas.md").read_text())
     data = Builder(portal, domain).framework()
+    assign_soal_ids(data, portal)
     body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     Path(args.out).write_text(HEADER + body, encoding="utf-8")
     print(f"wrote {args.out}")

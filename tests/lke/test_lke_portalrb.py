@@ -57,7 +57,7 @@ def test_known_cells_of_the_master_list(framework: Framework) -> None:
     for soal, (code, key, row) in KNOWN_CELLS.items():
         assert rows[(code, key)] == row, soal
         if key is None:
-            assert framework.item(code).source_id == soal
+            assert framework.item(code).soal_id == soal
 
 
 def test_every_cell_of_the_master_list(framework: Framework) -> None:
@@ -67,7 +67,7 @@ def test_every_cell_of_the_master_list(framework: Framework) -> None:
     for cell in cells:
         assert rows[(cell.code, cell.input_key)] == cell.row, cell
         if cell.input_key is None:  # the framework file carries the item's soal id
-            assert framework.item(cell.code).source_id == cell.soal_id
+            assert framework.item(cell.code).soal_id == cell.soal_id
 
 
 # --- reading --------------------------------------------------------------------------------------

@@ -14,7 +14,16 @@ from babel.messages.pofile import read_po
 
 PACKAGE = Path(__file__).resolve().parents[2] / "tracker" / "lke"
 CATALOGUE = PACKAGE / "translations" / "en" / "LC_MESSAGES" / "messages.po"
-MODULES = ("answers", "cli", "eligibility", "framework", "report", "scoring", "worksheet")
+MODULES = (
+    "answers",
+    "cli",
+    "eligibility",
+    "framework",
+    "report",
+    "scoring",
+    "services",
+    "worksheet",
+)
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 

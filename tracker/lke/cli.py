@@ -9,9 +9,13 @@ from typing import Any
 import click
 from flask.cli import AppGroup
 
+from tracker.cli_support import cli_session, fail_on_domain_error
 from tracker.errors import DomainError
+from tracker.i18n import _
 from tracker.lke.framework import get_framework
+from tracker.lke.framework.master import MAX_BYTES, read_master
 from tracker.lke.report import WORKBOOK_SUFFIXES, score_answers, score_file
+from tracker.lke.services import import_master_list, latest_version
 from tracker.lke.worksheet import WorksheetLayout, read_worksheet, write_worksheet
 
 lke_cli = AppGroup("lke", help="Lembar Kerja Evaluasi (LKE) Zona Integritas: score, worksheet.")
@@ -84,3 +88,61 @@ def worksheet_command(
     except (DomainError, ValueError, KeyError, TypeError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(str(output))
+
+
+framework_cli = AppGroup("framework", help="Versi kerangka LKE yang tersimpan.")
+lke_cli.add_command(framework_cli)
+
+
+@framework_cli.command("import-portalrb")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Report what would change; store nothing.")
+@click.option("--framework", "code", default="lke-2021", show_default=True)
+@fail_on_domain_error
+def import_portalrb_command(path: Path, dry_run: bool, code: str) -> None:
+    """Compare KemenPANRB's master question list PATH (PortalRB JSON) with the latest stored
+    version of the framework; when it changes the questions, store the next version."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise click.ClickException(
+            _("Berkas %(path)s tidak dapat dibaca: %(error)s", path=path, error=exc.strerror)
+        ) from exc
+    master = read_master(raw)
+    with cli_session() as session:
+        row, result = import_master_list(session, master, code=code, source=str(path))
+        if not result.changed:
+            current = latest_version(session, code)
+            version = current.version if current is not None else 0
+            click.echo(
+                _(
+                    "Tidak ada perubahan soal terhadap %(code)s v%(version)s; "
+                    "tidak ada versi baru.",
+                    code=code,
+                    version=version,
+                )
+            )
+            return
+        assert row is not None  # changed means stored
+        for change in result.changes:
+            click.echo(f"- {change.describe()}")
+        counts = result.counts()
+        summary = _(
+            "%(added)s baru, %(removed)s dihapus, %(reworded)s berubah redaksi, "
+            "%(reweighted)s berubah bobot, %(answer_type)s berubah jenis jawaban",
+            **counts,
+        )
+        if dry_run:
+            session.rollback()
+            click.echo(_("Uji coba: %(summary)s; tidak ada yang disimpan.", summary=summary))
+            return
+        session.commit()
+        click.echo(
+            _(
+                "Versi baru %(code)s v%(version)s tersimpan: %(summary)s.",
+                code=row.code,
+                version=row.version,
+                summary=summary,
+            )
+        )

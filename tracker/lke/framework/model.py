@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from tracker.errors import NotFoundError
 from tracker.i18n import _
@@ -77,6 +78,7 @@ class CountInput:
     label_en: str
     sum_of: tuple[str, ...] = ()
     same_as: str | None = None  # "<item code>/<input key>" that must hold the same count
+    soal_id: int | None = None  # PortalRB's question id; derived totals have none
 
     @property
     def derived(self) -> bool:
@@ -130,12 +132,17 @@ class Item:
     index_max: Decimal | None = None
     documents: tuple[Document, ...] = ()
     provenance: tuple[ProvenanceField, ...] = ()
-    source_id: int | None = None  # PortalRB soal id
+    soal_id: int | None = None  # PortalRB's question id (choice and survey items; % items: None)
 
     @property
     def inputs(self) -> tuple[CountInput, ...]:
         """The count inputs a user types, in worksheet order (derived totals left out)."""
         return tuple(row for row in self.rows if not row.derived)
+
+    @property
+    def source_id(self) -> int | None:
+        """``soal_id`` under its name before issue 12 (kept for callers not yet moved)."""
+        return self.soal_id
 
     @property
     def choice_keys(self) -> tuple[str, ...]:
@@ -194,6 +201,13 @@ class Component:
     parts: tuple[Part, ...]
 
 
+class SoalRef(NamedTuple):
+    """Where a PortalRB question (``soal_id``) lives: an item, or one count input of a % item."""
+
+    code: str
+    input_key: str | None
+
+
 @dataclass(frozen=True)
 class Framework:
     code: str
@@ -205,9 +219,18 @@ class Framework:
     components: tuple[Component, ...]
     eligibility: Eligibility
     _index: Mapping[str, Item] = field(init=False, repr=False, compare=False)
+    _soals: Mapping[int, SoalRef] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", {item.code: item for item in self.items()})
+        soals: dict[int, SoalRef] = {}
+        for item in self._index.values():
+            refs = [(item.soal_id, None)] + [(row.soal_id, row.key) for row in item.inputs]
+            for soal_id, key in refs:
+                if soal_id is not None:
+                    # the first holder wins; parse_framework refuses a file with duplicates
+                    soals.setdefault(soal_id, SoalRef(item.code, key))
+        object.__setattr__(self, "_soals", soals)
 
     def items(self) -> Iterator[Item]:
         """Every scored item in worksheet order."""
@@ -226,6 +249,25 @@ class Framework:
 
     def has_item(self, code: str) -> bool:
         return code in self._index
+
+    def soal_map(self) -> dict[int, SoalRef]:
+        """{PortalRB soal_id: (item code, count input key or None)}, in worksheet order.
+
+        Choice and survey items carry their own soal_id (key None); a % item has none, each
+        of its typed count inputs has one (derived totals have none)."""
+        return dict(self._soals)
+
+    def soal_ids(self) -> dict[tuple[str, str | None], int]:
+        """The reverse of ``soal_map``: {(item code, count input key or None): soal_id}."""
+        return {(ref.code, ref.input_key): soal_id for soal_id, ref in self._soals.items()}
+
+    def soal(self, soal_id: int) -> SoalRef:
+        """Where ``soal_id`` sits in this framework. Raises NotFoundError naming the id."""
+        if soal_id not in self._soals:
+            raise NotFoundError(
+                _("Soal PortalRB %(soal_id)s tidak dikenal", soal_id=soal_id), soal_id=soal_id
+            )
+        return self._soals[soal_id]
 
     def component_of_kind(self, kind: str) -> Component:
         """The component whose kind is ``kind`` ("pengungkit", "hasil"). Raises StopIteration."""

@@ -111,6 +111,7 @@ def parse_framework(data: Mapping[str, Any]) -> Framework:
         eligibility=_eligibility(_req(data, "eligibility", code)),
     )
     _check_codes(framework)
+    _check_soal_ids(framework)
     _check_weights(framework)
     _check_references(framework)
     return framework
@@ -195,7 +196,7 @@ def _item(data: Mapping[str, Any], *, weighted: bool) -> Item:
         index_max=to_decimal(data.get("index_max", "4"), code) if survey else None,
         documents=tuple(_document(d, code) for d in data.get("documents") or ()),
         provenance=tuple(_provenance(p, code) for p in data.get("provenance") or ()),
-        source_id=data.get("portalrb_id"),
+        soal_id=_soal_id(data, code),
     )
     _check_item(item, weighted=weighted)
     return item
@@ -237,7 +238,19 @@ def _count_input(data: Mapping[str, Any], code: str) -> CountInput:
         label_en=str(data.get("label_en", "")),
         sum_of=tuple(str(k) for k in data.get("sum_of") or ()),
         same_as=str(data["same_as"]) if data.get("same_as") else None,
+        soal_id=_soal_id(data, code),
     )
+
+
+def _soal_id(data: Mapping[str, Any], code: str) -> int | None:
+    """PortalRB's question id: ``soal_id``, or ``portalrb_id`` in files (and stored versions)
+    written before issue 12. A positive integer when present."""
+    value = data.get("soal_id", data.get("portalrb_id"))
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise _fail("unknown", code=code, field="soal_id", value=value)
+    return value
 
 
 def _formula(data: Mapping[str, Any], code: str) -> Formula:
@@ -360,6 +373,17 @@ def _check_codes(framework: Framework) -> None:
         if code in seen:
             raise _fail("duplicate", code=code)
         seen.add(code)
+
+
+def _check_soal_ids(framework: Framework) -> None:
+    """A PortalRB soal_id names one item or one count input, never two."""
+    seen: set[int] = set()
+    for item in framework.items():
+        for soal_id in (item.soal_id, *(row.soal_id for row in item.rows)):
+            if soal_id is not None and soal_id in seen:
+                raise _fail("duplicate", code=f"{item.code} (soal_id {soal_id})")
+            if soal_id is not None:
+                seen.add(soal_id)
 
 
 def _check_sum(code: str, weight: Decimal, parts: Iterable[Decimal]) -> None:
