@@ -170,6 +170,11 @@ class World:
 
 @pytest.fixture
 def world(session: Session, factory: Factory) -> World:
+    return build_world(session, factory)
+
+
+def build_world(session: Session, factory: Factory) -> World:
+    """The world's agency, units, people and cycle, committed (a fixture or a module's set-up)."""
     row, _created = sync_framework(session)
     admin = factory.user(Role.ADMIN)
     set_signatory(session, user=admin, name="Menteri PANRB (uji)")

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -37,8 +38,32 @@ def _fresh_database(tmp: Path) -> str:
     return make_url(base).set(database=name).render_as_string(hide_password=False)
 
 
+@dataclass(frozen=True)
+class LiveApp:
+    """The served app: its address, and the environment its `flask` commands need."""
+
+    base: str
+    env: dict[str, str]
+
+    def flask(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run `flask --app tracker ARGS` against the served app's database."""
+        return subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "flask"), "--app", "tracker", *args],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_server(live_app: LiveApp) -> str:
+    return live_app.base
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed (make test installs it)")
     tmp = tmp_path_factory.mktemp("e2e")
@@ -72,7 +97,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         cwd=ROOT,
         env=env,
     ):
-        yield base
+        yield LiveApp(base, env)
 
 
 @pytest.fixture(scope="session")

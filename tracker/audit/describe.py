@@ -51,6 +51,19 @@ MESSAGES: dict[str, str] = {
     "evidence:file:withdraw": N_("Berkas %(name)s ditarik"),
     "evidence:file:download": N_("Berkas %(name)s diunduh oleh penilai"),
     "evidence:document:check": N_("Dokumen %(document)s butir %(item)s dinilai: %(verdict)s"),
+    "system:public_url:set": N_("Alamat publik diubah: %(old)s → %(new)s"),
+    "lke:framework:import": N_(
+        "Daftar soal PortalRB %(tahun)s dimuat sebagai kerangka %(code)s versi %(version)s"
+    ),
+    "accreditation:survey:portalrb": N_(
+        "Survei TPN butir %(item)s dicatat dari PortalRB (%(portalrb_reference)s)"
+    ),
+    "certificates:print:retry": N_(
+        "Pencetakan %(job)s diulang (percobaan %(attempt)s): %(reason)s"
+    ),
+    "portalrb:token:create": N_("Token PortalRB %(name)s dibuat (%(prefix)s…)"),
+    "portalrb:token:revoke": N_("Token PortalRB %(name)s dicabut (%(prefix)s…)"),
+    "portalrb:api:pull": N_("PortalRB menarik %(endpoint)s dengan token %(token)s: %(status)s"),
 }
 
 
