@@ -2,7 +2,8 @@
 
 A DomainError becomes a rollback and either a flash + 303 back to where the user came from
 (form posts) or a JSON body (requests that ask for JSON). HTTP errors get a generic page in the
-user's language that never echoes internals.
+user's language that never echoes internals. Under ``/api/`` every error is the JSON body of
+PortalRB's guide, ``{"error": true, "code": ..., "message": ...}``, never a page.
 """
 
 from __future__ import annotations
@@ -16,10 +17,40 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from tracker.errors import ConflictError, DomainError, NotAllowedError, NotFoundError
+from tracker.errors import (
+    ConflictError,
+    DomainError,
+    NotAllowedError,
+    NotFoundError,
+    ServiceUnavailableError,
+)
 from tracker.i18n import _
 
 log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/"
+# The codes of PortalRB's guide; any other 4xx is an invalid request, any 5xx a server error.
+API_CODES = {
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "DATA_NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    422: "INVALID_REQUEST",
+    429: "RATE_LIMIT_EXCEEDED",
+}
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def api_error(status: int, message: str, headers: dict[str, str] | None = None):
+    """The JSON error body of the API, with its code."""
+    code = API_CODES.get(status) or ("SERVER_ERROR" if status >= 500 else "INVALID_REQUEST")
+    response = jsonify(error=True, code=code, message=message)
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
 
 
 def rollback() -> None:
@@ -45,7 +76,9 @@ def safe_referrer() -> str:
 
 def handle_domain_error(err: DomainError):
     rollback()
-    if isinstance(err, NotFoundError | NotAllowedError):
+    if is_api_request():
+        return api_error(err.http_status, str(err))
+    if isinstance(err, NotFoundError | NotAllowedError | ServiceUnavailableError):
         return error_page(err.http_status, str(err))
     if wants_json():
         return jsonify(error=str(err)), err.http_status
@@ -67,6 +100,8 @@ def error_page(status: int, message: str | None = None):
         503: _("Server sedang sibuk"),
     }
     title = titles.get(status, _("Terjadi kesalahan"))
+    if is_api_request():
+        return api_error(status, message or title)
     if wants_json():
         return jsonify(error=message or title), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
@@ -80,6 +115,11 @@ def handle_http_error(err: HTTPException):
         404: _("Alamat yang Anda buka tidak ada atau sudah dipindahkan."),
         413: _("Ukuran kiriman melebihi batas yang diizinkan."),
     }
+    if is_api_request():
+        allowed = getattr(err, "valid_methods", None)  # a 405 names the methods it would take
+        headers = {"Allow": ", ".join(allowed)} if allowed else {}
+        messages[405] = _("Alamat ini hanya menerima permintaan GET.")
+        return api_error(status, messages.get(status) or err.name, headers)
     return error_page(status, messages.get(status))
 
 
@@ -92,7 +132,11 @@ def handle_csrf_error(err: CSRFError):
 
 def handle_concurrent_change(err: Exception):
     """A unique constraint or a version check caught two changes racing: the later one loses,
-    nothing is overwritten, and the user is told to reload."""
+    nothing is overwritten, and the user is told to reload.
+
+    Roll back first: the failed flush left the session unusable, and building the message reads
+    the user's language through it (PostgreSQL, issue 13 §8: a PendingRollbackError, a 500)."""
+    rollback()
     return handle_domain_error(
         ConflictError(
             _(

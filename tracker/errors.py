@@ -44,6 +44,13 @@ class ConflictError(DomainError):
     http_status = 409
 
 
+class ServiceUnavailableError(DomainError):
+    """The app cannot do it now for a reason on the operator's side (a full or read-only
+    disk), not the user's: answered 503 with an error page, and logged where it arises."""
+
+    http_status = 503
+
+
 class InvalidTransitionError(DomainError):
     """A workflow action that the current stage does not allow."""
 

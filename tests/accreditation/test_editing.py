@@ -32,6 +32,7 @@ def request(
     area: str = "1",
     editable_areas: frozenset[int] = ALL_AREAS,
     sent_back: bool = False,
+    memberships: frozenset[Role] = frozenset(),
 ) -> EditRequest:
     return EditRequest(
         stage=stage,
@@ -40,6 +41,8 @@ def request(
         area=area,
         editable_areas=editable_areas,
         sent_back=sent_back,
+        memberships=memberships,
+        unit_name="Polres Uji",
     )
 
 

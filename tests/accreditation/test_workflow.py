@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 from tracker.accreditation import transitions, workflow
+from tracker.accreditation.deployment import Deployment
 from tracker.accreditation.guards import EvidenceGap, Fact, Judgement, MissingFactError
 from tracker.accreditation.workflow import (
     ALLOWED_ROLES,
@@ -50,6 +51,8 @@ PASSING: dict[str, object] = {
     Fact.NOTE: "alasan",
     Fact.DECREE_GIVEN: True,
     Fact.TPN_SURVEYS: (),  # a framework without survey items: nothing to provenance (D14)
+    Fact.DEPLOYMENT: Deployment.NATIONAL,  # TPN acts in the tracker (issue 12)
+    Fact.PORTALRB_REFERENCE: "",
 }
 
 

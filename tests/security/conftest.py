@@ -20,6 +20,7 @@ from tracker.evidence.filetypes import DEFAULT_ALLOW_LIST
 from tracker.evidence.models import EvidencePurpose
 from tracker.evidence.services import UploadPolicy
 from tracker.evidence.storage import LocalEvidenceStore
+from tracker.portalrb import tokens as portalrb_tokens
 
 
 @pytest.fixture
@@ -60,6 +61,14 @@ def route_world(world: World, factory, session, settings):  # noqa: F811
     certificate = certificates.issue_for_designation(
         session, designation=designation, user=world.admin
     )
+    token = portalrb_tokens.create_token(
+        session,
+        user=world.admin,
+        agency=world.agency,
+        name="PortalRB",
+        expires_on=None,
+        today=world.cycle.self_assessment_start,
+    )
     session.commit()
     other_agency = factory.agency("Instansi Lain")
     personas = {
@@ -90,5 +99,6 @@ def route_world(world: World, factory, session, settings):  # noqa: F811
         "designation_id": designation.id,
         "filename": "css/app.css",
         "lang": "en",
+        "token_id": token.row.id,
     }
     return personas, values

@@ -135,6 +135,21 @@ MATRIX: dict[str, Policy] = {
     "certificates.job": allow(),
     "certificates.job_status": allow(),
     "certificates.download": allow(),  # print jobs belong to whoever asked for them
+    "certificates.retry_job": allow(),  # an administrator's, for a job that exists
+    "accreditation.import_soal": UNIT_ACTION,  # TPN scores keyed by soal_id (issue 12)
+    "system.settings": ADMIN,
+    "system.save_public_url": ADMIN,
+    # PortalRB (issue 12): the agency's token page for its pimpinan and the administrator ...
+    "portalrb.index": allow("admin", "pimpinan", "pimpinan_other"),
+    "portalrb.agency_page": allow("admin", "pimpinan"),
+    "portalrb.create_token": allow("admin", "pimpinan", scope_only=True),
+    "portalrb.revoke_token": allow("admin", "pimpinan", scope_only=True),
+    # ... and the API, which answers a bearer token only: a signed-in session gets 401.
+    "portalrb_api.openapi": PUBLIC,
+    "portalrb_api.units_wbk": allow(),
+    "portalrb_api.units_wbbm": allow(),
+    "portalrb_api.unit_answers": allow(),
+    "portalrb_api.evidence": allow(),
 }
 
 

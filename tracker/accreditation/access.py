@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from tracker.accreditation.context import Actor, actor_for
+from tracker.accreditation.deployment import Deployment
 from tracker.accreditation.models import Enrolment
 from tracker.agencies.models import Unit
 from tracker.auth.access import UnitRef, can_view_unit
@@ -22,7 +23,9 @@ def _not_found() -> NotFoundError:
     return NotFoundError(_("Alamat yang Anda buka tidak ada atau sudah dipindahkan."))
 
 
-def unit_in_scope(session: Session, user: User, unit_id: int) -> tuple[Unit, Actor]:
+def unit_in_scope(
+    session: Session, user: User, unit_id: int, deployment: Deployment = Deployment.NATIONAL
+) -> tuple[Unit, Actor]:
     """The unit if ``user``'s grants reach it, and the user acting on it.
     Raises NotFoundError otherwise."""
     unit = session.get(Unit, unit_id)
@@ -30,10 +33,12 @@ def unit_in_scope(session: Session, user: User, unit_id: int) -> tuple[Unit, Act
         user.access_grants(), UnitRef(unit.id, unit.agency_id, unit.path)
     ):
         raise _not_found()
-    return unit, actor_for(user, unit)
+    return unit, actor_for(user, unit, deployment)
 
 
-def enrolment_in_scope(session: Session, user: User, enrolment_id: int) -> tuple[Enrolment, Actor]:
+def enrolment_in_scope(
+    session: Session, user: User, enrolment_id: int, deployment: Deployment = Deployment.NATIONAL
+) -> tuple[Enrolment, Actor]:
     """The enrolment if ``user``'s grants reach its unit, and the user acting on that unit.
     Raises NotFoundError otherwise."""
     enrolment = session.get(Enrolment, enrolment_id)
@@ -42,4 +47,4 @@ def enrolment_in_scope(session: Session, user: User, enrolment_id: int) -> tuple
     unit = enrolment.unit
     if not can_view_unit(user.access_grants(), UnitRef(unit.id, unit.agency_id, unit.path)):
         raise _not_found()
-    return enrolment, actor_for(user, unit)
+    return enrolment, actor_for(user, unit, deployment)

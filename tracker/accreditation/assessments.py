@@ -222,6 +222,8 @@ def check_edit(
             area=tiers.area_of(item_code),
             editable_areas=actor.areas,
             sent_back=sent_back,
+            memberships=actor.memberships,
+            unit_name=enrolment.unit.name,
         )
     )
     if reason:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from tracker.accreditation import duties
 from tracker.accreditation.tiers import Tier, TierCode
 from tracker.accreditation.workflow import STAGE_LABELS, Stage
 from tracker.auth.roles import Role
@@ -25,6 +26,10 @@ class EditRequest:
     area: str  # "1".."6" or "B"
     editable_areas: frozenset[int]  # from access.editable_areas (unit tier)
     sent_back: bool  # the item's latest review decision asks for revision
+    # Issue 13 §12: the roles by which the actor belongs to the unit, and its name; a reviewing
+    # tier's answers are a judgement, never given on one's own unit.
+    memberships: frozenset[Role]
+    unit_name: str
 
 
 def edit_blocker(req: EditRequest) -> str | None:
@@ -32,6 +37,8 @@ def edit_blocker(req: EditRequest) -> str | None:
     if not req.roles & req.tier.roles:
         return _("Peran Anda tidak mengisi jawaban tingkat %(tier)s.", tier=req.tier.label)
     if req.tier.code != TierCode.UNIT:
+        if conflict := duties.review_conflict(req.memberships, req.unit_name):
+            return conflict
         if req.stage not in req.tier.active_in:
             return _(
                 "Jawaban %(tier)s hanya dapat diubah pada tahap penilaiannya (sekarang: "

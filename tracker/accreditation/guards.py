@@ -15,7 +15,8 @@ from datetime import date
 from types import MappingProxyType
 from typing import Generic, TypeVar, cast, overload
 
-from tracker.accreditation import provenance
+from tracker.accreditation import deployment, provenance
+from tracker.accreditation.deployment import Deployment
 from tracker.accreditation.provenance import SurveyRecord
 from tracker.i18n import _
 
@@ -41,6 +42,8 @@ class Fact(enum.StrEnum):
     NOTE = "note"
     DECREE_GIVEN = "decree_given"
     TPN_SURVEYS = "tpn_surveys"  # D14: the TPN tier's survey indices and their provenance
+    DEPLOYMENT = "deployment"  # issue 12: national (TPN acts here) or agency (from PortalRB)
+    PORTALRB_REFERENCE = "portalrb_reference"  # the PortalRB result a recorded TPN step cites
 
 
 class MissingFactError(LookupError):
@@ -118,6 +121,8 @@ class Context:
     note: _FactOf[str] = _FactOf()
     decree_given: _FactOf[bool] = _FactOf()
     tpn_surveys: _FactOf[tuple[SurveyRecord, ...]] = _FactOf()
+    deployment: _FactOf[Deployment] = _FactOf()
+    portalrb_reference: _FactOf[str] = _FactOf()
 
     today: date
     _facts: Mapping[Fact, object]
@@ -314,4 +319,14 @@ def tpn_surveys(ctx: Context) -> str | None:
     found = [problem for record in ctx.tpn_surveys for problem in provenance.problems(record)]
     if found:
         return _("Hasil survei IPAK/IPKP untuk TPN belum lengkap: %(why)s.", why="; ".join(found))
+    return None
+
+
+@reads(Fact.DEPLOYMENT, Fact.PORTALRB_REFERENCE)
+def portalrb_reference(ctx: Context) -> str | None:
+    """Issue 12: in an agency deployment a TPN step is a record of PortalRB's published result,
+    and names it. Both facts are read first, so neither can go ungathered."""
+    given, mode = ctx.portalrb_reference, ctx.deployment
+    if mode is Deployment.AGENCY:
+        return deployment.reference_problem(given)
     return None

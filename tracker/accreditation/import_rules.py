@@ -192,6 +192,8 @@ class Rights:
     roles: frozenset[Role]
     editable_areas: frozenset[int]
     sent_back: frozenset[str]  # items whose latest review decision asks the unit to revise
+    memberships: frozenset[Role]  # issue 13 §12: how the actor belongs to the unit
+    unit_name: str
 
     def blocker(self, code: str) -> str | None:
         return edit_blocker(
@@ -202,6 +204,8 @@ class Rights:
                 area=area_of(code),
                 editable_areas=self.editable_areas,
                 sent_back=self.tier.code == TierCode.UNIT and code in self.sent_back,
+                memberships=self.memberships,
+                unit_name=self.unit_name,
             )
         )
 

@@ -134,6 +134,9 @@ class StageTransition(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Issue 12: a TPN step recorded by the agency from PortalRB names the result it copies
+    # (None: taken in the tracker itself).
+    portalrb_reference: Mapped[str | None] = mapped_column(String(500))
 
     enrolment: Mapped[Enrolment] = relationship(back_populates="transitions")
     actor: Mapped[User] = relationship()

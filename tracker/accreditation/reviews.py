@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tracker.accreditation import tiers
+from tracker.accreditation import duties, tiers
 from tracker.accreditation.context import Actor
 from tracker.accreditation.models import AreaSignOff, DecisionKind, Enrolment, ItemDecision
 from tracker.audit import services as audit
@@ -58,6 +58,9 @@ def _reviewing_tier(enrolment: Enrolment, actor: Actor) -> tiers.Tier:
         raise ValidationError(_("Tidak ada penilaian yang berlangsung pada tahap ini."))
     if not actor.roles & tier.roles:
         raise NotAllowedError(_("Anda bukan penilai pada tahap ini."))
+    # Issue 13 §12: item decisions and area sign-offs all pass here; none on one's own unit.
+    if reason := duties.review_conflict(actor.memberships, enrolment.unit.name):
+        raise NotAllowedError(reason)
     return tier
 
 

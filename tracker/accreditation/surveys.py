@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session
 
 from tracker.accreditation import assessments, cycles, provenance
 from tracker.accreditation.context import Actor
+from tracker.accreditation.deployment import Deployment, clean_reference, reference_problem
 from tracker.accreditation.models import Answer, Enrolment
 from tracker.accreditation.provenance import PERIOD, REPORT, RESPONDENTS, SOURCE, SurveyRecord
 from tracker.accreditation.tiers import TierCode
+from tracker.audit import services as audit
 from tracker.errors import ValidationError
 from tracker.evidence import uploads
 from tracker.evidence.filetypes import UploadPolicy
@@ -128,6 +130,8 @@ class SurveyInput:
     period: str
     respondents: str
     note: str = ""
+    # Issue 12: in an agency deployment the survey is TPN's result as PortalRB published it.
+    portalrb_reference: str = ""
 
 
 def record_survey(
@@ -162,6 +166,9 @@ def record_survey(
         raise ValidationError(_("Siklus ini tidak memiliki tingkat penilaian TPN."))
     assessments.check_edit(session, actor, enrolment, TierCode.TPN, item_code)
     problems = _problems(framework.item(item_code), given)
+    recorded = actor.deployment is Deployment.AGENCY
+    if recorded and (reason := reference_problem(given.portalrb_reference)):
+        problems.append(reason)
     current = states(session, enrolment)[item_code]
     keep = current.report if current.record.copied_from is None else None
     uploading = (report is not None and bool(report.filename)) or bool(report_link)
@@ -202,6 +209,20 @@ def record_survey(
         note=given.note,
         expected_version=expected_version,
     )
+    if recorded:
+        audit.record(
+            session,
+            actor=actor.user,
+            tag="accreditation:survey:portalrb",
+            subject=enrolment,
+            unit_id=enrolment.unit_id,
+            agency_id=enrolment.agency_id,
+            data={
+                "item": item_code,
+                "recorded_from": "PortalRB",
+                "portalrb_reference": clean_reference(given.portalrb_reference),
+            },
+        )
     return row, stored
 
 

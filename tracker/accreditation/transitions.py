@@ -4,7 +4,7 @@ apply the stage and its side effects (tiers, snapshots, designation), record the
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from tracker.accreditation import (
     assessments,
     cycles,
     designations,
+    duties,
     guards,
     proposal,
     reviews,
@@ -23,6 +24,7 @@ from tracker.accreditation import (
     workflow,
 )
 from tracker.accreditation.context import Actor, actor_for
+from tracker.accreditation.deployment import Deployment, clean_reference, records_from_portalrb
 from tracker.accreditation.guards import Fact, Judgement, MissingFactError
 from tracker.accreditation.models import (
     Designation,
@@ -39,7 +41,7 @@ from tracker.audit import services as audit
 from tracker.auth.models import User
 from tracker.clock import today
 from tracker.db import utcnow
-from tracker.errors import ConflictError, ValidationError
+from tracker.errors import ConflictError, NotAllowedError, ValidationError
 from tracker.evidence import services as evidence
 from tracker.i18n import _
 from tracker.lke import describe_rule
@@ -88,6 +90,10 @@ class Details:
     monitoring_result: MonitoringResult | None = None
     # D16: the sender saw the answered items without evidence and hands them on anyway.
     evidence_confirmed: bool = False
+    # Issue 12: in an agency deployment a TPN step records PortalRB's published result, named
+    # here. ``deployment`` is the actor's (``advance`` sets it; a preview passes its own).
+    portalrb_reference: str = ""
+    deployment: Deployment = Deployment.NATIONAL
 
 
 def advance(
@@ -107,9 +113,12 @@ def advance(
         raise ConflictError(
             _("Tahap unit ini baru saja diubah oleh pengguna lain. Muat ulang halaman.")
         )
-    details = details or Details()
+    details = replace(details or Details(), deployment=actor.deployment)
+    _ensure_independent(actor, enrolment, action)
     ctx = context(session, enrolment, action, details, on or today())
     target = workflow.advance(enrolment.stage, action, actor.roles, ctx)
+    recorded = records_from_portalrb(actor.deployment, action in workflow.TPN_STEPS)
+    reference = clean_reference(details.portalrb_reference) if recorded else None
     snapshot = (
         snapshots.take(session, actor=actor, enrolment=enrolment, action=action, to_stage=target)
         if action in SNAPSHOT_ACTIONS
@@ -123,6 +132,7 @@ def advance(
         actor_id=actor.id,
         note=details.note.strip(),
         snapshot_id=snapshot.id if snapshot else None,
+        portalrb_reference=reference,
     )
     session.add(transition)
     enrolment.stage, enrolment.stage_since = target, utcnow()
@@ -143,9 +153,19 @@ def advance(
             "note": transition.note,
             "snapshot": snapshot.sha256 if snapshot else None,
             **_evidence_record(ctx),
+            **({"recorded_from": "PortalRB", "portalrb_reference": reference} if recorded else {}),
         },
     )
     return transition
+
+
+def _ensure_independent(actor: Actor, enrolment: Enrolment, action: Action) -> None:
+    """Issue 13 §12: nobody judges a unit they belong to. Asked after the table and the roles
+    (an action the actor may not take at all is refused as such), before any guard."""
+    workflow.next_stage(enrolment.stage, action)
+    workflow.ensure_allowed(actor.roles, action)
+    if reason := duties.action_conflict(action, actor.memberships, enrolment.unit.name):
+        raise NotAllowedError(reason)
 
 
 def _evidence_record(ctx: guards.Context) -> dict[str, object]:
@@ -367,6 +387,8 @@ GATHERERS: Mapping[Fact, Gatherer] = {
     Fact.NOTE: lambda _s, _e, _a, d: d.note,
     Fact.DECREE_GIVEN: lambda _s, _e, _a, d: bool(d.decree_number.strip() and d.decree_date),
     Fact.TPN_SURVEYS: lambda s, e, _a, _d: surveys.records(s, e),
+    Fact.DEPLOYMENT: lambda _s, _e, _a, d: d.deployment,
+    Fact.PORTALRB_REFERENCE: lambda _s, _e, _a, d: d.portalrb_reference,
 }
 
 

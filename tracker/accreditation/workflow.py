@@ -249,6 +249,17 @@ GUARDS: Mapping[Action, tuple[Guard, ...]] = {
 }
 
 
+# The steps TPN takes (nobody else may): in an agency deployment TPN takes them in PortalRB and
+# the agency records each here, naming the PortalRB result it copies (issue 12, ``deployment``).
+TPN_STEPS = frozenset(a for a, roles in ALLOWED_ROLES.items() if roles == {Role.TPN})
+_CITES_PORTALRB = (guards.portalrb_reference,)
+GUARDS = {
+    action: (*GUARDS.get(action, ()), *(_CITES_PORTALRB if action in TPN_STEPS else ()))
+    for action in Action
+    if action in GUARDS or action in TPN_STEPS
+}
+
+
 def _facts_of(action: Action) -> frozenset[Fact]:
     """Every fact ``blockers`` reads for ``action``: its guards', its deadline, its note."""
     reads = {fact for guard in GUARDS.get(action, ()) for fact in guard.reads}

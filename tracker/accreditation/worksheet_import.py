@@ -31,7 +31,7 @@ from tracker.accreditation.models import DecisionKind, Enrolment, ItemDecision
 from tracker.accreditation.tiers import Tier
 from tracker.errors import ConflictError, NotAllowedError, ValidationError
 from tracker.evidence import services as evidence
-from tracker.evidence.filetypes import XLSX_TYPE, TypeAllowList
+from tracker.evidence.filetypes import XLSX_TYPE, FileType, TypeAllowList
 from tracker.evidence.models import EvidencePurpose
 from tracker.evidence.services import Target
 from tracker.evidence.storage import BlobNotFoundError, EvidenceStore, key_for
@@ -41,7 +41,14 @@ from tracker.lke.worksheet import WorksheetLayout
 
 STAGED_AREA = "lke-imports"  # the folder (or S3 prefix) of the staged files
 STAGED_TTL = timedelta(hours=2)  # a preview older than this must be uploaded again
-STAGED_TYPES = TypeAllowList({"xlsx": XLSX_TYPE})
+# A worksheet, or answers keyed by PortalRB's soal_id (``soal_import``: CSV or JSON text).
+STAGED_TYPES = TypeAllowList(
+    {
+        "xlsx": XLSX_TYPE,
+        "csv": FileType("CSV", "text/csv", frozenset({"text/plain", "application/csv"})),
+        "json": FileType("JSON", "application/json", frozenset({"text/plain"})),
+    }
+)
 STAGED_NAME = "lke.xlsx"  # the store checks content against this name, never the user's
 
 
@@ -84,6 +91,8 @@ def _rights(session: Session, actor: Actor, enrolment: Enrolment, tier: Tier) ->
         roles=actor.roles,
         editable_areas=actor.areas,
         sent_back=_sent_back(session, enrolment),
+        memberships=actor.memberships,
+        unit_name=enrolment.unit.name,
     )
 
 
@@ -101,13 +110,19 @@ def _sent_back(session: Session, enrolment: Enrolment) -> frozenset[str]:
 # --- the file between the two steps ------------------------------------------------------------
 
 
-def stage_file(store: EvidenceStore, data: bytes, *, now: datetime | None = None) -> str:
-    """Keep the uploaded worksheet until it is confirmed; returns its SHA-256. Sweeps the
-    files of previews older than ``STAGED_TTL`` first. Raises RejectedFileError for content
-    that is not a plain workbook (macros, embedded programs: the evidence upload checks)."""
+def stage_file(
+    store: EvidenceStore, data: bytes, *, now: datetime | None = None, kind: str = "xlsx"
+) -> str:
+    """Keep the uploaded worksheet (``kind`` "xlsx"; "csv" or "json" for a soal file) until it
+    is confirmed; returns its SHA-256. Sweeps the files of previews older than ``STAGED_TTL``
+    first. Raises RejectedFileError for content that is not a plain workbook (macros, embedded
+    programs: the evidence upload checks), or not the text its kind names."""
     sweep_staged(store, now=now)
     blob = store.save(
-        io.BytesIO(data), filename=STAGED_NAME, max_bytes=max(len(data), 1), allowed=STAGED_TYPES
+        io.BytesIO(data),
+        filename=f"lke.{kind}" if kind in STAGED_TYPES.types else STAGED_NAME,
+        max_bytes=max(len(data), 1),
+        allowed=STAGED_TYPES,
     )
     return blob.sha256
 

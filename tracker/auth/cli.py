@@ -85,6 +85,8 @@ def grant_command(username: str, role: str, agency_key: str, unit_key: str, area
         grant = _grant(session, user, Role(role), agency_key, unit_key, areas)
         session.commit()
         click.echo(f"Peran ditambahkan untuk {user.username}: {_describe(grant)}")
+        for warning in services.duty_conflicts(user, grant):  # issue 13 §12
+            click.echo(warning, err=True)
 
 
 @users_cli.command("list")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.audit import services as audit
-from tracker.auth import attempts, passwords, throttle
+from tracker.auth import attempts, duties, passwords, throttle
 from tracker.auth.attempts import LoginThrottledError as LoginThrottledError
 from tracker.auth.models import RoleGrant, User
 from tracker.auth.roles import AREA_NUMBERS, ROLE_LABELS, SCOPE_OF, Role, ScopeKind
@@ -217,11 +217,42 @@ def grant_role(
         actor=by,
         tag="auth:grant:add",
         subject=grant,
-        data=_grant_data(grant),
+        data={**_grant_data(grant), "duty_conflicts": duty_conflicts(user, grant)},
         agency_id=_agency_id(grant),
         unit_id=grant.unit_id,
     )
     return grant
+
+
+def duty_conflicts(user: User, grant: RoleGrant) -> list[str]:
+    """Issue 13 §12: one warning per unit that ``grant`` makes ``user`` both belong to and
+    judge (``tracker.auth.duties``). The grant stands; the judging actions on that unit refuse.
+    """
+    new = grant.as_grant()
+    warnings = []
+    for other in user.grants:
+        if other is grant:
+            continue
+        old = other.as_grant()
+        if duties.conflicting(new, old):
+            judging, member = grant, other
+        elif duties.conflicting(old, new):
+            judging, member = other, grant
+        else:
+            continue
+        warnings.append(
+            _(
+                "Peringatan pemisahan tugas: %(user)s adalah %(member)s di unit “%(unit)s”, dan "
+                "peran %(judging)s menjangkau unit itu. Peran tetap diberikan, tetapi ia tidak "
+                "akan dapat menilai, menandatangani, memberi keputusan, atau menetapkan unit "
+                "tersebut.",
+                user=user.username,
+                member=_(ROLE_LABELS[member.role]),
+                unit=member.unit.name if member.unit else "-",
+                judging=_(ROLE_LABELS[judging.role]),
+            )
+        )
+    return warnings
 
 
 def revoke_grant(session: Session, *, by: User, grant: RoleGrant) -> None:

@@ -219,7 +219,7 @@ def add_grant(user_id: int):
     if not form.validate_on_submit():
         return _user_page(target, grant_form=form, status=422)
     orgs = organisations()
-    services.grant_role(
+    grant = services.grant_role(
         session,
         by=current_actor(),
         user=target,
@@ -230,6 +230,8 @@ def add_grant(user_id: int):
     )
     session.commit()
     flash(_("Peran ditambahkan."), "success")
+    for warning in services.duty_conflicts(target, grant):  # issue 13 §12: warn, do not refuse
+        flash(warning, "warning")
     return redirect(url_for("auth.user", user_id=target.id), code=303)
 
 

@@ -6,7 +6,9 @@ The story the product was born from: Polres Metro Bekasi Kota, Menuju WBK 2018 a
 and the revocation are illustrative demo data, not real records. These are historical
 designations (no enrolment in the tracker), so their snapshot hash is that of a small canonical
 record of the designation itself. Units that the open-cycle story (``story.py``) enrols are left
-out, so the two stories do not contradict each other. Idempotent like every demo step.
+out, so the two stories do not contradict each other, except Polres Metro Jakarta Selatan: its
+Menuju WBK 2021 is what its WBBM proposal in the open cycle rests on (D9, D15). Idempotent like
+every demo step.
 """
 
 from __future__ import annotations
@@ -69,6 +71,8 @@ WBK, WBBM = Predicate.WBK, Predicate.WBBM
 HISTORY = (
     PastDesignation("polri", "polres-metro-bekasi-kota", WBK, 2018, CEREMONY[2018]),
     PastDesignation("polri", "polres-metro-bekasi-kota", WBBM, 2019, CEREMONY[2019]),
+    # The active WBK that the open cycle's WBBM proposal (``proposals.py``) builds on.
+    PastDesignation("polri", "polres-metro-jakarta-selatan", WBK, 2021, CEREMONY[2021]),
     PastDesignation("kemenkeu", "kanwil-djpb-dki", WBK, 2020, CEREMONY[2020]),
     PastDesignation("kemenkeu", "kppn-jakarta-2", WBK, 2019, CEREMONY[2019]),
     PastDesignation("kemenkeu", "kppn-jakarta-2", WBBM, 2021, CEREMONY[2021]),

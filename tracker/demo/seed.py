@@ -36,6 +36,18 @@ AGENCIES = [
             ("polres-metro-bekasi-kota", "Polres Metro Bekasi Kota", "Polres", "polda-metro-jaya"),
             ("polres-metro-bekasi", "Polres Metro Bekasi", "Polres", "polda-metro-jaya"),
             ("polres-metro-depok", "Polres Metro Depok", "Polres", "polda-metro-jaya"),
+            (
+                "polres-metro-tangerang-kota",
+                "Polres Metro Tangerang Kota",
+                "Polres",
+                "polda-metro-jaya",
+            ),
+            (
+                "polres-metro-jakarta-selatan",
+                "Polres Metro Jakarta Selatan",
+                "Polres",
+                "polda-metro-jaya",
+            ),
         ],
     ),
     (
@@ -131,6 +143,20 @@ ACCOUNTS = [
         Role.KOORDINATOR,
         "polri",
         "polres-metro-depok",
+    ),
+    DemoAccount(
+        "koordinator.tangerangkota",
+        "Rudi Hartono (Koordinator ZI Polres Metro Tangerang Kota)",
+        Role.KOORDINATOR,
+        "polri",
+        "polres-metro-tangerang-kota",
+    ),
+    DemoAccount(
+        "koordinator.jaksel",
+        "Lina Marlina (Koordinator ZI Polres Metro Jakarta Selatan)",
+        Role.KOORDINATOR,
+        "polri",
+        "polres-metro-jakarta-selatan",
     ),
     DemoAccount(
         "koordinator.kppnjakarta1",

@@ -1,8 +1,11 @@
 """Demo: the open evaluation cycle, with units at different points of the life cycle.
 
-Polres Metro Bekasi is building (part of its LKE filled), Polres Metro Depok is with the TPI
-after its preliminary assessment, KPPN Jakarta I is building, and Disdukcapil Kota Bekasi has
-just declared. Everything goes through the same services as the UI, so the audit trail and
+Polres Metro Bekasi is building (part of its LKE filled), Polres Metro Depok waits for its
+preliminary assessment by Polda Metro Jaya, KPPN Jakarta I is building, and Disdukcapil Kota
+Bekasi has just declared. Two Polri units are proposed to TPN (``proposals.py``): Polres Metro
+Tangerang Kota for Menuju WBK and Polres Metro Jakarta Selatan for Menuju WBBM, each with the
+answers of the unit and of the TPI to every item, so that a PortalRB pull with a Polri token
+returns real units. Everything goes through the same services as the UI, so the audit trail and
 snapshots are real.
 """
 
@@ -22,6 +25,7 @@ from tracker.accreditation.workflow import Action
 from tracker.agencies import services as agencies
 from tracker.auth import services as auth
 from tracker.auth.models import User
+from tracker.demo.proposals import seed_proposals
 from tracker.lke import AnswerType, Framework
 from tracker.lke.services import sync_framework
 
@@ -29,7 +33,7 @@ YEAR = 2027
 
 
 def seed_cycle(session: Session, report) -> None:
-    """The 2027 cycle (its windows still ahead) and four enrolments."""
+    """The 2027 cycle (its windows still ahead), four enrolments and two proposals."""
     row, created = sync_framework(session)
     if created:
         report.add(f"kerangka {row.code} v{row.version}")
@@ -46,6 +50,7 @@ def seed_cycle(session: Session, report) -> None:
         report.add(f"siklus {YEAR}")
     for agency, unit, user, fill, actions in _STORY:
         _enrolment(session, report, cycle, agency, unit, user, fill, actions)
+    seed_proposals(session, report, cycle)
 
 
 # (agency code, unit code, coordinator, share of the LKE to fill, actions after filling)

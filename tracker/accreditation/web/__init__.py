@@ -29,6 +29,7 @@ from flask_wtf import FlaskForm
 
 from tracker.accreditation.access import enrolment_in_scope, unit_in_scope
 from tracker.accreditation.context import Actor
+from tracker.accreditation.deployment import Deployment
 from tracker.accreditation.models import Enrolment
 from tracker.agencies.models import Unit
 from tracker.auth.login import current_actor
@@ -45,14 +46,19 @@ def upload_policy() -> UploadPolicy:
     return UploadPolicy.from_settings(settings())
 
 
+def deployment() -> Deployment:
+    """Who records TPN's steps here (``config.Settings.deployment``, issue 12)."""
+    return Deployment(settings().deployment)
+
+
 def load_enrolment(enrolment_id: int) -> tuple[Enrolment, Actor]:
     """The enrolment if the user's scope reaches its unit (404 otherwise), and the actor."""
-    return enrolment_in_scope(get_session(), current_actor(), enrolment_id)
+    return enrolment_in_scope(get_session(), current_actor(), enrolment_id, deployment())
 
 
 def load_unit(unit_id: int) -> tuple[Unit, Actor]:
     """The unit if the user's scope reaches it (404 otherwise), and the actor."""
-    return unit_in_scope(get_session(), current_actor(), unit_id)
+    return unit_in_scope(get_session(), current_actor(), unit_id, deployment())
 
 
 def invalid_form(form: FlaskForm, back: str) -> ResponseReturnValue:

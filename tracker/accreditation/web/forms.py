@@ -126,6 +126,11 @@ class TransitionForm(TrackerForm):
         validators=[Optional()],
         choices=choices((k.value, L(v)) for k, v in MONITORING_LABELS.items()),
     )
+    # Issue 12: in an agency deployment a TPN step cites the PortalRB result it records; the
+    # service requires it then (the portalrb_reference guard), so it is no validator here.
+    portalrb_reference = StringField(
+        L("Referensi hasil PortalRB"), validators=[Optional(), Length(max=500)]
+    )
     # D16: shown, and required, on a hand-off whose answered items lack evidence; the service
     # refuses such a hand-off without it (the evidence_confirmed guard), so it is no validator.
     confirm_evidence = BooleanField(
@@ -224,6 +229,16 @@ class WorksheetForm(TrackerForm):
         return bytes(data)
 
 
+class SoalImportForm(WorksheetForm):
+    """Answers keyed by PortalRB's ``soal_id`` (issue 12): TPN's published evaluation."""
+
+    file = FileField(
+        L("Berkas jawaban per soal_id (.csv atau .json: soal_id, jawaban, catatan)"),
+        validators=[FileRequired(L("Pilih berkas jawaban (.csv atau .json) untuk diimpor."))],
+    )
+    tier = SelectField(L("Tingkat penilaian"), default=TierCode.TPN)
+
+
 class PrerequisiteForm(TrackerForm):
     code = HiddenField(L("Persyaratan"), validators=[DataRequired(), Regexp(r"^[a-z0-9_.]{1,60}$")])
     value = StringField(L("Nilai"), validators=[DataRequired(), Length(max=120)])
@@ -262,6 +277,10 @@ class SurveyForm(TrackerForm):
     report = FileField(L("Laporan hasil survei (berkas)"))
     report_link = StringField(L("atau tautan laporan"), validators=[Optional(), Length(max=1000)])
     note = TextAreaField(L("Catatan"), validators=[Optional(), Length(max=4000)])
+    # Issue 12: required by the service in an agency deployment (the survey comes from PortalRB).
+    portalrb_reference = StringField(
+        L("Referensi hasil PortalRB"), validators=[Optional(), Length(max=500)]
+    )
 
 
 class PastDesignationForm(TrackerForm):

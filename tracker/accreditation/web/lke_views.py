@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from tracker.accreditation import assessments, cycles, reviews, tiers
+from tracker.accreditation.deployment import Deployment
 from tracker.accreditation.models import DecisionKind, Enrolment
 from tracker.accreditation.tiers import TierCode
 from tracker.accreditation.web import forms, invalid_form, load_enrolment, pages, upload_policy
@@ -66,6 +67,8 @@ def lke(enrolment_id: int) -> ResponseReturnValue:
         decision_form=forms.DecisionForm,
         resubmit_form=forms.ResubmitForm,
         worksheet_form=forms.WorksheetForm(),
+        soal_form=forms.SoalImportForm(),
+        from_portalrb=actor.deployment is Deployment.AGENCY,
         upload_limit=upload_policy().describe(),
         accept_types=upload_policy().allowed.accept_attribute(),
     )

@@ -24,6 +24,7 @@ from tracker.accreditation import (
     assessments,
     cycles,
     designations,
+    duties,
     editing,
     reviews,
     surveys,
@@ -264,6 +265,8 @@ def _item_row(
             area=area,
             editable_areas=actor.areas,
             sent_back=sent_back,
+            memberships=actor.memberships,
+            unit_name=enrolment.unit.name,
         )
     )
     item_files = files.get(item.code, [])
@@ -300,6 +303,8 @@ def _item_row(
                 area=area,
                 editable_areas=actor.areas,
                 sent_back=sent_back,
+                memberships=actor.memberships,
+                unit_name=enrolment.unit.name,
             )
         )
         is None,
@@ -401,10 +406,16 @@ def next_steps(session: Session, actor: Actor, enrolment: Enrolment) -> NextStep
         # not blockers. The context still holds exactly the facts the action reads, so the
         # preview fails closed too.
         preview = transitions.Details(
-            note="-", decree_number="-", decree_date=today(), evidence_confirmed=True
+            note="-",
+            decree_number="-",
+            decree_date=today(),
+            evidence_confirmed=True,
+            portalrb_reference="-",
+            deployment=actor.deployment,
         )
         ctx = transitions.context(session, enrolment, action, preview, today())
-        blockers[action] = workflow.blockers(action, ctx)
+        conflict = duties.action_conflict(action, actor.memberships, enrolment.unit.name)
+        blockers[action] = [conflict] if conflict else workflow.blockers(action, ctx)
         if Fact.EVIDENCE_GAP in ctx.given and (gap := ctx.evidence_gap):
             gaps[action] = _gap_view(assessments.framework_for(enrolment), gap)
     return NextSteps(blockers, gaps)

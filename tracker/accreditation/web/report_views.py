@@ -11,14 +11,15 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from tracker.accreditation import dashboards, proposal, queries, tiers
-from tracker.accreditation.models import Predicate
+from tracker.accreditation.context import Actor, actor_for
+from tracker.accreditation.models import Enrolment, Predicate
 from tracker.accreditation.web import forms, invalid_form, load_enrolment, pages, upload_policy
 from tracker.accreditation.web.views import bp
 from tracker.accreditation.workflow import ACTION_LABELS, STAGE_LABELS, Action, Stage
 from tracker.agencies.services import visible_agencies
 from tracker.audit.describe import describe
 from tracker.auth.access import scope_of
-from tracker.auth.login import actor_grants, role_required
+from tracker.auth.login import actor_grants, current_actor, role_required
 from tracker.auth.roles import Role
 from tracker.evidence import uploads
 from tracker.evidence.models import EvidencePurpose
@@ -126,11 +127,27 @@ AUDIT_FORMATTERS = {
 }
 
 
+def may_read_audit(actor: Actor) -> bool:
+    """Who may open a unit's audit trail: the trail answers 403 to anyone else, and the unit's
+    "Jejak audit" tab is shown to nobody else (``_header.html``, through ``_unit_tabs``)."""
+    return bool(actor.roles & AUDIT_READERS)
+
+
+@bp.context_processor
+def _unit_tabs() -> dict[str, Any]:
+    """For the header of every enrolment page: whether the signed-in user may open the tab."""
+
+    def shows_audit_tab(enrolment: Enrolment) -> bool:
+        return may_read_audit(actor_for(current_actor(), enrolment.unit))
+
+    return {"shows_audit_tab": shows_audit_tab}
+
+
 @bp.get("/enrolments/<int:enrolment_id>/audit")
 @login_required
 def audit_trail(enrolment_id: int) -> ResponseReturnValue:
     item, actor = load_enrolment(enrolment_id)
-    if not actor.roles & AUDIT_READERS:
+    if not may_read_audit(actor):
         abort(403)
     page = query_int("page", 1) or 1
     events, has_more = queries.unit_audit_events(

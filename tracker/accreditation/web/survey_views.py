@@ -51,6 +51,7 @@ def record_survey(enrolment_id: int, code: str) -> ResponseReturnValue:
                 period=form.period.data or "",
                 respondents=form.respondents.data or "",
                 note=form.note.data or "",
+                portalrb_reference=form.portalrb_reference.data or "",
             ),
             report=form.report.data,
             report_link=form.report_link.data or None,

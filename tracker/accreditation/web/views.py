@@ -10,6 +10,7 @@ from flask_login import login_required
 
 from tracker.accreditation import cycles, designations, transitions
 from tracker.accreditation.context import Actor
+from tracker.accreditation.deployment import Deployment
 from tracker.accreditation.enrolment import (
     declare,
     enrolments_of_unit,
@@ -30,6 +31,7 @@ from tracker.accreditation.workflow import (
     DEADLINE_LABELS,
     NOTE_REQUIRED,
     STAGE_LABELS,
+    TPN_STEPS,
     Action,
 )
 from tracker.agencies.models import Unit
@@ -133,6 +135,8 @@ def enrolment(enrolment_id: int) -> ResponseReturnValue:
         designation=page.designation,
         monitoring=page.monitoring,
         pakta=evidence_services.active_files(session, item.id, [EvidencePurpose.PAKTA]),
+        from_portalrb=actor.deployment is Deployment.AGENCY,
+        tpn_steps=TPN_STEPS,
     )
 
 
@@ -152,6 +156,7 @@ def advance(enrolment_id: int) -> ResponseReturnValue:
         on_date=form.on_date.data,
         monitoring_result=form.chosen_result(),
         evidence_confirmed=bool(form.confirm_evidence.data),
+        portalrb_reference=form.portalrb_reference.data or "",
     )
     transitions.advance(
         session,

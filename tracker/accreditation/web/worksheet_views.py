@@ -21,7 +21,13 @@ from sqlalchemy.orm import Session
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, Length
 
-from tracker.accreditation import assessments, cycles, import_rules, worksheet_import
+from tracker.accreditation import (
+    assessments,
+    cycles,
+    import_rules,
+    soal_import,
+    worksheet_import,
+)
 from tracker.accreditation.context import Actor
 from tracker.accreditation.models import Enrolment
 from tracker.accreditation.tiers import Tier, TierCode
@@ -88,13 +94,62 @@ def import_worksheet(enrolment_id: int) -> ResponseReturnValue:
         return invalid_form(form, _lke_url(item))
     data = form.file_bytes()
     read = import_rules.read_for_tier(data, framework, tier.code)
+    source = display_name(form.file.data.filename or "lke.xlsx")
+    return _preview(session, actor, item, tier, read, data, source, "xlsx")
+
+
+@bp.post("/enrolments/<int:enrolment_id>/lke/import-soal")
+@login_required
+def import_soal(enrolment_id: int) -> ResponseReturnValue:
+    """Step 1 for answers keyed by PortalRB's ``soal_id`` (a CSV or JSON file, issue 12): read
+    them and show what saving them would change, on the same preview as a worksheet's."""
+    session = get_session()
+    item, actor = load_enrolment(enrolment_id)
+    framework = assessments.framework_for(item)
+    form = forms.SoalImportForm()
+    form.tier.choices = choices((t.code, t.label) for t in cycles.cycle_tiers(item.cycle))
+    try:
+        tier = _authorize(session, actor, item, form.tier.data or TierCode.TPN)
+    except worksheet_import.UnknownTierError as err:
+        return error_page(400, str(err))
+    if not form.validate_on_submit():
+        return invalid_form(form, _lke_url(item, tier.code))
+    source = display_name(form.file.data.filename or "")
+    fmt = soal_import.format_of(source)
+    if fmt is None:
+        flash(_("Berkas jawaban per soal_id harus berupa .csv atau .json."), "error")
+        return redirect(_lke_url(item, tier.code), code=303)
+    data = form.file_bytes()
+    read = soal_import.read_for_tier(data, fmt, framework)
+    return _preview(session, actor, item, tier, read, data, source, fmt.value)
+
+
+def _read_staged(data: bytes, kind: str, framework: Framework, tier: Tier) -> import_rules.FileRead:
+    """The staged file read again as step 1 read it: a worksheet, or a soal file."""
+    fmt = soal_import.format_of(f"lke.{kind}")
+    if fmt is not None:
+        return soal_import.read_for_tier(data, fmt, framework)
+    return import_rules.read_for_tier(data, framework, tier.code)
+
+
+def _preview(
+    session: Session,
+    actor: Actor,
+    item: Enrolment,
+    tier: Tier,
+    read: import_rules.FileRead,
+    data: bytes,
+    source: str,
+    kind: str,
+) -> ResponseReturnValue:
+    """Stage the file, compare it with the tier and show the plan with its signed token."""
+    framework = assessments.framework_for(item)
     store = _staging_store()
-    sha256 = worksheet_import.stage_file(store, data)
+    sha256 = worksheet_import.stage_file(store, data, kind=kind)
     planned = worksheet_import.plan_import(
         session, actor=actor, enrolment=item, tier=tier, read=read, sha256=sha256
     )
     session.commit()  # nothing was written: end the (write-locking) transaction before rendering
-    source = display_name(form.file.data.filename or "lke.xlsx")
     token = _serializer().dumps(
         {
             "enrolment": item.id,
@@ -103,6 +158,7 @@ def import_worksheet(enrolment_id: int) -> ResponseReturnValue:
             "sha256": sha256,
             "fingerprint": planned.fingerprint,
             "source": source,
+            "kind": kind,
         }
     )
     return render_template(
@@ -145,7 +201,8 @@ def confirm_import(enrolment_id: int) -> ResponseReturnValue:
     store = _staging_store()
     try:
         data = worksheet_import.staged_file(store, token["sha256"])
-        read = import_rules.read_for_tier(data, assessments.framework_for(item), tier.code)
+        kind = str(token.get("kind", "xlsx"))
+        read = _read_staged(data, kind, assessments.framework_for(item), tier)
         # The write transaction starts here, and the rights are checked again inside it.
         done = worksheet_import.confirm_import(
             session,
