@@ -13,6 +13,7 @@ from evidence_samples import GeneratedStream, leftovers, pdf_bytes
 
 from tracker.evidence import DEFAULT_ALLOW_LIST, LocalEvidenceStore, VerifyStatus, build_store
 from tracker.evidence.storage import local as storage_module
+from tracker.evidence.storage.blobs import StorageUnwritableError
 
 MB = 1024 * 1024
 
@@ -77,7 +78,8 @@ def test_a_full_disk_while_spooling_leaves_nothing(local_store, monkeypatch):
 
     monkeypatch.setattr(storage_module.tempfile, "mkstemp", mkstemp)
     monkeypatch.setattr(storage_module.os, "fdopen", fdopen)
-    with pytest.raises(OSError, match="No space left"):
+    # The store names the fault for the person uploading (issue 13 §16), and keeps nothing.
+    with pytest.raises(StorageUnwritableError, match="penyimpanan bukti penuh"):
         save(local_store)
     monkeypatch.undo()
     assert leftovers(local_store) == []

@@ -7,6 +7,7 @@ before it becomes a path or an object name.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
@@ -15,7 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import IO, BinaryIO
 
-from tracker.errors import NotFoundError
+from tracker.errors import NotFoundError, ServiceUnavailableError
 from tracker.evidence.filetypes import (
     TypeAllowList,
     rejected_empty,
@@ -26,6 +27,27 @@ from tracker.i18n import _
 
 CHUNK_SIZE = 256 * 1024
 KEY_PATTERN = re.compile(r"(?P<shard>[0-9a-f]{2})/(?P<sha>(?P=shard)[0-9a-f]{62})")
+
+
+class StorageUnwritableError(ServiceUnavailableError):
+    """The store could not write: its disk is full or read-only (issue 13 §16). The upload
+    left nothing behind; ``str()`` names the file and tells the user to call the admin."""
+
+    def __init__(self, filename: str) -> None:
+        super().__init__(
+            _(
+                "Berkas %(name)s tidak disimpan: penyimpanan bukti penuh atau tidak dapat "
+                "ditulis. Hubungi admin.",
+                name=filename,
+            ),
+            name=filename,
+        )
+        self.name = filename
+
+
+# The disk's "cannot write" errors, as opposed to a client that went away mid-upload: no space
+# or quota left, a read-only file system, a directory the server may not write into.
+UNWRITABLE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tempfile
@@ -11,10 +12,13 @@ from pathlib import Path
 from typing import IO, BinaryIO
 
 from tracker.evidence.filetypes import TypeAllowList
+from tracker.evidence.naming import display_name
 from tracker.evidence.storage.blobs import (
     KEY_PATTERN,
+    UNWRITABLE,
     BlobInfo,
     BlobNotFoundError,
+    StorageUnwritableError,
     StoredBlob,
     TempFile,
     VerifyStatus,
@@ -27,6 +31,7 @@ from tracker.evidence.storage.blobs import (
 )
 
 TEMP_DIR_NAME = ".tmp"
+log = logging.getLogger(__name__)
 
 
 class LocalEvidenceStore:
@@ -53,6 +58,25 @@ class LocalEvidenceStore:
         """See ``BlobStore.save``. Raises ``RejectedFileError``, ``ValueError`` (bad
         ``max_bytes``), and re-raises the stream's or the disk's errors after cleaning up."""
         allowed.check_name(filename)  # refuse a wrong extension before reading a byte
+        try:
+            return self._save(stream, filename, max_bytes, allowed, declared_size)
+        except OSError as err:
+            if err.errno not in UNWRITABLE:
+                raise
+            # For the admin: the user is told only that storage is full or not writable.
+            log.error("evidence store %s cannot write (%s): %s", self.root, filename, err)
+            raise StorageUnwritableError(display_name(filename)) from err
+
+    def _save(
+        self,
+        stream: IO[bytes],
+        filename: str,
+        max_bytes: int,
+        allowed: TypeAllowList,
+        declared_size: int | None,
+    ) -> StoredBlob:
+        """``save`` without the translation of the disk's errors; removes its temporary file
+        whatever fails, the disk included, so a full disk is left no fuller."""
         self.temp_dir.mkdir(parents=True, exist_ok=True)
         fd, temp_name = tempfile.mkstemp(dir=self.temp_dir, prefix="upload-", suffix=".part")
         temp = Path(temp_name)

@@ -29,22 +29,23 @@ from sqlalchemy.orm import Session
 from tracker.accreditation import assessments, cycles, tiers
 from tracker.accreditation.access import enrolment_in_scope
 from tracker.accreditation.context import Actor
+from tracker.accreditation.deployment import Deployment
 from tracker.accreditation.models import Enrolment
 from tracker.auth.login import current_actor
 from tracker.auth.models import User
 from tracker.auth.roles import Role
-from tracker.error_handlers import wants_json
-from tracker.errors import NotAllowedError
+from tracker.error_handlers import error_page, wants_json
+from tracker.errors import ConflictError, NotAllowedError, ValidationError
 from tracker.evidence import services
 from tracker.evidence.filetypes import (
-    RejectedFileError,
     UploadPolicy,
     human_size,
     rejected_without_length,
 )
 from tracker.evidence.models import CheckVerdict, EvidenceFile, EvidencePurpose
-from tracker.evidence.naming import storage_safe_name
+from tracker.evidence.naming import display_name, storage_safe_name
 from tracker.evidence.services import Target
+from tracker.evidence.storage import StorageUnwritableError
 from tracker.evidence.uploads import cleanup_on_failure
 from tracker.evidence.web import forms
 from tracker.extensions import evidence_store, settings
@@ -59,7 +60,8 @@ REVIEWER_ROLES = frozenset({Role.PENILAI_PENDAHULUAN, Role.TPI, Role.TPN})
 
 def load_enrolment(enrolment_id: int) -> tuple[Enrolment, Actor]:
     """The enrolment if the user's scope reaches its unit (404 otherwise), and the actor."""
-    return enrolment_in_scope(get_session(), current_actor(), enrolment_id)
+    deployment = Deployment(settings().deployment)  # an agency admin records TPN's checks
+    return enrolment_in_scope(get_session(), current_actor(), enrolment_id, deployment)
 
 
 def _policy() -> UploadPolicy:
@@ -184,10 +186,14 @@ def upload_form(enrolment_id: int):
         return _invalid(form, enrolment, form.item.data)
     target = _item_target(enrolment, form.item.data, form.document.data)
     _ensure_can_upload(actor, enrolment, form.item.data)
-    stored, rejected = 0, []
-    for upload in form.files.data or []:
-        if not upload.filename:
-            continue
+    uploads = [upload for upload in form.files.data or [] if upload.filename]
+    # Each file is judged, stored and committed on its own (issue 13 §16): the files are
+    # separate documents, and a coordinator who picked five would rather re-send the one that
+    # was refused, by name, than all five. A full or read-only disk refuses every file after
+    # it too: the upload stops there and says which files were kept.
+    stored: int = 0
+    refused: list[str] = []
+    for n, upload in enumerate(uploads):
         try:
             _store_one(
                 session,
@@ -195,17 +201,34 @@ def upload_form(enrolment_id: int):
                 enrolment,
                 target,
                 upload.stream,
-                upload.filename,
+                upload.filename or "",
                 form.description.data or "",
             )
             stored += 1
-        except RejectedFileError as err:  # one bad file must not stop the others
-            rejected.append(str(err))
-    for message in rejected:
+        except StorageUnwritableError as err:
+            _flash_outcome(stored, refused)
+            return _storage_failed(err, [display_name(u.filename) for u in uploads[n + 1 :]])
+        except (ValidationError, ConflictError) as err:  # one bad file must not stop the others
+            refused.append(str(err))
+    _flash_outcome(stored, refused)
+    return _back_to_item(enrolment, form.item.data)
+
+
+def _flash_outcome(stored: int, refused: list[str]) -> None:
+    for message in refused:
         flash(message, "error")
     if stored:
         flash(_("%(n)s berkas diunggah.", n=stored), "success")
-    return _back_to_item(enrolment, form.item.data)
+
+
+def _storage_failed(err: StorageUnwritableError, not_sent: list[str]):
+    """503: the disk could not take the file (the store logged it for the admin)."""
+    message = str(err)
+    if not_sent:
+        message += " " + _(
+            "Berkas berikut juga belum disimpan: %(names)s.", names=", ".join(not_sent)
+        )
+    return error_page(503, message)
 
 
 def _back_to_item(enrolment: Enrolment, item: str):
