@@ -9,14 +9,23 @@ queue once per app and names the task modules.
 The worker is ``flask --app tracker jobs worker``: it builds the app from the environment, then runs
 Huey's consumer with *process* workers (WeasyPrint is CPU-bound and its font configuration must
 not be shared between threads). Tasks run inside the worker app's context and open their own
-database sessions.
+database sessions. Periodic tasks (the stale print-job sweep) run too.
+
+Huey's process workers ignore SIGTERM (the consumer's graceful signal) and are not told when the
+consumer dies, so a consumer killed with SIGKILL used to leave them running, rendering, as
+orphans. Each child now asks the kernel for SIGKILL when its parent dies (Linux
+``PR_SET_PDEATHSIG``). A child killed on its own is replaced by the consumer's health check
+within ``HEALTH_CHECK_SECONDS``; its unfinished part is found by the job's heartbeat.
 """
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import logging
 import os
+import signal
+import sys
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -26,7 +35,7 @@ from flask import Flask, current_app, has_app_context
 from flask.cli import AppGroup
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 from huey.api import TaskWrapper
-from huey.consumer import Consumer
+from huey.consumer import Consumer, ProcessEnvironment
 
 from config import Settings
 from tracker.extensions import JOB_QUEUE, JOB_TASKS, job_queue
@@ -35,6 +44,8 @@ from tracker.extensions import settings as tracker_settings
 JOB_MODULES = "tracker.job_modules"
 
 QUEUE_NAME = "zi-tracker"
+HEALTH_CHECK_SECONDS = 2.0  # how soon a dead worker process is replaced
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 logger = logging.getLogger(__name__)
 _worker_app: Flask | None = None
@@ -106,6 +117,36 @@ class _Consumer(Consumer):
         self._signum = signum
         self._restart, self._graceful = self._signal_actions[signum]
 
+    def get_environment(self, worker_type: str) -> Any:
+        if worker_type == "process":
+            return _DieWithParent(self._graceful_sig, self._interrupt_sig)
+        return super().get_environment(worker_type)
+
+
+class _DieWithParent(ProcessEnvironment):
+    """Process workers (and the scheduler) that are killed when the consumer dies, however it
+    dies: they ignore SIGTERM while the consumer lives, so nothing else would stop them."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.parent = os.getpid()
+
+    def init_child(self, process: Any) -> None:
+        die_with_parent(self.parent)
+        super().init_child(process)
+
+
+def die_with_parent(parent: int) -> None:
+    """Have the kernel SIGKILL this process when ``parent`` exits (Linux; elsewhere nothing).
+    If the parent is already gone (it died before the request was made), exit now."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        logger.warning("PR_SET_PDEATHSIG failed (errno %s)", ctypes.get_errno())
+    if os.getppid() != parent:
+        os._exit(1)
+
 
 def run_worker(app: Flask, *, workers: int, worker_type: str = "process") -> None:
     """Run the consumer for ``app``'s queue until SIGTERM (graceful: running tasks finish, for
@@ -120,8 +161,9 @@ def run_worker(app: Flask, *, workers: int, worker_type: str = "process") -> Non
         huey,
         workers=workers,
         worker_type=worker_type,
-        periodic=False,
+        periodic=True,  # the stale print-job sweep (tracker.certificates.tasks)
         max_delay=1.0,  # an idle SQLite queue is polled at least every second
+        health_check_interval=HEALTH_CHECK_SECONDS,
         graceful_signal="TERM",  # a service stop lets running parts finish
         shutdown_timeout=60,
     )

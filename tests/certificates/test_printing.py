@@ -215,5 +215,6 @@ def test_purge_removes_old_finished_jobs(cw: CertWorld) -> None:
     job.status, job.result_key = PrintStatus.DONE, "ab/" + "ab" * 31
     job.created_at = utcnow() - timedelta(days=30)
     cw.session.flush()
-    assert printing.purge(cw.session, older_than=utcnow() - timedelta(days=14)) == [job.result_key]
+    old = utcnow() - timedelta(days=14)
+    assert printing.purge(cw.session, older_than=old, stale_before=old) == [job.result_key]
     assert printing.find_job(cw.session, job.public_id) is None

@@ -63,13 +63,14 @@ class Live:
             TRACKER_INSTANCE_DIR=str(self.settings.instance_dir),
             EVIDENCE_DIR=str(self.settings.evidence_dir),
             PUBLIC_BASE_URL=self.settings.public_base_url,
+            JOB_STALE_SECONDS=str(self.settings.job_stale_seconds),
         )
         if self.settings.redis_url:
             env["REDIS_URL"] = self.settings.redis_url
         return env
 
 
-def make_live(root: Path, redis_url: str = "") -> Live:
+def make_live(root: Path, redis_url: str = "", job_stale_seconds: int = 120) -> Live:
     database_url = f"sqlite:///{root / 'live.sqlite3'}"
     engine = build_engine(database_url)
     migrations.upgrade(engine)
@@ -81,6 +82,7 @@ def make_live(root: Path, redis_url: str = "") -> Live:
         instance_dir=root / "instance",
         evidence_dir=root / "evidence",
         redis_url=redis_url,
+        job_stale_seconds=job_stale_seconds,
         public_base_url="https://zi.example.go.id",
     )
     return Live(root, settings, create_app(settings))

@@ -38,13 +38,12 @@ def issue_missing_command() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def render_command(number: str, output: Path | None) -> None:
     """Write the PDF of certificate NUMBER (default: piagam-NUMBER.pdf)."""
-    settings = tracker_settings()
     with cli_session() as session:
         certificate = queries.find_by_number(session, numbers.normalize(number) or number)
         if certificate is None:
             raise click.ClickException(f"Piagam {number} tidak ditemukan.")
         images = services.load_images(session, [certificate])
-        data = services.certificate_data(certificate, settings.public_base_url, images)
+        data = services.certificate_data(certificate, images)
     target = output or Path(f"piagam-{certificate.number}.pdf")
     target.write_bytes(renderer.render_pdf(data))
     click.echo(f"{target} ({target.stat().st_size // 1024} KB)")
@@ -53,9 +52,14 @@ def render_command(number: str, output: Path | None) -> None:
 @certificates_cli.command("purge-jobs")
 @click.option("--days", type=click.IntRange(min=0), default=14, show_default=True)
 def purge_jobs_command(days: int) -> None:
-    """Delete finished print jobs older than DAYS days, and their files."""
+    """Delete print jobs older than DAYS days that are over (finished, failed, or abandoned:
+    no worker heartbeat for JOB_STALE_SECONDS), and their files."""
+    stale = timedelta(seconds=tracker_settings().job_stale_seconds)
     with cli_session() as session:
-        keys = printing.purge(session, older_than=utcnow() - timedelta(days=days))
+        now = utcnow()
+        keys = printing.purge(
+            session, older_than=now - timedelta(days=days), stale_before=now - stale
+        )
         session.commit()
     store = result_store()
     for key in keys:

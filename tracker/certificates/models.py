@@ -85,6 +85,9 @@ class Certificate(Base):
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reissue_reason: Mapped[str | None] = mapped_column(Text)
+    # The public address in force at issue (tracker.system): its QR code and printed URL read
+    # <public_base_url>/verify/<number> for ever, whatever the setting says later.
+    public_base_url: Mapped[str200]
 
     designation: Mapped[Designation] = relationship()
     replaces: Mapped[Certificate | None] = relationship(
@@ -116,6 +119,11 @@ class PrintJob(Base):
     ``done``/``total`` count certificates (the progress bar); ``parts_done``/``parts_total``
     count parts, and the worker that brings ``parts_done`` to ``parts_total`` claims the merge
     (``merge_claimed``) with one conditional UPDATE, so exactly one worker assembles the result.
+
+    While a part renders, its worker writes ``heartbeat_at`` every few seconds; a running job
+    whose heartbeat stopped (its worker was killed) is stale, and the sweep retries it once
+    (``attempt`` 0 → 1) or marks it failed (``tracker.certificates.printing``). Every task
+    carries the attempt it belongs to, so a part left over from an earlier attempt changes nothing.
     """
 
     __tablename__ = "print_jobs"
@@ -138,6 +146,8 @@ class PrintJob(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime | None]
+    attempt: Mapped[int] = mapped_column(default=0, server_default="0")
 
     requested_by: Mapped[User] = relationship()
 

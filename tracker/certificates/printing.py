@@ -10,6 +10,13 @@ each transaction (commit) before rendering and merging, and every step here is a
 or two. Counters move by UPDATE ... SET n = n + 1 and the merge is claimed by a conditional
 UPDATE, so concurrent workers never lose an update on PostgreSQL either. Services flush; the
 task runner commits.
+
+Heartbeat (issue 13 §7): a worker killed mid-part (SIGKILL, out of memory) cannot say so, and its
+job would wait at "4 of 9" for ever. So while a part runs its worker writes ``heartbeat_at``
+every few seconds (``beat``), and ``sweep`` treats a running job whose heartbeat is older than
+the threshold as abandoned: the first time it is reset and queued again (``attempt`` + 1), after
+that it is marked failed, and an administrator may ``retry`` it. Every step is guarded by the
+attempt it belongs to, so a part of an abandoned attempt that wakes up later changes nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Executable, delete, select, update
+from sqlalchemy import ColumnElement, CursorResult, Executable, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from tracker.audit import services as audit
@@ -41,6 +48,8 @@ MAX_BATCH = 500
 PART_MIN, PART_MAX = 5, 25
 PARALLEL_PARTS = 4  # aim for at least this many parts, so two or more workers share a job
 MAX_ERROR_LENGTH = 500
+AUTOMATIC_RETRIES = 1  # a job abandoned by its worker is queued again once, then failed
+ACTIVE = (PrintStatus.QUEUED, PrintStatus.RUNNING)
 
 
 def part_size(total: int) -> int:
@@ -115,12 +124,40 @@ def recent_jobs(session: Session, user: User, limit: int = 20) -> list[PrintJob]
 # --- the worker's steps (see the SQLite note above) ---------------------------------------------
 
 
-def mark_running(session: Session, public_id: str) -> None:
+def mark_running(session: Session, public_id: str, attempt: int = 0) -> None:
+    """A part of ``attempt`` starts: the job runs (if it still belongs to that attempt)."""
+    now = utcnow()
     session.execute(
         update(PrintJob)
-        .where(PrintJob.public_id == public_id, PrintJob.status == PrintStatus.QUEUED)
-        .values(status=PrintStatus.RUNNING, started_at=utcnow())
+        .where(
+            PrintJob.public_id == public_id,
+            PrintJob.attempt == attempt,
+            PrintJob.status.in_(ACTIVE),
+        )
+        .values(
+            status=PrintStatus.RUNNING,
+            started_at=func.coalesce(PrintJob.started_at, now),
+            heartbeat_at=now,
+        )
         .execution_options(synchronize_session=False)
+    )
+
+
+def beat(session: Session, public_id: str, attempt: int) -> bool:
+    """Record that a worker is still at ``attempt`` of the job. False if the job has moved on."""
+    return (
+        _changed(
+            session,
+            update(PrintJob)
+            .where(
+                PrintJob.public_id == public_id,
+                PrintJob.attempt == attempt,
+                PrintJob.status == PrintStatus.RUNNING,
+            )
+            .values(heartbeat_at=utcnow())
+            .execution_options(synchronize_session=False),
+        )
+        == 1
     )
 
 
@@ -130,8 +167,14 @@ def record_part(session: Session, job: PrintJob, seq: int, data: bytes, count: i
     counted = _changed(
         session,
         update(PrintJob)
-        .where(PrintJob.id == job.id, PrintJob.status == PrintStatus.RUNNING)
-        .values(done=PrintJob.done + count, parts_done=PrintJob.parts_done + 1)
+        .where(
+            PrintJob.id == job.id,
+            PrintJob.attempt == job.attempt,
+            PrintJob.status == PrintStatus.RUNNING,
+        )
+        .values(
+            done=PrintJob.done + count, parts_done=PrintJob.parts_done + 1, heartbeat_at=utcnow()
+        )
         .execution_options(synchronize_session=False),
     )
     if counted != 1:
@@ -148,6 +191,7 @@ def claim_merge(session: Session, job: PrintJob) -> bool:
         update(PrintJob)
         .where(
             PrintJob.id == job.id,
+            PrintJob.attempt == job.attempt,
             PrintJob.status == PrintStatus.RUNNING,
             PrintJob.parts_done == PrintJob.parts_total,
             PrintJob.merge_claimed.is_(False),
@@ -167,7 +211,7 @@ def finish(session: Session, job: PrintJob, blob: StoredBlob) -> None:
     """Record the assembled result and drop the parts."""
     session.execute(
         update(PrintJob)
-        .where(PrintJob.id == job.id)
+        .where(PrintJob.id == job.id, PrintJob.attempt == job.attempt)
         .values(
             status=PrintStatus.DONE,
             result_key=blob.key,
@@ -179,16 +223,22 @@ def finish(session: Session, job: PrintJob, blob: StoredBlob) -> None:
     session.execute(delete(PrintJobPart).where(PrintJobPart.job_id == job.id))
 
 
-def fail(session: Session, public_id: str, message: str, number: str | None = None) -> bool:
+def fail(
+    session: Session,
+    public_id: str,
+    message: str,
+    number: str | None = None,
+    *,
+    attempt: int | None = None,
+) -> bool:
     """Mark the job failed with ``message`` (and the certificate that failed, if known). The
-    first failure wins; False if the job had already ended."""
+    first failure wins; False if the job had already ended (or, given ``attempt``, has moved on
+    to another attempt)."""
+    same_attempt = PrintJob.attempt == attempt if attempt is not None else PrintJob.id.isnot(None)
     failed = _changed(
         session,
         update(PrintJob)
-        .where(
-            PrintJob.public_id == public_id,
-            PrintJob.status.in_((PrintStatus.QUEUED, PrintStatus.RUNNING)),
-        )
+        .where(PrintJob.public_id == public_id, same_attempt, PrintJob.status.in_(ACTIVE))
         .values(
             status=PrintStatus.FAILED,
             error=message[:MAX_ERROR_LENGTH],
@@ -203,11 +253,116 @@ def fail(session: Session, public_id: str, message: str, number: str | None = No
     return failed == 1
 
 
-def purge(session: Session, *, older_than: datetime) -> list[str]:
-    """Delete finished and failed jobs created before ``older_than``. Returns the result keys
+# --- jobs whose worker stopped -------------------------------------------------------------------
+
+
+def _last_sign_of_life() -> ColumnElement[datetime]:
+    # Rows from before the heartbeat existed have only started_at (or, queued, created_at).
+    return func.coalesce(PrintJob.heartbeat_at, PrintJob.started_at, PrintJob.created_at)
+
+
+def is_stale(job: PrintJob, *, stale_before: datetime) -> bool:
+    """Whether ``job`` runs but its workers stopped writing their heartbeat before then."""
+    last = job.heartbeat_at or job.started_at or job.created_at
+    return job.status is PrintStatus.RUNNING and last < stale_before
+
+
+def sweep(
+    session: Session, *, stale_before: datetime, public_id: str | None = None
+) -> list[PrintJob]:
+    """Deal with running jobs whose heartbeat stopped before ``stale_before`` (only the job
+    ``public_id`` if given): retry each once, fail it after that. Returns the jobs reset to
+    queued, for the caller to queue after committing."""
+    stmt = select(PrintJob).where(
+        PrintJob.status == PrintStatus.RUNNING, _last_sign_of_life() < stale_before
+    )
+    if public_id is not None:
+        stmt = stmt.where(PrintJob.public_id == public_id[:32])
+    retried = []
+    for job in session.scalars(stmt.execution_options(populate_existing=True)).all():
+        still_stale = (_last_sign_of_life() < stale_before, PrintJob.attempt == job.attempt)
+        if job.attempt < AUTOMATIC_RETRIES:
+            if _restart(session, job, PrintStatus.RUNNING, *still_stale):
+                _record_retry(session, job, user=None, reason="heartbeat")
+                retried.append(job)
+        else:
+            _fail_stale(session, job, still_stale)
+    return retried
+
+
+def retry(session: Session, job: PrintJob, *, user: User) -> PrintJob:
+    """Queue a failed job again from the start (an administrator's action; the caller checks
+    the role). Raises ``ValidationError`` if the job has not failed."""
+    if job.status is not PrintStatus.FAILED or not _restart(
+        session, job, PrintStatus.FAILED, PrintJob.attempt == job.attempt
+    ):
+        raise ValidationError(_("Hanya permintaan cetak yang gagal dapat diulang."))
+    _record_retry(session, job, user=user, reason="requested")
+    return job
+
+
+def _restart(
+    session: Session, job: PrintJob, status: PrintStatus, *conditions: ColumnElement[bool]
+) -> bool:
+    """Reset ``job`` (still in ``status`` and meeting ``conditions``) to a queued new attempt."""
+    reset = _changed(
+        session,
+        update(PrintJob)
+        .where(PrintJob.id == job.id, PrintJob.status == status, *conditions)
+        .values(
+            status=PrintStatus.QUEUED,
+            attempt=PrintJob.attempt + 1,
+            done=0,
+            parts_done=0,
+            merge_claimed=False,
+            error=None,
+            failed_number=None,
+            started_at=None,
+            heartbeat_at=None,
+            finished_at=None,
+        )
+        .execution_options(synchronize_session=False),
+    )
+    if reset != 1:
+        return False
+    session.execute(delete(PrintJobPart).where(PrintJobPart.job_id == job.id))
+    session.refresh(job)
+    return True
+
+
+def _fail_stale(
+    session: Session, job: PrintJob, conditions: tuple[ColumnElement[bool], ...]
+) -> None:
+    last = job.heartbeat_at or job.started_at or job.created_at
+    message = f"worker stopped responding (no heartbeat since {last:%Y-%m-%d %H:%M:%S} UTC)"
+    failed = _changed(
+        session,
+        update(PrintJob)
+        .where(PrintJob.id == job.id, PrintJob.status == PrintStatus.RUNNING, *conditions)
+        .values(status=PrintStatus.FAILED, error=message, finished_at=utcnow())
+        .execution_options(synchronize_session=False),
+    )
+    if failed == 1:
+        session.execute(delete(PrintJobPart).where(PrintJobPart.job_id == job.id))
+
+
+def _record_retry(session: Session, job: PrintJob, *, user: User | None, reason: str) -> None:
+    audit.record(
+        session,
+        actor=user,
+        tag="certificates:print:retry",
+        subject=job,
+        data={"job": job.public_id, "attempt": job.attempt, "reason": reason},
+    )
+
+
+def purge(session: Session, *, older_than: datetime, stale_before: datetime) -> list[str]:
+    """Delete jobs created before ``older_than`` that are over: done, failed, or abandoned
+    (queued or running with no sign of life since ``stale_before``). Returns the result keys
     no remaining job uses, for the caller to delete from the store after committing."""
-    ended = (PrintStatus.DONE, PrintStatus.FAILED)
-    old = select(PrintJob.id).where(PrintJob.created_at < older_than, PrintJob.status.in_(ended))
+    ended = PrintJob.status.in_((PrintStatus.DONE, PrintStatus.FAILED))
+    abandoned = PrintJob.status.in_(ACTIVE) & (_last_sign_of_life() < stale_before)
+    old = select(PrintJob.id).where(PrintJob.created_at < older_than, ended | abandoned)
     keys = set(session.scalars(select(PrintJob.result_key).where(PrintJob.id.in_(old))))
     session.execute(delete(PrintJobPart).where(PrintJobPart.job_id.in_(old)))
     session.execute(delete(PrintJob).where(PrintJob.id.in_(old)))

@@ -24,6 +24,8 @@ from tracker.certificates.status import CertificateStatus, status_of
 
 PAGE_SIZE = 25
 MAX_PAGE = 10_000  # deeper pages are not browsing but scraping
+MAX_QUERY_LENGTH = 100  # characters of a search that count (the search box allows 100)
+MAX_WORDS = 8  # words of a search that count: each adds a LIKE per searched column
 T = TypeVar("T")
 AnySelect = TypeVar("AnySelect", bound=Select)  # a select of any row shape
 
@@ -149,18 +151,12 @@ def _in_registry(stmt: AnySelect, replacement: Any, filters: Filters) -> AnySele
         stmt = stmt.where(Designation.predicate == filters.predicate)
     if filters.agency_id is not None:
         stmt = stmt.where(Designation.agency_id == filters.agency_id)
-    if query := " ".join(filters.q.split())[:100]:
+    if query := " ".join(filters.q.split())[:MAX_QUERY_LENGTH]:
+        recorded = (Unit.name, Agency.name, Designation.decree_number)
         stmt = stmt.where(
             or_(
                 _search(query),
-                and_(
-                    Certificate.id.is_(None),
-                    or_(
-                        Unit.name.icontains(query, autoescape=True),
-                        Agency.name.icontains(query, autoescape=True),
-                        Designation.decree_number.icontains(query, autoescape=True),
-                    ),
-                ),
+                and_(Certificate.id.is_(None), _every_word(query, recorded)),
             )
         )
     return stmt
@@ -284,18 +280,30 @@ def _conditions(filters: Filters) -> list[ColumnElement[bool]]:
         found.append(Certificate.predicate == filters.predicate)
     if filters.agency_id is not None:
         found.append(Designation.agency_id == filters.agency_id)
-    if query := " ".join(filters.q.split())[:100]:
+    if query := " ".join(filters.q.split())[:MAX_QUERY_LENGTH]:
         found.append(_search(query))
     return found
 
 
 def _search(query: str) -> ColumnElement[bool]:
+    """A certificate whose number is ``query`` (as people type numbers), or whose unit name,
+    agency name and number between them contain every word of it."""
     canonical = numbers.normalize(query)
+    searched = (Certificate.unit_name, Certificate.agency_name, Certificate.number)
     return or_(
-        Certificate.unit_name.icontains(query, autoescape=True),
-        Certificate.agency_name.icontains(query, autoescape=True),
-        Certificate.number.icontains(query, autoescape=True),
+        _every_word(query, searched),
         Certificate.number == canonical if canonical else false(),
+    )
+
+
+def _every_word(query: str, columns: Sequence[Any]) -> ColumnElement[bool]:
+    """Each word of ``query`` (case-insensitively, LIKE wildcards literal) in one of
+    ``columns``: "polres bekasi" finds "Polres Metro Bekasi Kota". At most ``MAX_WORDS``
+    words count, so a pasted paragraph cannot grow the query without bound."""
+    words = list(dict.fromkeys(query.lower().split()))[:MAX_WORDS]
+    return and_(
+        true(),
+        *(or_(*(column.icontains(word, autoescape=True) for column in columns)) for word in words),
     )
 
 

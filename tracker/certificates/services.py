@@ -29,6 +29,7 @@ from tracker.certificates.models import Certificate, CertificateImage, Signatory
 from tracker.clock import today
 from tracker.errors import ConflictError, ValidationError
 from tracker.i18n import _
+from tracker.system import services as system
 
 NUMBER_ATTEMPTS = 8  # 40 random bits per year and predicate: a second attempt is already rare
 
@@ -130,6 +131,7 @@ def _new_certificate(
         signature=signatory.signature,
         issued_on=issued_on or today(),
         issued_by_id=user.id if user is not None else None,
+        public_base_url=system.public_base_url(session),
     )
     _ensure_printable(certificate)
     return certificate
@@ -147,7 +149,7 @@ def _ensure_printable(certificate: Certificate) -> None:
     """Build the renderer's input now, so a field that cannot be printed fails the issue and
     not, much later, somebody's batch print."""
     try:
-        certificate_data(certificate, "https://verify.invalid", images={})
+        certificate_data(certificate, images={})
     except ValueError as err:
         raise ValidationError(
             _("Data piagam tidak dapat dicetak: %(error)s", error=str(err))
@@ -170,11 +172,10 @@ def _audit(session: Session, user: User | None, tag: str, certificate: Certifica
 # --- what the renderer gets --------------------------------------------------------------------
 
 
-def certificate_data(
-    certificate: Certificate, public_base_url: str, images: dict[int, Image]
-) -> CertificateData:
-    """The renderer's input for ``certificate``. ``images`` maps image ids to loaded images
-    (see ``load_images``); an id missing from it is printed without that image.
+def certificate_data(certificate: Certificate, images: dict[int, Image]) -> CertificateData:
+    """The renderer's input for ``certificate``, with the verification URL it was issued with.
+    ``images`` maps image ids to loaded images (see ``load_images``); an id missing from it is
+    printed without that image.
 
     Raises ``ValueError`` if a stored field cannot be printed.
     """
@@ -190,11 +191,17 @@ def certificate_data(
         signatory_name=certificate.signatory_name,
         signatory_title=certificate.signatory_title,
         place=certificate.place,
-        verification_url=numbers.verification_url(public_base_url, certificate.number),
+        verification_url=verification_url(certificate),
         snapshot_sha256=certificate.snapshot_sha256,
         emblem=images.get(certificate.emblem_id) if certificate.emblem_id else None,
         signature=images.get(certificate.signature_id) if certificate.signature_id else None,
     )
+
+
+def verification_url(certificate: Certificate) -> str:
+    """The public verification address printed and QR-encoded on ``certificate``: built on the
+    public address in force when it was issued, never on today's."""
+    return numbers.verification_url(certificate.public_base_url, certificate.number)
 
 
 def load_images(session: Session, certificates: Iterable[Certificate]) -> dict[int, Image]:

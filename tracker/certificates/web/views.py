@@ -14,6 +14,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     jsonify,
     make_response,
@@ -48,18 +49,14 @@ from tracker.certificates.storage import CONTENT_TYPES
 from tracker.certificates.web import forms
 from tracker.errors import NotFoundError, ValidationError
 from tracker.extensions import result_store
-from tracker.extensions import settings as tracker_settings
+from tracker.forms import EmptyForm
 from tracker.i18n import _
 from tracker.request_guards import query_int
-from tracker.sessions import get_or_404, get_session
+from tracker.sessions import begin_write, get_or_404, get_session
 
 bp = Blueprint("certificates", __name__)
 PRINTERS = tuple(PRINT_ROLES)
 FRESH = "no-cache"  # caches must revalidate: a revocation shows at once
-
-
-def _settings():
-    return tracker_settings()
 
 
 def _page_number() -> int:
@@ -172,7 +169,7 @@ def _detail_page(certificate: Certificate, form: forms.ReissueForm, status: int 
         chain=queries.chain_of(get_session(), certificate),
         form=form,
         can_reissue=can_reissue(actor_grants()) and current is CertificateStatus.VALID,
-        verification_url=numbers.verification_url(_settings().public_base_url, certificate.number),
+        verification_url=services.verification_url(certificate),
     ), status
 
 
@@ -181,7 +178,7 @@ def _detail_page(certificate: Certificate, form: forms.ReissueForm, status: int 
 def pdf(number: str):
     certificate = _certificate_in_scope(number)
     images = services.load_images(get_session(), [certificate])
-    data = services.certificate_data(certificate, _settings().public_base_url, images)
+    data = services.certificate_data(certificate, images)
     response = make_response(renderer.render_pdf(data))
     response.headers["Content-Type"] = "application/pdf"
     name = assembly.pdf_name(certificate.number)
@@ -241,10 +238,16 @@ def _chosen_certificates(form: forms.PrintForm) -> list[Certificate]:
 
 
 def _own_job(public_id: str) -> PrintJob:
+    """The job, if the user may see it; a job abandoned by its worker is swept first, so the
+    page (and the progress poll) shows its retry or failure at once (``tasks.retry_stale``)."""
+    session = get_session()
     grants = actor_grants()
-    return printing.job_for(
-        get_session(), public_id, user=current_actor(), is_admin=is_admin(grants)
-    )
+    job = printing.job_for(session, public_id, user=current_actor(), is_admin=is_admin(grants))
+    if printing.is_stale(job, stale_before=tasks.stale_before(current_app)):
+        begin_write(session)
+        tasks.retry_stale(current_app, session, job.public_id)
+        job = printing.job_for(session, public_id, user=current_actor(), is_admin=True)
+    return job
 
 
 def job_state(job: PrintJob) -> dict[str, Any]:
@@ -256,6 +259,7 @@ def job_state(job: PrintJob) -> dict[str, Any]:
         "total": job.total,
         "ratio": round(job.done / job.total, 4) if job.total else 0,
         "label": _job_label(job),
+        "attempt": job.attempt,
         "error": _job_error(job),
         "download_url": url_for("certificates.download", public_id=job.public_id) if done else None,
     }
@@ -288,7 +292,32 @@ def _job_error(job: PrintJob) -> str | None:
 @role_required(*PRINTERS)
 def job(public_id: str):
     item = _own_job(public_id)
-    return render_template("certificates/job.html", job=item, state=job_state(item))
+    can_retry = item.status is PrintStatus.FAILED and is_admin(actor_grants())
+    return render_template(
+        "certificates/job.html",
+        job=item,
+        state=job_state(item),
+        retry_form=EmptyForm() if can_retry else None,
+    )
+
+
+@bp.post("/certificates/jobs/<public_id>/retry")
+@role_required(Role.ADMIN)
+def retry_job(public_id: str):
+    """Queue a failed job again (administrators: a job abandoned twice, or a failure fixed)."""
+    item = _own_job(public_id)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        page = render_template(
+            "certificates/job.html", job=item, state=job_state(item), retry_form=form
+        )
+        return page, 422
+    session = get_session()
+    item = printing.retry(session, item, user=current_actor())
+    session.commit()
+    tasks.enqueue_job(session, item)
+    flash(_("Permintaan cetak diulang."), "success")
+    return redirect(url_for("certificates.job", public_id=item.public_id), code=303)
 
 
 @bp.get("/certificates/jobs/<public_id>.json")

@@ -1,0 +1,17 @@
+"""Gunicorn settings of ``scripts/serve.sh`` (gunicorn reads ``./gunicorn.conf.py`` by default).
+
+Only the server's hooks live here; bind address, workers and threads stay on serve.sh's command
+line. Nothing here runs in tests or ``flask`` commands: only gunicorn loads this file. The
+production settings are in ``deploy/gunicorn.conf.py`` (docs/production.md), with the same hook.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def post_worker_init(worker: Any) -> None:
+    """Warm the certificate renderer of each app worker in the background, as it starts."""
+    from tracker.certificates.tasks import warm_up_in_background
+
+    warm_up_in_background()
