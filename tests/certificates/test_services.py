@@ -181,8 +181,9 @@ def test_signatory_name_is_required_and_bounded(cw: CertWorld, name: str) -> Non
         services.set_signatory(cw.session, user=cw.admin, name=name)
 
 
-def test_certificate_data_carries_the_verification_url(cw: CertWorld) -> None:
+def test_certificate_data_carries_the_verification_url_it_was_issued_with(cw: CertWorld) -> None:
     certificate = cw.certificate()
-    data = services.certificate_data(certificate, "https://zi.example.go.id", {})
+    certificate.public_base_url = "https://zi.example.go.id"
+    data = services.certificate_data(certificate, {})
     assert data.verification_url == f"https://zi.example.go.id/verify/{certificate.number}"
     assert data.snapshot_sha256 == certificate.snapshot_sha256

@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 
 from tracker.cli_support import cli_session
 from tracker.core import migrations
+from tracker.extensions import settings
 from tracker.lke.services import sync_framework
 
 db_cli = AppGroup("db", help="Basis data dan migrasi.")
@@ -18,7 +19,7 @@ db_cli = AppGroup("db", help="Basis data dan migrasi.")
 def upgrade_command() -> None:
     """Apply every migration not yet applied."""
     engine = current_app.extensions["engine"]
-    migrations.upgrade(engine)
+    migrations.upgrade(engine, public_base_url=settings().public_base_url)
     click.echo(f"Basis data mutakhir: {engine.url.render_as_string(hide_password=True)}")
     # The bundled LKE framework files are data the schema serves: load new versions too.
     with cli_session() as session:

@@ -6,7 +6,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
-from config import PROJECT_ROOT
+from config import DEFAULT_PUBLIC_BASE_URL, PROJECT_ROOT
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
@@ -16,8 +16,14 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "heads") -> None:
-    command.upgrade(alembic_config(engine), revision)
+def upgrade(
+    engine: Engine, revision: str = "heads", *, public_base_url: str = DEFAULT_PUBLIC_BASE_URL
+) -> None:
+    """Migrate to ``revision``. ``public_base_url`` (``Settings.public_base_url``) is what
+    certificates issued before they recorded their own address were printed with."""
+    cfg = alembic_config(engine)
+    cfg.attributes["public_base_url"] = public_base_url
+    command.upgrade(cfg, revision)
 
 
 def check(engine: Engine) -> None:
