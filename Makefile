@@ -8,6 +8,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app tracker
 export PORT ?= 5000
+# What certificates print and encode in their QR code unless the administrator sets another
+# address in the app (Pengaturan sistem): this server, on the port it serves on.
+export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test install translations system-test-deps lint security migrations-check \
         pytest-sqlite pytest-postgres pytest-both bench clean
@@ -33,12 +36,14 @@ $(STAMP): pyproject.toml requirements.lock
 translations: install
 	@$(BIN)/python scripts/i18n.py compile
 
-# Debian packages the tests drive for real: Chromium (browser tests), redis-server (job queue).
-SYSTEM_TEST_PACKAGES := chromium redis-server
+# Debian packages the tests drive for real: Chromium (browser tests), redis-server (job queue),
+# nginx (the production shape in front of gunicorn: tests/security/test_slow_clients.py).
+SYSTEM_TEST_PACKAGES := chromium redis-server nginx
 system-test-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	PATH="$$PATH:/usr/sbin" command -v nginx >/dev/null || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \

@@ -21,6 +21,12 @@ DEFAULT_MAX_UPLOAD_MB = 50
 MB = 1024 * 1024
 # 32 characters: what `secrets.token_hex(16)` gives, 128 bits; the generated keys have 256.
 MIN_AUDIT_KEY_LENGTH = 32
+# The public address when PUBLIC_BASE_URL is not set (`make run` sets it from its port). The
+# administrator's setting in the database overrides either: tracker.system.services.
+DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+# Who records TPN's steps (issue 12): "national", TPN users act in the tracker; "agency", TPN
+# works in PortalRB and the agency's administrator records its published results here.
+DEPLOYMENTS = ("national", "agency")
 
 
 class SettingsError(RuntimeError):
@@ -49,7 +55,15 @@ class Settings:
     allowed_upload_types: str = DEFAULT_ALLOWED_TYPES
     redis_url: str = ""  # empty: the embedded SQLite job queue under instance/
     jobs_immediate: bool = False  # run background jobs inline (unit tests)
-    public_base_url: str = "http://127.0.0.1:5000"  # printed into certificate QR codes
+    # A running print job whose worker wrote no heartbeat for this long is stale: retried once,
+    # then failed (tracker.certificates.printing).
+    job_stale_seconds: int = 120
+    # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host (nginx: 1). Zero
+    # (the default, `make run`): those headers are ignored, as any client could send them.
+    trusted_proxies: int = 0
+    # The environment's public address; read the one in force through
+    # tracker.system.services.public_base_url (the administrator may override it).
+    public_base_url: str = DEFAULT_PUBLIC_BASE_URL
     default_locale: str = "id"
     # Password guessing (tracker.auth.throttle): failures within the window per account from one
     # address, per address over all accounts, and per account over all addresses (past that an
@@ -59,6 +73,15 @@ class Settings:
     login_max_failures_per_account: int = 10
     login_window_minutes: int = 15
     rate_limit_enabled: bool = True
+    # PortalRB's pulls per token and minute (tracker.portalrb, through tracker.ratelimit).
+    portalrb_rate_per_minute: int = 60
+    deployment: str = "national"  # one of DEPLOYMENTS (TRACKER_DEPLOYMENT)
+
+    def __post_init__(self) -> None:
+        if self.deployment not in DEPLOYMENTS:
+            raise SettingsError(
+                f"deployment must be one of {', '.join(DEPLOYMENTS)}, got {self.deployment!r}"
+            )
 
     @property
     def production(self) -> bool:
@@ -79,6 +102,11 @@ class Settings:
         database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_dir / 'tracker.sqlite3'}"
         secret_key = env.get("SECRET_KEY") or _local_secret_key(instance_dir)
         audit_key = env.get("AUDIT_KEY") or _local_secret_key(instance_dir, "audit_key")
+        deployment = env.get("TRACKER_DEPLOYMENT", "national").strip().lower() or "national"
+        if deployment not in DEPLOYMENTS:
+            raise SettingsError(
+                f"TRACKER_DEPLOYMENT must be one of {', '.join(DEPLOYMENTS)}, got {deployment!r}"
+            )
         if len(audit_key) < MIN_AUDIT_KEY_LENGTH:
             raise SettingsError(f"AUDIT_KEY must be at least {MIN_AUDIT_KEY_LENGTH} characters")
         return cls(
@@ -98,8 +126,12 @@ class Settings:
             max_upload_bytes=_int(env, "MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB) * MB,
             allowed_upload_types=env.get("ALLOWED_UPLOAD_TYPES", DEFAULT_ALLOWED_TYPES),
             redis_url=env.get("REDIS_URL", ""),
-            public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+            job_stale_seconds=_int(env, "JOB_STALE_SECONDS", 120),
+            trusted_proxies=_int(env, "TRUSTED_PROXIES", 0),
+            public_base_url=(env.get("PUBLIC_BASE_URL") or DEFAULT_PUBLIC_BASE_URL).rstrip("/"),
             default_locale=env.get("DEFAULT_LOCALE", "id"),
+            portalrb_rate_per_minute=_int(env, "PORTALRB_RATE_PER_MINUTE", 60),
+            deployment=deployment,
         )
 
 

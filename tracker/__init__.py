@@ -17,6 +17,13 @@ def create_app(settings: Settings | None = None) -> Flask:
         instance_path=str(settings.instance_dir),
     )
     _configure(app, settings)
+    if settings.trusted_proxies:
+        # Behind nginx (deploy/): the client's address, scheme and host come from the proxy's
+        # X-Forwarded-* headers, trusting as many hops as there are proxies, and no more.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]  # Flask's documented way to wrap the WSGI app
 
     import tracker.models  # noqa: F401 - every table known before the first query
     from tracker import (
@@ -71,6 +78,12 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.certificates.web.views import bp as certificates_bp
     from tracker.core.views import bp as core_bp
     from tracker.evidence.web.views import bp as evidence_bp
+    from tracker.extensions import csrf
+    from tracker.portalrb.api import bp as portalrb_api_bp
+    from tracker.portalrb.views import bp as portalrb_bp
+    from tracker.system.views import bp as system_bp
+
+    csrf.exempt(portalrb_api_bp)  # bearer-token JSON API, GET only: no session, no form
 
     for blueprint in (
         core_bp,
@@ -79,6 +92,9 @@ def _register_blueprints(app: Flask) -> None:
         accreditation_bp,
         evidence_bp,
         certificates_bp,
+        portalrb_bp,
+        portalrb_api_bp,
+        system_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -94,6 +110,7 @@ def _register_cli(app: Flask) -> None:
     from tracker.evidence.cli import evidence_cli
     from tracker.jobs import jobs_cli
     from tracker.lke.cli import lke_cli
+    from tracker.portalrb.cli import portalrb_cli
 
     for group in (
         db_cli,
@@ -106,5 +123,6 @@ def _register_cli(app: Flask) -> None:
         evidence_cli,
         certificates_cli,
         jobs_cli,
+        portalrb_cli,
     ):
         app.cli.add_command(group)

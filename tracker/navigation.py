@@ -39,7 +39,9 @@ NAV_ITEMS = (
     NavItem("certificates.index", N_("Piagam"), frozenset({Role.PIMPINAN, Role.ADMIN, Role.TPN})),
     NavItem("accreditation.cycles_index", N_("Siklus evaluasi"), frozenset({Role.ADMIN, Role.TPN})),
     NavItem("accreditation.designations_admin", N_("Riwayat penetapan"), frozenset({Role.ADMIN})),
+    NavItem("portalrb.index", N_("PortalRB"), frozenset({Role.PIMPINAN, Role.ADMIN})),
     NavItem("auth.users", N_("Pengguna"), frozenset({Role.ADMIN})),
+    NavItem("system.settings", N_("Pengaturan sistem"), frozenset({Role.ADMIN})),
 )
 
 

@@ -31,6 +31,7 @@ def init_app(app: Flask, settings: Settings) -> None:
     from tracker.agencies import services as agencies
     from tracker.certificates.storage import build_result_store
     from tracker.evidence.storage import build_store_from_settings
+    from tracker.system import services as system
 
     app.extensions[EVIDENCE_STORE] = build_store_from_settings(settings)
     app.extensions[RESULT_STORE] = build_result_store(settings)
@@ -39,7 +40,10 @@ def init_app(app: Flask, settings: Settings) -> None:
     jobs.install(app, settings, TASK_MODULES)
     hooks = build_hooks()
     app.extensions[HOOKS] = hooks
-    hooks_module.bind(app.extensions["sessionmaker"].kw.setdefault("info", {}), hooks)
+    session_info = app.extensions["sessionmaker"].kw.setdefault("info", {})
+    hooks_module.bind(session_info, hooks)
+    # The environment's public address, under the administrator's setting (tracker.system).
+    system.bind_env_default(session_info, settings.public_base_url)
 
 
 def build_hooks() -> Hooks:
