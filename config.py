@@ -75,6 +75,8 @@ class Settings:
     rate_limit_enabled: bool = True
     # PortalRB's pulls per token and minute (tracker.portalrb, through tracker.ratelimit).
     portalrb_rate_per_minute: int = 60
+    # Public certificate checks per client address and minute (/verify; 0 turns it off).
+    verify_rate_per_minute: int = 30
     deployment: str = "national"  # one of DEPLOYMENTS (TRACKER_DEPLOYMENT)
 
     def __post_init__(self) -> None:
@@ -131,6 +133,7 @@ class Settings:
             public_base_url=(env.get("PUBLIC_BASE_URL") or DEFAULT_PUBLIC_BASE_URL).rstrip("/"),
             default_locale=env.get("DEFAULT_LOCALE", "id"),
             portalrb_rate_per_minute=_int(env, "PORTALRB_RATE_PER_MINUTE", 60),
+            verify_rate_per_minute=_int(env, "VERIFY_RATE_PER_MINUTE", 30),
             deployment=deployment,
         )
 

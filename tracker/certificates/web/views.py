@@ -47,10 +47,13 @@ from tracker.certificates.status import (
 )
 from tracker.certificates.storage import CONTENT_TYPES
 from tracker.certificates.web import forms
+from tracker.error_handlers import error_page
 from tracker.errors import NotFoundError, ValidationError
 from tracker.extensions import result_store
+from tracker.extensions import settings as tracker_settings
 from tracker.forms import EmptyForm
 from tracker.i18n import _
+from tracker.ratelimit import rate_limits
 from tracker.request_guards import query_int
 from tracker.sessions import begin_write, get_or_404, get_session
 
@@ -73,6 +76,30 @@ def _status_helpers() -> dict[str, Any]:
 
 
 # --- public ------------------------------------------------------------------------------------
+
+
+@bp.before_request
+def _limit_public_checks():
+    """Certificate checks are public, so they are counted per client address (issue 13 §16):
+    a person scanning a QR code never meets the limit; a script trying numbers does."""
+    if request.endpoint not in ("certificates.verify", "certificates.verify_lookup"):
+        return None
+    verdict = rate_limits().hit(
+        f"verify:{request.remote_addr or '-'}", per_minute=tracker_settings().verify_rate_per_minute
+    )
+    if verdict.allowed:
+        return None
+    body, status = error_page(
+        429,
+        _(
+            "Terlalu banyak pemeriksaan piagam dari alamat Anda. Coba lagi dalam %(seconds)s "
+            "detik.",
+            seconds=verdict.retry_after,
+        ),
+    )
+    response = make_response(body, status)
+    response.headers["Retry-After"] = str(verdict.retry_after)
+    return response
 
 
 @bp.get("/verify/<path:number>")
