@@ -54,31 +54,39 @@ def run_pip_audit() -> bool:
         check=False,
         timeout=600,
     )
+    ok, lines = judge_pip_audit(result.stdout)
+    print("\n".join(lines))
+    return ok
+
+
+def judge_pip_audit(stdout: str) -> tuple[bool, list[str]]:
+    """Whether pip-audit's JSON report passes, and what to print (issue 13 §17): an audit that
+    could not run, or got no advisory data for any dependency, says "NOT audited" plainly and
+    passes; an audit that ran fails on any known vulnerability."""
     try:
-        report = json.loads(result.stdout)
+        report = json.loads(stdout)
     except json.JSONDecodeError:
-        print(
+        return True, [
             "pip-audit: the advisory source could not be reached from this machine; "
             "dependencies NOT audited (this is not a clean bill of health)."
-        )
-        return True
-    deps = report.get("dependencies", [])
+        ]
+    deps = report.get("dependencies", []) if isinstance(report, dict) else []
     audited = [d for d in deps if "skip_reason" not in d]
     vulnerable = [d for d in audited if d.get("vulns")]
     if not audited:
-        print(
+        return True, [
             f"pip-audit: the advisory source gave no data for any of the {len(deps)} locked "
             "dependencies (unreachable from this machine); dependencies NOT audited."
-        )
-        return True
-    for dep in vulnerable:
-        ids = ", ".join(v["id"] for v in dep["vulns"])
-        print(f"pip-audit: {dep['name']} {dep['version']}: {ids}")
-    print(
+        ]
+    lines = [
+        f"pip-audit: {dep['name']} {dep['version']}: " + ", ".join(v["id"] for v in dep["vulns"])
+        for dep in vulnerable
+    ]
+    lines.append(
         f"pip-audit: {len(audited)} of {len(deps)} dependencies audited, "
         f"{len(vulnerable)} with known vulnerabilities"
     )
-    return not vulnerable
+    return not vulnerable, lines
 
 
 def main() -> int:
