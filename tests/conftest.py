@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, text
@@ -17,11 +18,25 @@ from config import Settings
 from tests import catalogues
 from tests.factories import Factory
 from tracker import create_app, wiring
+from tracker.auth import passwords
 from tracker.core import migrations
 from tracker.db import build_engine
 
 # Session-scoped servers (moto S3, redis-server) for every package's tests; each starts on demand.
 pytest_plugins = ["tests.servers"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """Argon2id at its lowest cost in this process: the app's cost (about 0.14 s a hash) made
+    every test world pay about a second for its seven accounts. Same algorithm and code paths;
+    servers the tests start as processes (gunicorn, the CLI) keep the real cost."""
+    real = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    passwords.dummy_hash.cache_clear()
+    yield
+    passwords._hasher = real
+    passwords.dummy_hash.cache_clear()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -40,8 +40,15 @@ def framework_path(code: str) -> Path:
 def load_framework_file(path: str | Path) -> LoadedFramework:
     """Read, hash and validate a framework file. Raises FrameworkError, OSError."""
     raw = Path(path).read_bytes()
-    framework = parse_framework_yaml(raw, Path(path).name)
-    return LoadedFramework(framework, hashlib.sha256(raw).hexdigest(), raw)
+    sha256 = hashlib.sha256(raw).hexdigest()
+    return LoadedFramework(_parsed(sha256, raw, Path(path).name), sha256, raw)
+
+
+@lru_cache(maxsize=8)
+def _parsed(sha256: str, raw: bytes, name: str) -> Framework:
+    """The same bytes give the same (immutable) Framework: parsed once per process. Keyed by
+    content, so an edited file is parsed again; a refusal is not cached (it raises)."""
+    return parse_framework_yaml(raw, name)
 
 
 @lru_cache(maxsize=8)
