@@ -16,11 +16,14 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 START_TIMEOUT = 30.0
 
@@ -30,6 +33,20 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def fresh_database(tmp: Path, prefix: str) -> str:
+    """A database of its own for a test that runs real server processes: a new SQLite file in
+    ``tmp``, or a new database in the PostgreSQL cluster of TEST_DATABASE_URL."""
+    base = os.environ.get("TEST_DATABASE_URL", "")
+    if not base.startswith("postgresql"):
+        return f"sqlite:///{tmp / f'{prefix}.sqlite3'}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return make_url(base).set(database=name).render_as_string(hide_password=False)
 
 
 def wait_until_listening(

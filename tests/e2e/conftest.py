@@ -10,32 +10,17 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from tests.servers import free_port, running, wait_until_healthy
+from tests.servers import free_port, fresh_database, running, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
-def _fresh_database(tmp: Path) -> str:
-    base = os.environ.get("TEST_DATABASE_URL", "")
-    if not base.startswith("postgresql"):
-        return f"sqlite:///{tmp / 'e2e.sqlite3'}"
-    name = f"e2e_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(base, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return make_url(base).set(database=name).render_as_string(hide_password=False)
 
 
 @dataclass(frozen=True)
@@ -73,7 +58,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
         **os.environ,
         "TRACKER_INSTANCE_DIR": str(tmp / "instance"),
         "EVIDENCE_DIR": str(tmp / "evidence"),
-        "DATABASE_URL": _fresh_database(tmp),
+        "DATABASE_URL": fresh_database(tmp, "e2e"),
         "PUBLIC_BASE_URL": base,
         "PORT": str(port),
         "REDIS_URL": "",

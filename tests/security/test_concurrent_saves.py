@@ -17,21 +17,19 @@ PostgreSQL cluster of TEST_DATABASE_URL) with the app's real per-request session
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config import Settings
 from tests.factories import Factory
 from tests.helpers import csrf_token, login_as
+from tests.servers import fresh_database
 from tests.world import TODAY, YEAR
 from tracker import create_app, wiring
 from tracker.accreditation import assessments, cycles
@@ -48,18 +46,6 @@ from tracker.db import build_engine
 from tracker.lke.services import sync_framework
 
 CODE = "A.I.1.i.a"  # a Ya/Tidak item
-
-
-def _fresh_database(tmp: Path) -> str:
-    base = os.environ.get("TEST_DATABASE_URL", "")
-    if not base.startswith("postgresql"):
-        return f"sqlite:///{tmp / 'race.sqlite3'}"
-    name = f"race_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(base, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return make_url(base).set(database=name).render_as_string(hide_password=False)
 
 
 def _seed(database_url: str) -> tuple[int, list[int]]:
@@ -97,7 +83,7 @@ def _seed(database_url: str) -> tuple[int, list[int]]:
 
 @pytest.fixture
 def race_app(tmp_path: Path) -> Iterator[tuple[Flask, int, list[int]]]:
-    database_url = _fresh_database(tmp_path)
+    database_url = fresh_database(tmp_path, "race")
     enrolment_id, user_ids = _seed(database_url)
     app = create_app(
         Settings(

@@ -44,8 +44,7 @@ from pathlib import Path
 
 import pytest
 from botocore.config import Config
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from tests.evidence.evidence_samples import (
@@ -65,7 +64,7 @@ from tests.evidence.evidence_samples import (
 )
 from tests.factories import PASSWORD, Factory
 from tests.helpers import csrf_token, login_as
-from tests.servers import free_port, running, wait_until_healthy
+from tests.servers import free_port, fresh_database, running, wait_until_healthy
 from tests.world import World
 from tracker import wiring
 from tracker.accreditation import cycles
@@ -232,19 +231,6 @@ def test_the_cut_off_message_is_translated(english, client, world: World, curren
 # --- the real server --------------------------------------------------------------------------
 
 
-def _fresh_database(tmp: Path) -> str:
-    """A new SQLite file, or a new database in the PostgreSQL cluster of TEST_DATABASE_URL."""
-    base = os.environ.get("TEST_DATABASE_URL", "")
-    if not base.startswith("postgresql"):
-        return f"sqlite:///{tmp / 'live.sqlite3'}"
-    name = f"faults_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(base, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return make_url(base).set(database=name).render_as_string(hide_password=False)
-
-
 def _seed(database_url: str) -> tuple[int, str]:
     """The tests' small world in a real database: an enrolment building its LKE and its
     coordinator. Returns (enrolment id, the coordinator's username)."""
@@ -330,7 +316,7 @@ class Live:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     tmp = tmp_path_factory.mktemp("evidence-live")
-    database_url = _fresh_database(tmp)
+    database_url = fresh_database(tmp, "live")
     enrolment_id, username = _seed(database_url)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
