@@ -20,7 +20,11 @@ from tests.servers import free_port, running, wait_until_healthy
 def worker_of(script: psutil.Process) -> psutil.Process | None:
     """The job worker (``flask ... jobs worker``) the script runs now, if any."""
     for child in script.children():
-        if "jobs" in child.cmdline() and "worker" in child.cmdline():
+        try:
+            command = child.cmdline()
+        except (psutil.ZombieProcess, psutil.NoSuchProcess):
+            continue  # the killed worker, not yet reaped by the script
+        if "jobs" in command and "worker" in command:
             return child
     return None
 
