@@ -64,6 +64,19 @@ MESSAGES: dict[str, str] = {
     "portalrb:token:create": N_("Token PortalRB %(name)s dibuat (%(prefix)s…)"),
     "portalrb:token:revoke": N_("Token PortalRB %(name)s dicabut (%(prefix)s…)"),
     "portalrb:api:pull": N_("PortalRB menarik %(endpoint)s dengan token %(token)s: %(status)s"),
+    "accreditation:designation:record": N_(
+        "Penetapan Menuju %(predicate)s %(year)s dicatat (SK %(decree_number)s, %(decree_date)s)"
+    ),
+    "accreditation:designation:revoke": N_(
+        "Predikat Menuju %(predicate)s %(year)s dicabut (SK %(decree_number)s, %(decree_date)s)"
+    ),
+    "certificates:certificate:issue": N_("Piagam %(number)s diterbitkan"),
+    "certificates:certificate:reissue": N_(
+        "Piagam %(number)s diterbitkan ulang, mengganti %(replaces)s"
+    ),
+    "certificates:print:request": N_("Pencetakan %(count)s piagam diminta (%(format)s)"),
+    "certificates:signatory:update": N_("Penanda tangan piagam diubah: %(name)s"),
+    "certificates:emblem:update": N_("Lambang instansi pada piagam diubah"),
 }
 
 
