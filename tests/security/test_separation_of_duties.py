@@ -14,9 +14,10 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from tests.accreditation.test_services import approve_all
 from tests.helpers import login_as, post_form
 from tests.world import YEAR, World
-from tracker.accreditation import assessments, duties, reviews, transitions, worksheet_import
+from tracker.accreditation import duties, reviews, worksheet_import
 from tracker.accreditation.models import DecisionKind, ItemDecision
 from tracker.accreditation.workflow import Action, Stage
 from tracker.audit.models import AuditEvent
@@ -34,23 +35,6 @@ def _decisions(world: World, enrolment, tier: str | None = None) -> int:
     if tier is not None:
         stmt = stmt.where(ItemDecision.tier == tier)
     return world.session.scalar(stmt)
-
-
-def _approve_all(world: World, enrolment, user) -> None:
-    """A reviewer approves every item and signs off every area (a reviewer who may)."""
-    framework = assessments.framework_for(enrolment)
-    actor = world.actor(user, enrolment.unit)
-    tier = {"preliminary": "preliminary", "tpi_evaluation": "tpi"}[enrolment.stage.value]
-    latest = reviews.latest_decisions(world.session, enrolment.id, tier)
-    for item in framework.items():
-        seq = latest[(tier, item.code)].seq if (tier, item.code) in latest else 0
-        world.decide(actor, enrolment, item.code, DecisionKind.APPROVED, seq=seq)
-    for area in transitions.area_keys(enrolment):
-        codes = [i.code for i in framework.items() if reviews.tiers.area_of(i.code) == area]
-        reviews.sign_off_area(
-            world.session, actor=actor, enrolment=enrolment, area=area, item_codes=codes
-        )
-    world.session.commit()
 
 
 @pytest.fixture
@@ -118,7 +102,7 @@ def test_the_assessor_cannot_pass_or_return_their_own_units_preliminary(
     world: World, granted
 ) -> None:
     e = world.submitted()
-    _approve_all(world, e, world.penilai)  # everything else is ready for the verdict
+    approve_all(world, e, world.penilai)  # everything else is ready for the verdict
     for action in (Action.PRELIMINARY_PASS, Action.PRELIMINARY_RETURN):
         with pytest.raises(NotAllowedError, match=CONFLICT) as refused:
             world.act(world.koordinator, e, action, note="layak")
@@ -162,7 +146,7 @@ def test_the_assessor_can_still_review_a_sibling_unit(world: World, factory, gra
 def test_a_tpi_member_who_coordinates_a_unit_cannot_judge_it(world: World, factory) -> None:
     tpi_coordinator = factory.user((Role.KOORDINATOR, world.polres), (Role.TPI, world.agency))
     e = world.submitted()
-    _approve_all(world, e, world.penilai)
+    approve_all(world, e, world.penilai)
     world.act(world.penilai, e, Action.PRELIMINARY_PASS)
     actor = world.actor(tpi_coordinator)
     with pytest.raises(NotAllowedError, match=CONFLICT):
@@ -180,7 +164,7 @@ def test_a_tpi_member_who_coordinates_a_unit_cannot_judge_it(world: World, facto
     # Their own unit's self-assessment stays theirs: coordinating is not refused.
     assert actor.areas == frozenset(range(1, 7))
     # The agency's other TPI members judge the unit as before.
-    _approve_all(world, e, world.tpi)
+    approve_all(world, e, world.tpi)
     world.act(world.tpi, e, Action.TPI_MEETS, on=date(YEAR, 5, 1))
     assert e.stage is Stage.TPI_RECOMMENDED
 
