@@ -69,6 +69,8 @@ def lke(enrolment_id: int) -> ResponseReturnValue:
         worksheet_form=forms.WorksheetForm(),
         soal_form=forms.SoalImportForm(),
         from_portalrb=actor.deployment is Deployment.AGENCY,
+        # TPN's per-item scores are imported from PortalRB's results on the TPN tier's page.
+        portalrb_import=actor.deployment is Deployment.AGENCY and page.tier.code == TierCode.TPN,
         upload_limit=upload_policy().describe(),
         accept_types=upload_policy().allowed.accept_attribute(),
     )

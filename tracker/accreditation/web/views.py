@@ -10,7 +10,7 @@ from flask_login import login_required
 
 from tracker.accreditation import cycles, designations, transitions
 from tracker.accreditation.context import Actor
-from tracker.accreditation.deployment import Deployment
+from tracker.accreditation.deployment import Deployment, records_from_portalrb
 from tracker.accreditation.enrolment import (
     declare,
     enrolments_of_unit,
@@ -136,7 +136,10 @@ def enrolment(enrolment_id: int) -> ResponseReturnValue:
         monitoring=page.monitoring,
         pakta=evidence_services.active_files(session, item.id, [EvidencePurpose.PAKTA]),
         from_portalrb=actor.deployment is Deployment.AGENCY,
-        tpn_steps=TPN_STEPS,
+        # The steps offered here that record PortalRB's result (and so ask for its reference).
+        portalrb_steps={
+            a for a in page.blockers if records_from_portalrb(actor.deployment, a in TPN_STEPS)
+        },
     )
 
 
