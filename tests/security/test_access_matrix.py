@@ -104,6 +104,7 @@ MATRIX: dict[str, Policy] = {
     "accreditation.unit_overview": UNIT,
     "accreditation.enrolment": UNIT,
     "accreditation.lke": UNIT,
+    "accreditation.item_fragment": UNIT,
     "accreditation.compare": UNIT,
     "accreditation.export_worksheet": UNIT,
     "evidence.download": UNIT,

@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from tracker.accreditation import assessments, cycles, reviews, tiers
+from tracker.accreditation.context import Actor
 from tracker.accreditation.deployment import Deployment
 from tracker.accreditation.models import DecisionKind, Enrolment
 from tracker.accreditation.tiers import TierCode
@@ -58,10 +59,14 @@ def lke(enrolment_id: int) -> ResponseReturnValue:
         todo_only=request.args.get("todo") == "1",
         without_evidence_only=request.args.get("no_evidence") == "1",
     )
-    return render_template(
-        "accreditation/lke.html",
+    return render_template("accreditation/lke.html", **_page_context(page, item, actor))
+
+
+def _page_context(page: pages.LkePage, enrolment: Enrolment, actor: Actor) -> dict[str, object]:
+    """What the LKE page's templates (and the fragments re-rendered from them) are given."""
+    return dict(
         page=page,
-        enrolment=item,
+        enrolment=enrolment,
         stage_labels=STAGE_LABELS,
         action_labels=ACTION_LABELS,
         decision_form=forms.DecisionForm,
@@ -73,6 +78,31 @@ def lke(enrolment_id: int) -> ResponseReturnValue:
         portalrb_import=actor.deployment is Deployment.AGENCY and page.tier.code == TierCode.TPN,
         upload_limit=upload_policy().describe(),
         accept_types=upload_policy().allowed.accept_attribute(),
+    )
+
+
+@bp.get("/enrolments/<int:enrolment_id>/lke/<tier>/items/<code>")
+@login_required
+def item_fragment(enrolment_id: int, tier: str, code: str) -> ResponseReturnValue:
+    """One item of the LKE page re-rendered, with the area tabs and the score summary, as
+    JSON of HTML fragments: the page's scripts swap them in after an upload, a save or a
+    decision, so badges and counts follow at once without reloading the page."""
+    session = get_session()
+    item, actor = load_enrolment(enrolment_id)
+    if tier not in assessments.assessments_of(session, item.id):
+        abort(404)
+    page = pages.lke_page(
+        session, actor=actor, enrolment=item, tier_code=tier, area=tiers.area_of(_known(item, code))
+    )
+    row = next((r for r in page.items if r.item.code == code), None)
+    if row is None:
+        abort(404)
+    context = _page_context(page, item, actor)
+    return jsonify(
+        code=code,
+        item=render_template("accreditation/_item_fragment.html", row=row, **context),
+        areas=render_template("accreditation/_area_tabs_fragment.html", **context),
+        stats=render_template("accreditation/_lke_stats_fragment.html", **context),
     )
 
 
