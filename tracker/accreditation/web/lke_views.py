@@ -64,21 +64,21 @@ def lke(enrolment_id: int) -> ResponseReturnValue:
 
 def _page_context(page: pages.LkePage, enrolment: Enrolment, actor: Actor) -> dict[str, object]:
     """What the LKE page's templates (and the fragments re-rendered from them) are given."""
-    return dict(
-        page=page,
-        enrolment=enrolment,
-        stage_labels=STAGE_LABELS,
-        action_labels=ACTION_LABELS,
-        decision_form=forms.DecisionForm,
-        resubmit_form=forms.ResubmitForm,
-        worksheet_form=forms.WorksheetForm(),
-        soal_form=forms.SoalImportForm(),
-        from_portalrb=actor.deployment is Deployment.AGENCY,
+    return {
+        "page": page,
+        "enrolment": enrolment,
+        "stage_labels": STAGE_LABELS,
+        "action_labels": ACTION_LABELS,
+        "decision_form": forms.DecisionForm,
+        "resubmit_form": forms.ResubmitForm,
+        "worksheet_form": forms.WorksheetForm(),
+        "soal_form": forms.SoalImportForm(),
+        "from_portalrb": actor.deployment is Deployment.AGENCY,
         # TPN's per-item scores are imported from PortalRB's results on the TPN tier's page.
-        portalrb_import=actor.deployment is Deployment.AGENCY and page.tier.code == TierCode.TPN,
-        upload_limit=upload_policy().describe(),
-        accept_types=upload_policy().allowed.accept_attribute(),
-    )
+        "portalrb_import": actor.deployment is Deployment.AGENCY and page.tier.code == TierCode.TPN,
+        "upload_limit": upload_policy().describe(),
+        "accept_types": upload_policy().allowed.accept_attribute(),
+    }
 
 
 @bp.get("/enrolments/<int:enrolment_id>/lke/<tier>/items/<code>")
