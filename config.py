@@ -27,6 +27,8 @@ DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 # Who records TPN's steps (issue 12): "national", TPN users act in the tracker; "agency", TPN
 # works in PortalRB and the agency's administrator records its published results here.
 DEPLOYMENTS = ("national", "agency")
+# How the tracker speaks to its SMTP server (issue 15 §2): plain, STARTTLS, or TLS from the start.
+SMTP_SECURITY = ("none", "starttls", "ssl")
 
 
 class SettingsError(RuntimeError):
@@ -78,11 +80,28 @@ class Settings:
     # Public certificate checks per client address and minute (/verify; 0 turns it off).
     verify_rate_per_minute: int = 30
     deployment: str = "national"  # one of DEPLOYMENTS (TRACKER_DEPLOYMENT)
+    # Outgoing mail (tracker.notifications). No host (`make run`): nothing is sent, messages wait
+    # in the outbox the administrator sees at /admin/notifications.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"  # one of SMTP_SECURITY
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    mail_sender: str = "ZI Tracker <noreply@localhost>"
+    smtp_timeout_seconds: int = 30
+    smtp_ca_file: str = (
+        ""  # a private CA's certificates (PEM) for the server's TLS; else the system's
+    )
 
     def __post_init__(self) -> None:
         if self.deployment not in DEPLOYMENTS:
             raise SettingsError(
                 f"deployment must be one of {', '.join(DEPLOYMENTS)}, got {self.deployment!r}"
+            )
+        if self.smtp_security not in SMTP_SECURITY:
+            raise SettingsError(
+                f"SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, "
+                f"got {self.smtp_security!r}"
             )
 
     @property
@@ -135,6 +154,14 @@ class Settings:
             portalrb_rate_per_minute=_int(env, "PORTALRB_RATE_PER_MINUTE", 60),
             verify_rate_per_minute=_int(env, "VERIFY_RATE_PER_MINUTE", 30),
             deployment=deployment,
+            smtp_host=env.get("SMTP_HOST", "").strip(),
+            smtp_port=_int(env, "SMTP_PORT", 587),
+            smtp_security=env.get("SMTP_SECURITY", "starttls").strip().lower() or "starttls",
+            smtp_username=env.get("SMTP_USERNAME", ""),
+            smtp_password=env.get("SMTP_PASSWORD", ""),
+            mail_sender=env.get("MAIL_FROM") or "ZI Tracker <noreply@localhost>",
+            smtp_timeout_seconds=_int(env, "SMTP_TIMEOUT_SECONDS", 30),
+            smtp_ca_file=env.get("SMTP_CA_FILE", ""),
         )
 
 

@@ -79,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.core.views import bp as core_bp
     from tracker.evidence.web.views import bp as evidence_bp
     from tracker.extensions import csrf
+    from tracker.notifications.views import bp as notifications_bp
     from tracker.portalrb.api import bp as portalrb_api_bp
     from tracker.portalrb.views import bp as portalrb_bp
     from tracker.system.views import bp as system_bp
@@ -95,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
         portalrb_bp,
         portalrb_api_bp,
         system_bp,
+        notifications_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -110,6 +112,7 @@ def _register_cli(app: Flask) -> None:
     from tracker.evidence.cli import evidence_cli
     from tracker.jobs import jobs_cli
     from tracker.lke.cli import lke_cli
+    from tracker.notifications.cli import notifications_cli
     from tracker.portalrb.cli import portalrb_cli
 
     for group in (
@@ -124,5 +127,6 @@ def _register_cli(app: Flask) -> None:
         certificates_cli,
         jobs_cli,
         portalrb_cli,
+        notifications_cli,
     ):
         app.cli.add_command(group)

@@ -14,6 +14,8 @@ certificate must not happen.
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
@@ -30,15 +32,54 @@ class DesignatedHandler(Protocol):
     ) -> None: ...
 
 
+class Happening(enum.StrEnum):
+    """What a service tells people about (issue 15 §2: notifications subscribe, through the
+    wiring, to ``happened``; accreditation does not know them)."""
+
+    ITEM_SENT_BACK = "item_sent_back"
+    ITEM_RESUBMITTED = "item_resubmitted"
+    AREA_SIGNED_OFF = "area_signed_off"
+    STAGE_CHANGED = "stage_changed"
+    REVOKED = "revoked"
+
+
+@dataclass(frozen=True)
+class Happened:
+    """One happening: to which unit (and enrolment), by whom (a User, or None for the system),
+    with plain details (item code, tier, area, action, stages, comment)."""
+
+    kind: Happening
+    unit_id: int
+    agency_id: int
+    enrolment_id: int | None
+    actor: Any
+    details: Mapping[str, str] = field(default_factory=dict)
+
+
+class HappenedHandler(Protocol):
+    def __call__(self, session: Session, event: Happened) -> None: ...
+
+
 @dataclass
 class Hooks:
     """The subscribers of each cross-package event, in the order they were added."""
 
     designated: list[DesignatedHandler] = field(default_factory=list)
+    happened: list[HappenedHandler] = field(default_factory=list)
 
     def on_designated(self, handler: DesignatedHandler) -> DesignatedHandler:
         self.designated.append(handler)
         return handler
+
+    def on_happened(self, handler: HappenedHandler) -> HappenedHandler:
+        self.happened.append(handler)
+        return handler
+
+    def fire_happened(self, session: Session, event: Happened) -> None:
+        """Tell every subscriber, in the caller's transaction (a subscriber that must never
+        refuse the change, like notifications, guards itself with a savepoint)."""
+        for handler in self.happened:
+            handler(session, event)
 
     def fire_designated(
         self, session: Session, *, designation: Any, user: Any, issued_on: date
@@ -52,6 +93,13 @@ class Hooks:
 def bind(session_info: dict[str, Any], hooks: Hooks) -> None:
     """Make ``hooks`` reach every service that works with a session carrying ``session_info``."""
     session_info[SESSION_KEY] = hooks
+
+
+def tell(session: Session, kind: Happening, *, enrolment: Any, actor: Any, **details: str) -> None:
+    """Fire ``happened`` about ``enrolment`` (anything with ``id``, ``unit_id`` and
+    ``agency_id``) as ``actor`` (a User, or None)."""
+    event = Happened(kind, enrolment.unit_id, enrolment.agency_id, enrolment.id, actor, details)
+    of(session).fire_happened(session, event)
 
 
 def of(session: Session) -> Hooks:

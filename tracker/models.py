@@ -7,5 +7,6 @@ from tracker.auth import models as auth  # noqa: F401
 from tracker.certificates import models as certificates  # noqa: F401
 from tracker.evidence import models as evidence  # noqa: F401
 from tracker.lke import models as lke  # noqa: F401
+from tracker.notifications import models as notifications  # noqa: F401
 from tracker.portalrb import models as portalrb  # noqa: F401
 from tracker.system import models as system  # noqa: F401

@@ -23,7 +23,7 @@ from tracker.extensions import EVIDENCE_STORE, HOOKS, ORGANISATIONS, RESULT_STOR
 from tracker.hooks import Hooks
 
 # Modules that define background tasks (``register(huey)``, optional ``warm_up()``).
-TASK_MODULES = ("tracker.certificates.tasks",)
+TASK_MODULES = ("tracker.certificates.tasks", "tracker.notifications.tasks")
 
 
 def init_app(app: Flask, settings: Settings) -> None:
@@ -48,8 +48,13 @@ def init_app(app: Flask, settings: Settings) -> None:
 
 def build_hooks() -> Hooks:
     """Who reacts to which cross-package event."""
+    from tracker.notifications import reactions
+
     hooks = Hooks()
     hooks.on_designated(_issue_certificate)
+    # Issue 15 §2: notifications hear of reviews, hand-offs, designations and revocations
+    # (after the certificate: a designation whose certificate fails is told to nobody).
+    reactions.subscribe(hooks)
     return hooks
 
 
