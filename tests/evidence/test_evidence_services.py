@@ -34,6 +34,7 @@ def _upload(
     name: str = "sk.pdf",
     target: Target = DOC,
     user=None,
+    replaces: EvidenceFile | None = None,
 ) -> EvidenceFile:
     row = services.upload(
         world.session,
@@ -44,15 +45,16 @@ def _upload(
         stream=io.BytesIO(data),
         filename=name,
         policy=POLICY,
+        replaces=replaces,
     )
     world.session.commit()
     return row
 
 
-def test_reupload_adds_a_version_and_keeps_the_old_one(world: World, store) -> None:
+def test_a_replacement_adds_a_version_and_keeps_the_old_one(world: World, store) -> None:
     e = world.building()
     first = _upload(world, store, e, pdf_bytes("versi 1"))
-    second = _upload(world, store, e, pdf_bytes("versi 2"), "sk-revisi.pdf")
+    second = _upload(world, store, e, pdf_bytes("versi 2"), "sk-revisi.pdf", replaces=first)
     assert (first.version, second.version) == (1, 2)
     assert first.status is EvidenceStatus.SUPERSEDED and second.status is EvidenceStatus.ACTIVE
     assert store.exists(first.storage_key) and store.exists(second.storage_key)
@@ -73,7 +75,7 @@ def test_identical_files_are_stored_once(world: World, store) -> None:
 def test_withdrawal_brings_back_the_previous_version(world: World, store) -> None:
     e = world.building()
     first = _upload(world, store, e, pdf_bytes("1"))
-    second = _upload(world, store, e, pdf_bytes("2"))
+    second = _upload(world, store, e, pdf_bytes("2"), replaces=first)
     with pytest.raises(NotAllowedError):
         services.withdraw(world.session, user=world.pokja, file=second)
     world.session.rollback()

@@ -21,10 +21,11 @@ ITEM = "A.I.1.i.a"
 DOC = "team-decree-sk-tim-kerja-zi"
 
 
-def _stream(client, enrolment, data: bytes, name: str, document: str = DOC):
+def _stream(client, enrolment, data: bytes, name: str, document: str = DOC, replaces: str = ""):
     token = csrf_token(client, f"/enrolments/{enrolment.id}/lke")
+    extra = f"&replaces={replaces}" if replaces else ""
     return client.post(
-        f"/enrolments/{enrolment.id}/evidence/stream?item={ITEM}&document={document}",
+        f"/enrolments/{enrolment.id}/evidence/stream?item={ITEM}&document={document}{extra}",
         data=data,
         headers={
             "X-CSRFToken": token,
@@ -35,11 +36,13 @@ def _stream(client, enrolment, data: bytes, name: str, document: str = DOC):
     )
 
 
-def test_streamed_upload_creates_a_version_per_upload(client, world: World) -> None:
+def test_a_streamed_replacement_creates_the_next_version(client, world: World) -> None:
     e = world.building()
     login_as(client, world.koordinator)
     first = _stream(client, e, pdf_bytes("1"), "SK%20Tim%20ZI.pdf")
-    second = _stream(client, e, pdf_bytes("2"), "SK%20Tim%20ZI%20revisi.pdf")
+    second = _stream(
+        client, e, pdf_bytes("2"), "SK%20Tim%20ZI%20revisi.pdf", replaces=first.json["id"]
+    )
     assert first.status_code == 201 and second.status_code == 201
     assert (first.json["version"], second.json["version"]) == (1, 2)
     assert first.json["name"] == "SK Tim ZI.pdf"

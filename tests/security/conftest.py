@@ -20,6 +20,8 @@ from tracker.evidence.filetypes import DEFAULT_ALLOW_LIST
 from tracker.evidence.models import EvidencePurpose
 from tracker.evidence.services import UploadPolicy
 from tracker.evidence.storage import LocalEvidenceStore
+from tracker.notifications import services as notifications
+from tracker.notifications.events import EventKind
 from tracker.portalrb import tokens as portalrb_tokens
 
 
@@ -43,6 +45,16 @@ def route_world(world: World, factory, session, settings):  # noqa: F811
         target=evidence.Target(EvidencePurpose.ITEM, "A.I.1.i.b"),
         stream=io.BytesIO(pdf_bytes("rute")),
         filename="sk.pdf",
+        policy=UploadPolicy(10**7, DEFAULT_ALLOW_LIST),
+    )
+    prerequisite_file = evidence.upload(  # an agency-level prerequisite's proof (issue 14 §2)
+        session,
+        LocalEvidenceStore(settings.evidence_dir),
+        user=world.pimpinan,
+        enrolment=e,
+        target=evidence.Target(EvidencePurpose.PREREQUISITE, document_key="agency-bpk-opinion"),
+        stream=io.BytesIO(pdf_bytes("opini")),
+        filename="opini.pdf",
         policy=UploadPolicy(10**7, DEFAULT_ALLOW_LIST),
     )
     designation = Designation(
@@ -95,10 +107,26 @@ def route_world(world: World, factory, session, settings):  # noqa: F811
         "area": "1",
         "key": "team-decree-sk-tim-kerja-zi",
         "public_id": upload.public_id,
+        "file_id": prerequisite_file.public_id,
         "number": certificate.number,
         "designation_id": designation.id,
         "filename": "css/app.css",
         "lang": "en",
         "token_id": token.row.id,
+        "notification_id": _notification_for(session, world.koordinator),
     }
     return personas, values
+
+
+def _notification_for(session, user) -> int:
+    """One of the coordinator's notifications (issue 15 §2): only they may open it."""
+    [row] = notifications.notify(
+        session,
+        event=EventKind.DESIGNATED,
+        recipients=[user],
+        subject_params={"unit": "Polres Uji"},
+        link="/",
+        dedupe_key="access-matrix",
+    )
+    session.commit()
+    return row.id

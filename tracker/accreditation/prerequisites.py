@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from tracker.errors import ValidationError
-from tracker.i18n import _
+from tracker.i18n import _, in_english
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,11 @@ class Spec:
     kind: str  # "grade" | "yes_no" | "percent" | "months"
     grades: tuple[str, ...]  # best first, for kind "grade"
     minimum: Mapping[str, Any]  # predicate -> minimum, or predicate -> {agency kind|default: min}
+
+    @property
+    def name(self) -> str:
+        """The label in the reader's language (the framework keeps both)."""
+        return self.label_en if in_english() else self.label
 
     def minimum_for(self, predicate: str, agency_kind: str) -> Any:
         value = self.minimum.get(predicate)
@@ -56,16 +61,16 @@ def normalise(spec: Spec, raw: str) -> str:
         raise ValidationError(
             _(
                 "%(label)s: pilih salah satu dari %(grades)s.",
-                label=spec.label,
+                label=spec.name,
                 grades=", ".join(spec.grades),
             )
         )
     if spec.kind == "yes_no" and text.lower() not in ("ya", "tidak"):
-        raise ValidationError(_("%(label)s: isi Ya atau Tidak.", label=spec.label))
+        raise ValidationError(_("%(label)s: isi Ya atau Tidak.", label=spec.name))
     if spec.kind in ("percent", "months"):
         number = _number(text)
         if number is None or number < 0 or (spec.kind == "percent" and number > 100):
-            raise ValidationError(_("%(label)s: isi angka yang valid.", label=spec.label))
+            raise ValidationError(_("%(label)s: isi angka yang valid.", label=spec.name))
         return str(number)
     return text.capitalize() if spec.kind == "yes_no" else text
 
@@ -104,14 +109,14 @@ def unmet(
     for spec in specs:
         entry = recorded.get(spec.code)
         if entry is None:
-            problems.append(_("%(label)s belum dicatat", label=spec.label))
+            problems.append(_("%(label)s belum dicatat", label=spec.name))
         elif not entry.has_evidence:
-            problems.append(_("%(label)s belum dilengkapi bukti", label=spec.label))
+            problems.append(_("%(label)s belum dilengkapi bukti", label=spec.name))
         elif not is_met(spec, entry.value, predicate, agency_kind):
             problems.append(
                 _(
                     "%(label)s: %(value)s, minimal %(min)s",
-                    label=spec.label,
+                    label=spec.name,
                     value=entry.value,
                     min=spec.minimum_for(predicate, agency_kind),
                 )

@@ -32,18 +32,24 @@ class EvidencePurpose(enum.StrEnum):
 
 class EvidenceStatus(enum.StrEnum):
     ACTIVE = "active"
-    SUPERSEDED = "superseded"  # a newer version of the same document exists
+    SUPERSEDED = "superseded"  # replaced by a newer version of the same file (its series)
     WITHDRAWN = "withdrawn"  # taken back by its uploader before the hand-off
 
 
 class EvidenceFile(Base):
-    """One uploaded file (or recorded link). Download URLs use ``public_id``, never ``id``."""
+    """One version of an uploaded file (or recorded link). Download URLs use ``public_id``,
+    never ``id``.
+
+    An expected document holds several files; each file is a *series* of versions (issue 14
+    §2): ``series`` is the ``public_id`` of its first version, and replacing the file adds the
+    next version of the series and supersedes the current one. Adding a file starts a series.
+    """
 
     __tablename__ = "evidence_files"
     __table_args__ = (
         Index("ix_evidence_files_item", "enrolment_id", "item_code", "document_key"),
-        # Two simultaneous uploads of a new version of one document cannot both win.
-        UniqueConstraint("enrolment_id", "purpose", "item_code", "document_key", "version"),
+        # Two simultaneous replacements of one file cannot both win.
+        UniqueConstraint("series", "version"),
     )
 
     id: Mapped[intpk]
@@ -54,6 +60,7 @@ class EvidenceFile(Base):
     purpose: Mapped[EvidencePurpose]
     item_code: Mapped[str | None] = mapped_column(String(40))
     document_key: Mapped[str | None] = mapped_column(String(80))
+    series: Mapped[str] = mapped_column(String(32))
     version: Mapped[int] = mapped_column(default=1)
     status: Mapped[EvidenceStatus] = mapped_column(default=EvidenceStatus.ACTIVE)
     storage_key: Mapped[str | None] = mapped_column(String(120), index=True)
@@ -71,10 +78,27 @@ class EvidenceFile(Base):
 
     uploaded_by: Mapped[User] = relationship(lazy="joined")
     enrolment: Mapped[Enrolment | None] = relationship("Enrolment")
+    # Every version of this file, newest first (this one included). Read-only; the LKE page
+    # loads them with its files in one query (``services.active_files``).
+    versions: Mapped[list[EvidenceFile]] = relationship(
+        "EvidenceFile",
+        primaryjoin="EvidenceFile.series == foreign(remote(EvidenceFile.series))",
+        order_by="EvidenceFile.version.desc()",
+        viewonly=True,
+    )
 
     @property
     def is_link(self) -> bool:
         return self.link_url is not None
+
+    @property
+    def older_versions(self) -> list[EvidenceFile]:
+        """The versions this one replaced, newest first (withdrawn ones are not listed)."""
+        return [
+            v
+            for v in self.versions
+            if v.version < self.version and v.status is EvidenceStatus.SUPERSEDED
+        ]
 
 
 class CheckVerdict(enum.StrEnum):

@@ -17,7 +17,7 @@ from typing import IO, TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from tracker.audit import services as audit
 from tracker.auth.models import User
@@ -48,6 +48,13 @@ class Target:
     document_key: str | None = None
 
 
+# Purposes whose expected document holds several files: a new upload adds a file, and only an
+# explicit replacement (``replaces``) makes a new version of one (issue 14 §2). For the others
+# the document is one current file (the Pakta Integritas, a survey's report): a new upload is
+# the next version of the current one, as before.
+SEVERAL_FILES = frozenset({EvidencePurpose.ITEM, EvidencePurpose.PREREQUISITE})
+
+
 def upload(
     session: Session,
     store: storage.BlobStore,
@@ -60,14 +67,21 @@ def upload(
     policy: UploadPolicy,
     description: str = "",
     declared_size: int | None = None,
+    replaces: EvidenceFile | None = None,
+    stored_keys: list[str | None] | None = None,
 ) -> EvidenceFile:
-    """Store one file and record it. Raises RejectedFileError (size, type, a body shorter than
-    ``declared_size``), ValidationError.
+    """Store one file and record it: a new file of the document, or the next version of
+    ``replaces``. Raises RejectedFileError (size, type, a body shorter than ``declared_size``),
+    ValidationError, ConflictError (``replaces`` was replaced or withdrawn meanwhile).
 
     The blob is stored and checked before any row is touched, so a refused file records
-    nothing and supersedes no earlier version. The caller commits; if anything fails before
-    that it must call ``discard_unreferenced`` with the returned row's ``storage_key``
-    (``tracker.evidence.uploads.cleanup_on_failure``).
+    nothing and supersedes nothing. The caller commits; if anything fails before that it must
+    call ``discard_unreferenced`` with the returned row's ``storage_key``
+    (``tracker.evidence.uploads.cleanup_on_failure``); ``stored_keys`` gets the key as soon as
+    the blob is stored, so a failure inside this call (a lost race) is cleaned up too. Two
+    replacements of one file racing each other meet at the unique (series, version)
+    constraint: the later flush or commit raises IntegrityError (``replaced_meanwhile`` words
+    it for the person).
     """
     blob = store.save(
         stream,
@@ -76,6 +90,8 @@ def upload(
         allowed=policy.allowed,
         declared_size=declared_size,
     )
+    if stored_keys is not None:
+        stored_keys.append(blob.key)
     row = _new_row(
         session,
         user=user,
@@ -83,6 +99,7 @@ def upload(
         target=target,
         original_name=display_name(filename),
         description=description,
+        replaces=replaces,
     )
     row.storage_key, row.sha256, row.size, row.content_type = (
         blob.key,
@@ -104,6 +121,7 @@ def upload(
             "item": target.item_code,
             "document": target.document_key,
             "version": row.version,
+            "replaces": replaces.public_id if replaces is not None else None,
         },
     )
     return row
@@ -125,8 +143,10 @@ def store_unattached(
     made before the tracker (D15). The caller links the row to what it documents and, like
     ``upload``'s, discards the blob if the change fails (``uploads.cleanup_on_failure``)."""
     blob = store.save(stream, filename=filename, max_bytes=policy.max_bytes, allowed=policy.allowed)
+    public_id = secrets.token_hex(16)
     row = EvidenceFile(
-        public_id=secrets.token_hex(16),
+        public_id=public_id,
+        series=public_id,
         enrolment_id=None,
         purpose=purpose,
         original_name=display_name(filename),
@@ -152,9 +172,17 @@ def store_unattached(
 
 
 def add_link(
-    session: Session, *, user: User, enrolment: Enrolment, target: Target, url: str, title: str
+    session: Session,
+    *,
+    user: User,
+    enrolment: Enrolment,
+    target: Target,
+    url: str,
+    title: str,
+    replaces: EvidenceFile | None = None,
 ) -> EvidenceFile:
-    """Record a link (e.g. a published page) instead of a file. Raises ValidationError."""
+    """Record a link (e.g. a published page) instead of a file: a new one, or the next version
+    of ``replaces``. Raises ValidationError, ConflictError (as ``upload``)."""
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 1000:
@@ -166,6 +194,7 @@ def add_link(
         target=target,
         original_name=display_name(title or parts.netloc),
         description="",
+        replaces=replaces,
     )
     row.link_url = url
     session.flush()
@@ -175,7 +204,13 @@ def add_link(
         "evidence:link:add",
         row,
         enrolment,
-        {"url": url, "item": target.item_code, "document": target.document_key},
+        {
+            "url": url,
+            "item": target.item_code,
+            "document": target.document_key,
+            "version": row.version,
+            "replaces": replaces.public_id if replaces is not None else None,
+        },
     )
     return row
 
@@ -188,11 +223,19 @@ def _new_row(
     target: Target,
     original_name: str,
     description: str,
+    replaces: EvidenceFile | None,
 ) -> EvidenceFile:
-    """A new version when the same document of the same item already has an active file."""
-    previous = _active_document(session, enrolment.id, target) if target.document_key else None
+    """A new file of the document, or the next version of the file it replaces (explicitly,
+    or for a one-file document, its current file)."""
+    if replaces is None and target.document_key and target.purpose not in SEVERAL_FILES:
+        replaces = _active_document(session, enrolment.id, target)
+    elif replaces is not None:
+        session.refresh(replaces)  # read in this transaction: it may have changed meanwhile
+        ensure_replaceable(replaces, enrolment, target)
+    public_id = secrets.token_hex(16)
     row = EvidenceFile(
-        public_id=secrets.token_hex(16),
+        public_id=public_id,
+        series=replaces.series if replaces is not None else public_id,
         enrolment_id=enrolment.id,
         purpose=target.purpose,
         item_code=target.item_code,
@@ -200,23 +243,58 @@ def _new_row(
         original_name=original_name,
         description=description.strip()[:2000],
         uploaded_by_id=user.id,
-        version=previous.version + 1 if previous else 1,
+        version=_next_version(session, replaces.series) if replaces is not None else 1,
     )
-    if previous is not None:
-        previous.status = EvidenceStatus.SUPERSEDED
+    if replaces is not None:
+        replaces.status = EvidenceStatus.SUPERSEDED  # stays frozen if it was
     session.add(row)
     return row
 
 
+def ensure_replaceable(file: EvidenceFile, enrolment: Enrolment, target: Target) -> None:
+    """``file`` may get a new version for ``target``. Raises ValidationError (another
+    enrolment's, item's or document's file), ConflictError (no longer the current version:
+    someone replaced or withdrew it since the page was opened)."""
+    if (
+        file.enrolment_id != enrolment.id
+        or file.purpose is not target.purpose
+        or file.item_code != target.item_code
+        or file.document_key != target.document_key
+    ):
+        raise ValidationError(_("Berkas yang akan diganti bukan bukti dokumen ini."))
+    if file.status is not EvidenceStatus.ACTIVE:
+        raise ConflictError(replaced_meanwhile(file.original_name))
+
+
+def replaced_meanwhile(name: str) -> str:
+    """What the person whose replacement lost is told: nothing of theirs was kept."""
+    return _(
+        "Berkas %(name)s baru saja diganti atau ditarik oleh pengguna lain. Muat ulang "
+        "halaman untuk melihat versi terbarunya; berkas Anda belum disimpan.",
+        name=name,
+    )
+
+
+def _next_version(session: Session, series: str) -> int:
+    # Counted over every version, withdrawn ones too: their numbers stay taken.
+    latest = session.scalar(
+        select(func.max(EvidenceFile.version)).where(EvidenceFile.series == series)
+    )
+    return (latest or 0) + 1
+
+
 def _active_document(session: Session, enrolment_id: int, target: Target) -> EvidenceFile | None:
+    """The current file of a one-file document (the newest, should there be several)."""
     return session.scalars(
-        select(EvidenceFile).where(
+        select(EvidenceFile)
+        .where(
             EvidenceFile.enrolment_id == enrolment_id,
             EvidenceFile.purpose == target.purpose,
             EvidenceFile.item_code == target.item_code,
             EvidenceFile.document_key == target.document_key,
             EvidenceFile.status == EvidenceStatus.ACTIVE,
         )
+        .order_by(EvidenceFile.id.desc())
     ).first()
 
 
@@ -232,7 +310,8 @@ def discard_unreferenced(session: Session, store: storage.BlobStore, key: str | 
 
 
 def withdraw(session: Session, *, user: User, file: EvidenceFile) -> None:
-    """The uploader takes a file back before the hand-off; the previous version comes back.
+    """The uploader takes a version back before the hand-off; the previous version of the
+    same file (its series) comes back, the document's other files are untouched.
 
     Raises NotAllowedError (someone else's file), ValidationError (frozen or not active).
     """
@@ -240,7 +319,7 @@ def withdraw(session: Session, *, user: User, file: EvidenceFile) -> None:
         raise NotAllowedError(_("Hanya pengunggah yang dapat menarik berkas ini."))
     if file.frozen:
         raise ValidationError(
-            _("Berkas sudah dibekukan dalam snapshot serah terima dan tidak dapat ditarik.")
+            _("Berkas sudah dibekukan saat serah terima dan tidak dapat ditarik.")
         )
     if file.status is not EvidenceStatus.ACTIVE:
         raise ValidationError(_("Hanya versi yang berlaku yang dapat ditarik."))
@@ -248,11 +327,8 @@ def withdraw(session: Session, *, user: User, file: EvidenceFile) -> None:
     previous = session.scalars(
         select(EvidenceFile)
         .where(
-            EvidenceFile.enrolment_id == file.enrolment_id,
-            EvidenceFile.item_code == file.item_code,
-            EvidenceFile.document_key == file.document_key,
-            EvidenceFile.document_key.is_not(None),
-            EvidenceFile.purpose == file.purpose,
+            EvidenceFile.series == file.series,
+            EvidenceFile.version < file.version,
             EvidenceFile.status == EvidenceStatus.SUPERSEDED,
         )
         .order_by(EvidenceFile.version.desc())
@@ -282,6 +358,7 @@ def freeze(session: Session, enrolment: Enrolment) -> list[dict[str, object]]:
             "purpose": f.purpose.value,
             "item": f.item_code,
             "document": f.document_key,
+            "series": f.series,  # the file this is a version of (its first version's id)
             "version": f.version,
             "name": f.original_name,
             "sha256": f.sha256,
@@ -295,12 +372,20 @@ def freeze(session: Session, enrolment: Enrolment) -> list[dict[str, object]]:
 def active_files(
     session: Session, enrolment_id: int, purposes: Iterable[EvidencePurpose] | None = None
 ) -> Sequence[EvidenceFile]:
-    stmt = select(EvidenceFile).where(
-        EvidenceFile.enrolment_id == enrolment_id, EvidenceFile.status == EvidenceStatus.ACTIVE
+    """Every current file of the enrolment (all files of each document count), with their
+    earlier versions loaded in one more query (``EvidenceFile.older_versions``)."""
+    stmt = (
+        select(EvidenceFile)
+        .options(selectinload(EvidenceFile.versions))
+        .where(
+            EvidenceFile.enrolment_id == enrolment_id, EvidenceFile.status == EvidenceStatus.ACTIVE
+        )
     )
     if purposes is not None:
         stmt = stmt.where(EvidenceFile.purpose.in_(list(purposes)))
-    return session.scalars(stmt.order_by(EvidenceFile.item_code, EvidenceFile.id)).all()
+    rows = session.scalars(stmt.order_by(EvidenceFile.item_code, EvidenceFile.id)).all()
+    # A replaced file keeps its place in the list: in the order the files were first added.
+    return sorted(rows, key=lambda f: (f.item_code or "", min(v.id for v in f.versions)))
 
 
 def item_evidence(session: Session, enrolment_id: int) -> dict[str, frozenset[str | None]]:
@@ -328,7 +413,7 @@ def files_of_item(session: Session, enrolment_id: int, item_code: str) -> Sequen
     return session.scalars(
         select(EvidenceFile)
         .where(EvidenceFile.enrolment_id == enrolment_id, EvidenceFile.item_code == item_code)
-        .order_by(EvidenceFile.document_key, EvidenceFile.version.desc(), EvidenceFile.id.desc())
+        .order_by(EvidenceFile.document_key, EvidenceFile.series, EvidenceFile.version.desc())
     ).all()
 
 

@@ -17,6 +17,7 @@ VERDICT_LABELS = {
 }
 CODE = Regexp(r"^[A-Za-z0-9.]{1,40}$")
 KEY = Regexp(r"^[a-z0-9-]{0,80}$")
+PUBLIC_ID = Regexp(r"^[0-9a-f]{32}$")
 
 
 class StreamUploadForm(TrackerForm):
@@ -32,6 +33,8 @@ class StreamUploadForm(TrackerForm):
     item = StringField(L("Butir"), validators=[DataRequired(), CODE])
     document = StringField(L("Dokumen"), validators=[Optional(), KEY])
     description = StringField(L("Keterangan"), validators=[Optional(), Length(max=500)])
+    # The file this one replaces (its next version); without it the upload adds a file.
+    replaces = StringField(L("Berkas yang diganti"), validators=[Optional(), PUBLIC_ID])
 
 
 class UploadForm(TrackerForm):
@@ -39,6 +42,7 @@ class UploadForm(TrackerForm):
     document = HiddenField(validators=[Optional(), KEY])
     files = MultipleFileField(L("Berkas"))
     description = StringField(L("Keterangan"), validators=[Optional(), Length(max=500)])
+    replaces = HiddenField(validators=[Optional(), PUBLIC_ID])
 
 
 class LinkForm(TrackerForm):
@@ -46,6 +50,7 @@ class LinkForm(TrackerForm):
     document = HiddenField(validators=[Optional(), KEY])
     url = StringField(L("Tautan"), validators=[DataRequired(), Length(max=1000)])
     title = StringField(L("Judul"), validators=[Optional(), Length(max=200)])
+    replaces = HiddenField(validators=[Optional(), PUBLIC_ID])
 
 
 class CheckForm(TrackerForm):

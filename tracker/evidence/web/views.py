@@ -24,9 +24,10 @@ from flask import (
 )
 from flask_login import login_required
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tracker.accreditation import assessments, cycles, tiers
+from tracker.accreditation import assessments, cycles, proposal, tiers
 from tracker.accreditation.access import enrolment_in_scope
 from tracker.accreditation.context import Actor
 from tracker.accreditation.deployment import Deployment
@@ -103,6 +104,7 @@ def upload_stream(enrolment_id: int):
     name = unquote(request.headers.get("X-File-Name", ""))[:500] or "berkas"
     target = _item_target(enrolment, form.item.data, form.document.data)
     _ensure_can_upload(actor, enrolment, form.item.data)
+    replaces, target = _replaced(enrolment, target, form.replaces.data)
     declared = request.content_length
     if declared is None:  # chunked: no size to hold the body to (browsers always send one)
         raise rejected_without_length(name)
@@ -130,13 +132,30 @@ def upload_stream(enrolment_id: int):
         form.description.data or "",
         declared_size=declared,
         recheck=still_allowed,
+        replaces=replaces,
     )
     return jsonify(
         id=row.public_id,
         name=row.original_name,
         version=row.version,
         size=human_size(row.size or 0),
+        replaced=replaces.public_id if replaces is not None else None,
     ), 201
+
+
+def _replaced(
+    enrolment: Enrolment, target: Target, public_id: str | None
+) -> tuple[EvidenceFile | None, Target]:
+    """The file an upload or link replaces (``replaces``), and where the new version goes: the
+    replaced file's own document of the same item. Without ``replaces``: None, and ``target``
+    (the upload adds a file). Raises NotFoundError, ValidationError, ConflictError (checked
+    again when the new version is recorded)."""
+    if not public_id:
+        return None, target
+    replaced = services.by_public_id(get_session(), public_id)
+    target = Target(target.purpose, target.item_code, replaced.document_key)
+    services.ensure_replaceable(replaced, enrolment, target)
+    return replaced, target
 
 
 def _store_one(
@@ -150,28 +169,37 @@ def _store_one(
     *,
     declared_size: int | None = None,
     recheck: Callable[[], None] | None = None,
+    replaces: EvidenceFile | None = None,
 ) -> EvidenceFile:
     """Store one file and commit it on its own: one bad file must not undo the others.
-    ``recheck`` runs in the recording transaction, after the body was read (it may refuse)."""
+    ``recheck`` runs in the recording transaction, after the body was read (it may refuse).
+    A replacement that lost the race for its file's next version is a ConflictError (409)
+    that says so; its blob is removed, the winner's version stays."""
     store = evidence_store()
     keys: list[str | None] = []
-    with cleanup_on_failure(session, store, keys):
-        row = services.upload(
-            session,
-            store,
-            user=user,
-            enrolment=enrolment,
-            target=target,
-            stream=stream,
-            filename=name,
-            policy=_policy(),
-            description=description,
-            declared_size=declared_size,
-        )
-        keys.append(row.storage_key)
-        if recheck is not None:
-            recheck()
-        session.commit()
+    try:
+        with cleanup_on_failure(session, store, keys):
+            row = services.upload(
+                session,
+                store,
+                user=user,
+                enrolment=enrolment,
+                target=target,
+                stream=stream,
+                filename=name,
+                policy=_policy(),
+                description=description,
+                declared_size=declared_size,
+                replaces=replaces,
+                stored_keys=keys,
+            )
+            if recheck is not None:
+                recheck()
+            session.commit()
+    except IntegrityError as err:  # rolled back by now: the message may read the session
+        if replaces is None:
+            raise
+        raise ConflictError(services.replaced_meanwhile(replaces.original_name)) from err
     return row
 
 
@@ -186,11 +214,14 @@ def upload_form(enrolment_id: int):
         return _invalid(form, enrolment, form.item.data)
     target = _item_target(enrolment, form.item.data, form.document.data)
     _ensure_can_upload(actor, enrolment, form.item.data)
+    replaces, replaced_target = _replaced(enrolment, target, form.replaces.data)
     uploads = [upload for upload in form.files.data or [] if upload.filename]
     # Each file is judged, stored and committed on its own (issue 13 §16): the files are
     # separate documents, and a coordinator who picked five would rather re-send the one that
     # was refused, by name, than all five. A full or read-only disk refuses every file after
     # it too: the upload stops there and says which files were kept.
+    # With ``replaces`` the first file is its next version; any further ones are added to the
+    # document rather than dropped.
     stored: int = 0
     refused: list[str] = []
     for n, upload in enumerate(uploads):
@@ -199,10 +230,11 @@ def upload_form(enrolment_id: int):
                 session,
                 actor.user,
                 enrolment,
-                target,
+                replaced_target if n == 0 and replaces else target,
                 upload.stream,
                 upload.filename or "",
                 form.description.data or "",
+                replaces=replaces if n == 0 else None,
             )
             stored += 1
         except StorageUnwritableError as err:
@@ -246,15 +278,23 @@ def add_link(enrolment_id: int):
         return _invalid(form, enrolment, form.item.data)
     target = _item_target(enrolment, form.item.data, form.document.data)
     _ensure_can_upload(actor, enrolment, form.item.data)
-    services.add_link(
-        session,
-        user=actor.user,
-        enrolment=enrolment,
-        target=target,
-        url=form.url.data,
-        title=form.title.data or "",
-    )
-    session.commit()
+    replaces, target = _replaced(enrolment, target, form.replaces.data)
+    try:
+        services.add_link(
+            session,
+            user=actor.user,
+            enrolment=enrolment,
+            target=target,
+            url=form.url.data,
+            title=form.title.data or "",
+            replaces=replaces,
+        )
+        session.commit()
+    except IntegrityError as err:  # another replacement of the same file won the race
+        session.rollback()
+        if replaces is None:
+            raise
+        raise ConflictError(services.replaced_meanwhile(replaces.original_name)) from err
     flash(_("Tautan bukti dicatat."), "success")
     return _back_to_item(enrolment, form.item.data)
 
@@ -271,8 +311,22 @@ def _file_in_scope(public_id: str) -> tuple[EvidenceFile, Enrolment, frozenset[R
 @bp.get("/evidence/<public_id>")
 @login_required
 def download(public_id: str):
-    session = get_session()
     row, _enrolment, roles = _file_in_scope(public_id)
+    return _send(row, roles)
+
+
+@bp.get("/enrolments/<int:enrolment_id>/prerequisites/files/<file_id>")
+@login_required
+def prerequisite_download(enrolment_id: int, file_id: str):
+    """A file of a prerequisite the enrolment's page lists: an agency-level one may have been
+    recorded from another unit's enrolment, which the reader's scope need not reach."""
+    enrolment, actor = load_enrolment(enrolment_id)
+    row = proposal.evidence_file(get_session(), enrolment, file_id)
+    return _send(row, actor.roles)
+
+
+def _send(row: EvidenceFile, roles: frozenset[Role]):
+    session = get_session()
     if row.link_url is not None or row.storage_key is None:
         abort(404)
     if roles & REVIEWER_ROLES:
@@ -337,7 +391,14 @@ def check_document(enrolment_id: int, code: str, key: str):
         expected_seq=form.seq.data or 0,
     )
     session.commit()
+    message = _("Penilaian dokumen disimpan.")
     if wants_json():
-        return jsonify(saved=True)
-    flash(_("Penilaian dokumen disimpan."), "success")
+        # lke-review.js fetches the re-rendered item from ``fragment`` and swaps it in (issue
+        # 14 §5); the LKE page's own views render it, evidence does not reach into them.
+        tier_shown = request.form.get("tier") or tier.code
+        fragment = url_for(
+            "accreditation.item_fragment", enrolment_id=enrolment.id, tier=tier_shown, code=code
+        )
+        return jsonify(message=message, fragment=fragment)
+    flash(message, "success")
     return _back_to_item(enrolment, code)
