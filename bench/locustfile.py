@@ -12,11 +12,9 @@ from locust import HttpUser, between, task
 
 PASSWORD = "zona-integritas"  # noqa: S105 - the published demo password
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-ANSWER_FORM = re.compile(
-    r'action="(/enrolments/\d+/lke/unit/[^"]+)" class="answer-form">(.*?)</form>', re.S
-)
-VERSION = re.compile(r'name="version" value="(\d+)"')
-OPTION = re.compile(r'name="value" value="([^"]+)"')
+# The area's one answer form names each item's fields "<code>-<field>" (issue 14 §1); a script
+# saves one item at a time on the item's own endpoint, as posted here.
+VERSION = re.compile(r'name="([^"]+)-version" value="(\d+)"')
 AREAS = ["1", "2", "3", "4", "5", "6", "B"]
 
 
@@ -58,20 +56,24 @@ class Coordinator(_Signed):
     @task(2)
     def save_answer(self) -> None:
         page = self.client.get(f"{self.enrolment}/lke?area=1", name="/enrolments/[id]/lke?area")
-        forms = [
-            (action, body) for action, body in ANSWER_FORM.findall(page.text) if OPTION.search(body)
-        ]
-        if not forms:
+        versions = dict(VERSION.findall(page.text))
+        choices = {
+            code: re.findall(rf'name="{re.escape(code)}-value" value="([^"]+)"', page.text)
+            for code in versions
+        }
+        choice_items = [code for code, options in choices.items() if options]
+        if not choice_items:
             return
-        action, body = random.choice(forms)
+        code = random.choice(choice_items)
         self.client.post(
-            action,
+            f"{self.enrolment}/lke/unit/{code}",
             data={
-                "value": random.choice(OPTION.findall(body)),
+                "value": random.choice(choices[code]),
                 "note": "uji beban",
-                "version": VERSION.search(body).group(1),
+                "version": versions[code],
                 "csrf_token": TOKEN.search(page.text).group(1),
             },
+            headers={"Accept": "application/json"},
             name="/enrolments/[id]/lke/[tier]/[code] [POST]",
         )
 

@@ -120,6 +120,7 @@ def test_from_building_to_designation_verification_and_revocation(journey: Journ
     coord.goto(enrolment_url + "/lke?area=4")
     _save_counts(coord, "A.II.4.i.a", [0, 0])
     expect(_item(coord, "A.II.4.i.a").locator(".item-error")).to_contain_text("penyebut nol")
+    coord.reload()  # the hand-off blockers are not part of what an autosave swaps in
     expect(coord.locator(".blockers")).to_contain_text("isian salah yang harus diperbaiki dulu")
     journey.shot(coord, "koordinator-answer-in-error")
     _save_counts(coord, "A.II.4.i.a", [4, 4])
@@ -149,9 +150,10 @@ def test_from_building_to_designation_verification_and_revocation(journey: Journ
     coord.goto(enrolment_url + "/lke?area=1")
     item = _item(coord, "A.I.1.i.a")
     expect(item).to_contain_text("SK tim belum bertanda tangan kepala kantor")
-    item.locator("textarea[name=note]").fill("SK ditandatangani ulang, versi 2 diunggah")
-    item.locator("form.answer-form button").click()
-    expect(coord.locator(".flash-success")).to_be_visible()
+    item.locator("textarea[name='A.I.1.i.a-note']").fill(
+        "SK ditandatangani ulang, versi 2 diunggah"
+    )
+    _save_item(coord, "A.I.1.i.a")
     item = _item(coord, "A.I.1.i.a")
     item.locator("form.decision-form input[name=comment]").fill("SK sudah ditandatangani")
     item.locator("form.decision-form button").click()
@@ -286,12 +288,18 @@ def _link_evidence(page: Page, base: str, enrolment_url: str, skip: set[str]) ->
 
 
 def _save_counts(page: Page, code: str, counts: list[int]) -> None:
-    form = _item(page, code).locator("form.answer-form")
     for index, count in enumerate(counts):
-        form.locator(f"input[name=count_{index}]").fill(str(count))
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
-    expect(page.locator("p.flash-success")).to_be_visible()
+        _item(page, code).locator(f"input[name='{code}-count_{index}']").fill(str(count))
+    _save_item(page, code)
+
+
+def _save_item(page: Page, code: str) -> None:
+    """The item's own button: lke-answers.js saves it in place (issue 14 §1), no reload."""
+    _item(page, code).locator(".answer-form button[name=at]").click()
+    expect(_item(page, code).locator(".answer-col")).not_to_have_attribute(
+        "data-dirty", "", timeout=15000
+    )
+    expect(_item(page, code).locator(".save-status")).to_contain_text("tersimpan")
 
 
 def _pdf() -> bytes:

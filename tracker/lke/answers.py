@@ -170,7 +170,11 @@ def _parse_index(item: Item, raw: Any) -> IndexAnswer:
     provenance: tuple[tuple[str, str], ...] = ()
     if isinstance(raw, Mapping):
         known = {field.key for field in item.provenance}
-        provenance = tuple((str(k), str(v)) for k, v in raw.items() if k in known and v is not None)
+        provenance = tuple(
+            (str(k), _provenance_value(item, str(k), v))
+            for k, v in raw.items()
+            if k in known and v is not None
+        )
         raw = raw.get("index")
     index = _to_decimal(raw)
     top = item.index_max or Decimal(4)
@@ -193,6 +197,15 @@ def _parse_index(item: Item, raw: Any) -> IndexAnswer:
             code=item.code,
         )
     return IndexAnswer(index, provenance)
+
+
+def _provenance_value(item: Item, key: str, value: Any) -> str:
+    """A provenance field as stored: text, or a whole number for a field of type integer
+    (the number of respondents, D7: never "seratus"). Raises ValidationError."""
+    field = next(f for f in item.provenance if f.key == key)
+    if field.type != "integer" or is_blank(value):
+        return str(value)
+    return str(parse_count(item, field.label, value))
 
 
 def _to_decimal(value: Any) -> Decimal | None:

@@ -10,10 +10,14 @@ follows. Nothing is saved and the user sees every error; where depends on the fo
   page with status 422: each error next to its field, what was typed kept. In accreditation:
   the new cycle (``/cycles``), the deadline extension, quota and KKN forms of a cycle, and the
   declaration (``/units/<id>/zi``).
-- A small inline action, one form among many on its page (an answer, a review decision or a
-  resubmission per LKE item, the worksheet import, a stage transition, a prerequisite), is
-  answered by ``invalid_form``: each error flashed as "Label: message" and a 303 back to the
-  page, at the item when there is one; a client that asks for JSON gets 422 with the errors.
+- The LKE answers of one area are one form (``answer_views``, issue 14 §1): an invalid or
+  stale item saves nothing and re-renders the area with status 422, each error at its item
+  and everything typed kept (its script gets the errors as JSON, 422, or 409 when stale).
+- A small inline action, one form among many on its page (an answer posted to an item's own
+  address, a review decision or a resubmission per LKE item, the worksheet import, a stage
+  transition, a prerequisite), is answered by ``invalid_form``: each error flashed as
+  "Label: message" and a 303 back to the page, at the item when there is one; a client that
+  asks for JSON gets 422 with the errors.
   This is also how a service's refusal (a ``DomainError``) reaches the user from those forms,
   and how evidence's inline actions on the same LKE page answer.
 

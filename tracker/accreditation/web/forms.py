@@ -7,8 +7,12 @@ error on them reads like any other (see ``tracker.accreditation.web``).
 
 from __future__ import annotations
 
+import hashlib
+import json
+from functools import lru_cache
 from typing import Any
 
+from flask_babel import get_locale
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -29,6 +33,7 @@ from wtforms.validators import (
     Optional,
     Regexp,
 )
+from wtforms.validators import ValidationError as WTFormsValidationError
 
 from tracker.accreditation.models import DecisionKind, MonitoringResult, Predicate
 from tracker.accreditation.tiers import TierCode
@@ -36,7 +41,7 @@ from tracker.accreditation.workflow import DEADLINE_LABELS, Action, Deadline
 from tracker.errors import ValidationError
 from tracker.forms import L, TrackerForm, choices
 from tracker.i18n import N_, _
-from tracker.lke import AnswerType, FloorMode, Item
+from tracker.lke import AnswerType, FloorMode, Item, numbers
 
 MONITORING_LABELS = {
     MonitoringResult.STILL_MEETS: N_("Masih memenuhi kriteria"),
@@ -153,44 +158,167 @@ class TransitionForm(TrackerForm):
 class AnswerForm(TrackerForm):
     """One item's answer as posted from the LKE page; ``answer_form`` adds the fields of the
     item's answer type (the names the page uses: ``value``, ``count_<n>``, ``index``,
-    ``prov_<key>``)."""
+    ``prov_<key>``; in the area form each prefixed with the item's code, ``A.I.1.i.b-value``).
+
+    Numbers are read the user's way (``1.250`` and ``3,61`` in Indonesian, issue 14 §1): a
+    count that is not a whole number written so is refused here, at its field; what the
+    number may be (non-negative, 0–4) is the answer rules' (``tracker.lke.answers``)."""
 
     version = IntegerField(L("Versi isian"), validators=[NumberRange(0)], default=0)
     note = TextAreaField(L("Catatan"), validators=[Optional()])
+    # The area form: a digest of the values the page showed. An item whose fields still
+    # match it was not touched, so saving the area leaves it alone (no version, no audit).
+    shown = HiddenField(L("Isian yang ditampilkan"))
 
     def raw_answer(self, item: Item) -> Any:
         """The posted fields as the engine's raw answer (the engine validates it)."""
         if item.answer_type is AnswerType.PERCENT:
-            counts = [self._text(f"count_{i}") for i in range(len(item.inputs))]
-            return counts if any(counts) else None
+            counts = [self._number(f"count_{i}") for i in range(len(item.inputs))]
+            return counts if any(c != "" for c in counts) else None
         if item.answer_type is AnswerType.SURVEY_INDEX:
             index = self._text("index")
             if not index:
                 return None
-            extra = {f.key: self._text(f"prov_{f.key}")[:200] for f in item.provenance}
-            return {"index": index, **{k: v for k, v in extra.items() if v}}
+            extra = {
+                f.key: self._number(f"prov_{f.key}")
+                if f.type == "integer"
+                else self._text(f"prov_{f.key}")
+                for f in item.provenance
+            }
+            return {"index": index, **{k: v for k, v in extra.items() if v != ""}}
         return self._text("value") or None
 
+    def note_text(self) -> str:
+        """The note as typed; browsers post line breaks as CRLF, the page shows LF."""
+        return (self.note.data or "").replace("\r\n", "\n").strip()
+
+    def was_posted(self) -> bool:
+        """Whether the area form carried this item (its digest is posted with its fields)."""
+        return bool(self.shown.raw_data)
+
+    def digest(self) -> str:
+        """A digest of the answer's fields and note as they stand (see ``shown``)."""
+        values = [(f.short_name, _field_text(f)) for f in self if f.short_name in self._answer]
+        values.append(("note", self.note_text()))
+        return hashlib.sha256(json.dumps(values).encode()).hexdigest()[:20]
+
+    def changed(self) -> bool:
+        """Whether the posted fields differ from what the page showed."""
+        return self.shown.data != self.digest()
+
     def _text(self, name: str) -> str:
-        return (self[name].data or "").strip()
+        return _field_text(self[name])[:200]
+
+    def _number(self, name: str) -> int | str:
+        """A count field read the user's way; the text itself when blank (validated first)."""
+        text = self._text(name)
+        number = numbers.read_integer(text, _locale()) if text else None
+        return number if number is not None else text
+
+    _answer: frozenset[str] = frozenset()
 
 
-def answer_form(item: Item) -> AnswerForm:
-    """The answer form of ``item``, with the fields of its answer type."""
+def _field_text(field: Any) -> str:
+    return str(field.data or "").strip()
 
-    class ItemAnswerForm(AnswerForm):
-        pass
 
-    if item.answer_type is AnswerType.PERCENT:
-        for i, inp in enumerate(item.inputs):
-            setattr(ItemAnswerForm, f"count_{i}", StringField(inp.label))
-    elif item.answer_type is AnswerType.SURVEY_INDEX:
-        ItemAnswerForm.index = StringField(L("Indeks (0,00–4,00)"))
-        for f in item.provenance:
-            setattr(ItemAnswerForm, f"prov_{f.key}", StringField(f.label))
+def _locale() -> str:
+    return str(get_locale() or "id")
+
+
+def _whole_number(form: AnswerForm, field: Any) -> None:
+    """A count is a whole number in the user's way of writing it (not "seratus", not "1,5")."""
+    text = _field_text(field)
+    if text and numbers.read_integer(text, _locale()) is None:
+        raise WTFormsValidationError(
+            _(
+                "tulis bilangan bulat tanpa desimal, misalnya %(example)s (bukan %(value)s)",
+                example=numbers.show_integer(1250, _locale()),
+                value=text,
+            )
+        )
+
+
+def answer_form(
+    item: Item,
+    *,
+    prefix: str = "",
+    stored: Any = None,
+    note: str = "",
+    version: int = 0,
+    bound: bool = True,
+) -> AnswerForm:
+    """The answer form of ``item``, with the fields of its answer type.
+
+    The item's own form (``prefix`` empty) is read from the request with its CSRF token. In
+    the area form (``prefix``: the item's code) the page's one token covers every item; with
+    ``bound`` false the fields show ``stored`` (the stored answer), ``note`` and ``version``
+    the way the user reads them, and ``shown`` carries their digest.
+    """
+    form_class = _answer_form_class(
+        item.answer_type,
+        tuple(inp.label for inp in item.inputs),
+        tuple((f.key, f.label, f.type) for f in item.provenance),
+    )
+    kwargs: dict[str, Any] = {"prefix": f"{prefix}-" if prefix else ""}
+    if prefix:
+        kwargs["meta"] = {"csrf": False}
+    if not bound:
+        kwargs["formdata"] = None
+        kwargs["data"] = {**_shown_values(item, stored), "note": note, "version": version}
+    form = form_class(**kwargs)
+    if not bound:
+        form.shown.data = form.digest()
+    return form
+
+
+@lru_cache(maxsize=256)
+def _answer_form_class(
+    answer_type: AnswerType,
+    inputs: tuple[str, ...],
+    provenance: tuple[tuple[str, str, str], ...],
+) -> type[AnswerForm]:
+    """The form class of one kind of item (its answer type, count inputs and provenance
+    fields), built once per process: WTForms binds a new class's fields on its first use,
+    about a millisecond, and an area page builds a form for each of up to 40 items."""
+    fields: dict[str, Any] = {}
+    if answer_type is AnswerType.PERCENT:
+        for i, label in enumerate(inputs):
+            fields[f"count_{i}"] = StringField(label, validators=[_whole_number])
+    elif answer_type is AnswerType.SURVEY_INDEX:
+        fields["index"] = StringField(L("Indeks (0,00–4,00)"))
+        for key, label, kind in provenance:
+            checks = [_whole_number] if kind == "integer" else []
+            fields[f"prov_{key}"] = StringField(label, validators=checks)
     else:
-        ItemAnswerForm.value = StringField(L("Jawaban"))
-    return ItemAnswerForm()
+        fields["value"] = StringField(L("Jawaban"))
+    return type("ItemAnswerForm", (AnswerForm,), {**fields, "_answer": frozenset(fields)})
+
+
+def _shown_values(item: Item, stored: Any) -> dict[str, str]:
+    """A stored answer as the area form's fields show it: "1.250", "3,61" in Indonesian."""
+    locale = _locale()
+    if stored is None:
+        return {}
+    if item.answer_type is AnswerType.PERCENT:
+        return {f"count_{i}": numbers.show_integer(int(n), locale) for i, n in enumerate(stored)}
+    if item.answer_type is AnswerType.SURVEY_INDEX:
+        values = {"index": numbers.show_decimal(stored["index"], locale)}
+        for f in item.provenance:
+            text = str(stored.get(f.key, ""))
+            shown = f.type == "integer" and text.isdigit()
+            values[f"prov_{f.key}"] = numbers.show_integer(int(text), locale) if shown else text
+        return values
+    return {"value": str(stored)}
+
+
+class AreaAnswersForm(TrackerForm):
+    """The area's one answer form (issue 14 §1): the token, and which item a script saves
+    alone (``only``) or which item the page returns to (``at``). The items' fields are read
+    by their own ``answer_form``."""
+
+    only = StringField(L("Butir"), validators=[Optional(), Length(max=40)])
+    at = StringField(L("Butir"), validators=[Optional(), Length(max=40)])
 
 
 class DecisionForm(TrackerForm):
