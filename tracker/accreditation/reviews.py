@@ -10,13 +10,17 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tracker import hooks
 from tracker.accreditation import duties, tiers
 from tracker.accreditation.context import Actor
 from tracker.accreditation.models import AreaSignOff, DecisionKind, Enrolment, ItemDecision
 from tracker.audit import services as audit
+from tracker.auth.models import User
 from tracker.auth.roles import Role
 from tracker.errors import ConflictError, NotAllowedError, ValidationError
 from tracker.evidence import services as evidence
+from tracker.evidence.models import DocumentCheck
+from tracker.hooks import Happening
 from tracker.i18n import _
 
 
@@ -87,6 +91,15 @@ def decide(
     row = _append(session, actor, enrolment, tier.code, item_code, kind, comment, expected_seq)
     if kind is DecisionKind.REVISION:
         _withdraw_sign_off(session, actor, enrolment, tier.code, tiers.area_of(item_code))
+        hooks.tell(
+            session,
+            Happening.ITEM_SENT_BACK,
+            enrolment=enrolment,
+            actor=actor.user,
+            item=item_code,
+            tier=tier.code,
+            comment=row.comment,
+        )
     return row
 
 
@@ -148,7 +161,7 @@ def mark_revised(
     latest = latest_decisions(session, enrolment.id).get((tier.code if tier else "", item_code))
     if latest is None or latest.kind is not DecisionKind.REVISION:
         raise ValidationError(_("Butir ini tidak sedang dikembalikan untuk perbaikan."))
-    return _append(
+    row = _append(
         session,
         actor,
         enrolment,
@@ -158,6 +171,15 @@ def mark_revised(
         comment,
         expected_seq,
     )
+    hooks.tell(
+        session,
+        Happening.ITEM_RESUBMITTED,
+        enrolment=enrolment,
+        actor=actor.user,
+        item=item_code,
+        tier=latest.tier,
+    )
+    return row
 
 
 def _append(
@@ -253,6 +275,14 @@ def sign_off_area(
         agency_id=enrolment.agency_id,
         data={"tier": tier.code, "area": area},
     )
+    hooks.tell(
+        session,
+        Happening.AREA_SIGNED_OFF,
+        enrolment=enrolment,
+        actor=actor.user,
+        area=area,
+        tier=tier.code,
+    )
     return row
 
 
@@ -346,4 +376,70 @@ def _entry(enrolment: Enrolment, counts: dict, item_count: int) -> QueueEntry:
         enrolment.stage_since,
         by_kind.get(DecisionKind.REVISED, 0),
         item_count - decided,
+    )
+
+
+@dataclass(frozen=True)
+class Remark:
+    """One turn of an item's review conversation: a reviewer's decision, the unit's
+    resubmission, or a reviewer's verdict on one expected document."""
+
+    at: datetime
+    tier: str
+    tier_label: str
+    tier_label_en: str
+    kind: str  # a DecisionKind value, or "check" for a document verdict
+    author: str
+    comment: str
+    document_key: str = ""
+    verdict: str = ""  # a CheckVerdict value, for "check"
+
+
+def conversations(
+    session: Session, enrolment: Enrolment, item_codes: Sequence[str] | None = None
+) -> dict[str, list[Remark]]:
+    """Every item's whole review conversation, oldest first, by item code: two queries
+    (decisions and document checks, each with its author's name) for all the items at once."""
+    labels = {t.code: (t.label, t.label_en) for t in tiers.parse_tiers(enrolment.cycle.tiers)}
+    decisions = (
+        select(ItemDecision, User.full_name)
+        .join(User, User.id == ItemDecision.actor_id)
+        .where(ItemDecision.enrolment_id == enrolment.id)
+    )
+    checks = (
+        select(DocumentCheck, User.full_name)
+        .join(User, User.id == DocumentCheck.checked_by_id)
+        .where(DocumentCheck.enrolment_id == enrolment.id)
+    )
+    if item_codes is not None:
+        decisions = decisions.where(ItemDecision.item_code.in_(item_codes))
+        checks = checks.where(DocumentCheck.item_code.in_(item_codes))
+    turns: list[tuple[str, int, Remark]] = []
+    for d, name in session.execute(decisions.order_by(ItemDecision.id)):
+        label = labels.get(d.tier, (d.tier, d.tier))
+        turns.append((d.item_code, 0, Remark(d.at, d.tier, *label, d.kind.value, name, d.comment)))
+    for c, name in session.execute(checks.order_by(DocumentCheck.id)):
+        label = labels.get(c.tier, (c.tier, c.tier))
+        remark = Remark(
+            c.at, c.tier, *label, "check", name, c.comment, c.document_key, c.verdict.value
+        )
+        turns.append((c.item_code, 1, remark))
+    out: dict[str, list[Remark]] = {}
+    # By time; within one instant, a decision before the document checks it rests on.
+    for code, _order, remark in sorted(turns, key=lambda t: (t[2].at, t[1])):
+        out.setdefault(code, []).append(remark)
+    return out
+
+
+def ever_sent_back(session: Session, enrolment_id: int) -> set[str]:
+    """The codes of the items any tier sent back at any point, in one query."""
+    return set(
+        session.scalars(
+            select(ItemDecision.item_code)
+            .where(
+                ItemDecision.enrolment_id == enrolment_id,
+                ItemDecision.kind == DecisionKind.REVISION,
+            )
+            .distinct()
+        )
     )
