@@ -6,13 +6,16 @@ from flask import Blueprint, redirect, render_template, session
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
-from tracker.accreditation import dashboards
+from tracker import clock
+from tracker.accreditation import dashboards, my_tasks
+from tracker.accreditation.deployment import Deployment
 from tracker.accreditation.workflow import STAGE_LABELS
 from tracker.agencies import services as agency_services
 from tracker.auth.access import scope_of
-from tracker.auth.login import actor_grants
+from tracker.auth.login import actor_grants, current_actor
 from tracker.auth.roles import ROLE_LABELS
 from tracker.error_handlers import safe_referrer
+from tracker.extensions import settings
 from tracker.forms import EmptyForm
 from tracker.language import LANGUAGES
 from tracker.sessions import get_session
@@ -26,8 +29,13 @@ def index():
     db = get_session()
     grants = current_user.grants
     scope = scope_of(actor_grants())
+    mine = my_tasks.my_tasks(
+        db, current_actor(), clock.today(), deployment=Deployment(settings().deployment)
+    )
     return render_template(
         "core/home.html",
+        tasks=mine.tasks,
+        upcoming=mine.upcoming,
         grants=grants,
         role_labels=ROLE_LABELS,
         units=agency_services.visible_units(db, scope)[:50],

@@ -1,0 +1,551 @@
+"""Gathering "Tugas saya" for one user within their scope, in a fixed number of queries.
+
+Whatever the number of enrolments and items, the facts come from about ten queries: the
+enrolments in scope, the deadline extensions of their cycles, the latest review decisions, the
+unit's answers and evidence, the sign-offs, the prerequisites, the designations and their
+monitoring reports. ``worklist`` (pure) turns them into tasks and orders them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, contains_eager, joinedload
+
+from tracker.accreditation import cycles, duties, prerequisites, reviews, tiers, worklist
+from tracker.accreditation.deployment import Deployment, acting_roles
+from tracker.accreditation.models import (
+    Answer,
+    AreaSignOff,
+    Assessment,
+    Cycle,
+    DeadlineExtension,
+    DecisionKind,
+    Designation,
+    Enrolment,
+    ItemDecision,
+    MonitoringReport,
+    Prerequisite,
+)
+from tracker.accreditation.tiers import TierCode
+from tracker.accreditation.workflow import FINAL, Deadline, Stage, monitoring_due
+from tracker.agencies.models import Unit
+from tracker.agencies.services import unit_filter
+from tracker.auth.access import Grant, UnitRef, editable_areas, roles_for_unit, scope_of
+from tracker.auth.duties import memberships
+from tracker.auth.models import User
+from tracker.auth.roles import Role
+from tracker.evidence.models import EvidenceFile, EvidencePurpose, EvidenceStatus
+from tracker.i18n import in_english
+from tracker.lke.services import framework_of
+
+UNIT_ROLES = frozenset({Role.KOORDINATOR, Role.ANGGOTA_POKJA})
+DESIGNATED = frozenset({Stage.DESIGNATED, Stage.MONITORING})
+# Cycle dates that are not extendable deadlines but still bound a stage (worklist.STAGE_DUE).
+_CYCLE_DATES = ("desk_evaluation_start", "field_evaluation_start", "designation_date")
+LIMIT = 500  # enrolments looked at per user; TPN's national queue is the largest
+
+
+@dataclass(frozen=True)
+class MyTasks:
+    tasks: list[worklist.Task]
+    upcoming: worklist.Upcoming | None  # what comes next, said when no task is due
+
+
+@dataclass(frozen=True)
+class StageDue:
+    """The deadline of the stage an enrolment is in, as the enrolment pages show it."""
+
+    label: str  # untranslated (``N_``)
+    due: date
+    days_left: int
+
+    @property
+    def urgency(self) -> worklist.Urgency:
+        return worklist.urgency(self.days_left)
+
+    @property
+    def days_phrase(self) -> str:
+        return worklist.days_phrase(self.days_left)
+
+
+@dataclass(frozen=True)
+class _Place:
+    """One enrolment and what the user is there."""
+
+    enrolment: Enrolment
+    roles: frozenset[Role]
+    areas: frozenset[int]
+    member: bool  # belongs to the unit (separation of duties)
+    tier: tiers.Tier | None  # the deciding tier of its stage
+
+    @property
+    def builds(self) -> bool:
+        return bool(self.roles & UNIT_ROLES)
+
+    @property
+    def reviews(self) -> bool:
+        t = self.tier
+        return bool(t and t.reviews and self.roles & t.roles and not self.member)
+
+
+def my_tasks(
+    session: Session,
+    user: User,
+    today: date,
+    *,
+    deployment: Deployment = Deployment.NATIONAL,
+    enrolment_id: int | None = None,
+) -> MyTasks:
+    """The user's tasks within their scope (only ``enrolment_id``'s when given), most urgent
+    first, and what comes next."""
+    grants = user.access_grants()
+    stages = _stages(session, acting_roles({g.role for g in grants}, deployment))
+    places = [
+        p
+        for e in _enrolments(session, grants, stages, enrolment_id)
+        if (p := _place(e, grants, deployment)).roles
+    ]
+    facts, subjects = _facts(session, places)
+    found = worklist.tasks(facts, today)
+    upcoming = None
+    if not found:
+        upcoming = worklist.next_up(
+            list(subjects.values()), _open_cycle_dates(session, enrolment_id), today
+        )
+    return MyTasks(found, upcoming)
+
+
+def _facts(
+    session: Session, places: Sequence[_Place]
+) -> tuple[worklist.Facts, dict[int, worklist.Subject]]:
+    """Everything the rules read about ``places``, and each enrolment as tasks name it."""
+    dates = _dates(session, [p.enrolment for p in places])
+    designated = _designations(session, [p.enrolment.id for p in places if _in(p, DESIGNATED)])
+    monitoring = _monitoring_dates(session, designated.values())
+    subjects = {
+        p.enrolment.id: _subject(p.enrolment, dates, monitoring.get(p.enrolment.id)) for p in places
+    }
+    decisions = _latest_decisions(session, [p.enrolment.id for p in places if _decided(p)])
+    facts = worklist.Facts(
+        sent_back=_sent_back(places, decisions, subjects),
+        progress=_progress(session, places, subjects),
+        waiting=_waiting(session, places, decisions, subjects),
+        proposals=_proposals(session, places, subjects),
+        appeals=[subjects[p.enrolment.id] for p in places if _may_appeal(p)],
+        monitoring=[
+            worklist.MonitoringDue(subjects[p.enrolment.id], monitoring[p.enrolment.id])
+            for p in places
+            if Role.TPI in p.roles and p.enrolment.id in monitoring
+        ],
+    )
+    return facts, subjects
+
+
+def _may_appeal(p: _Place) -> bool:
+    """The leadership's one appeal after a failed administrative selection (by its deadline)."""
+    e = p.enrolment
+    return Role.PIMPINAN in p.roles and e.stage is Stage.ADMIN_REJECTED and not e.appeal_used
+
+
+def stage_due(session: Session, enrolment: Enrolment, today: date) -> StageDue | None:
+    """The deadline of ``enrolment``'s stage after extensions (the next monitoring report once
+    designated), with the days left; None for a stage without one."""
+    key = worklist.stage_due_key(enrolment.stage)
+    if key is None:
+        return None
+    if key == worklist.MONITORING_DATE:
+        designation = _designations(session, [enrolment.id]).get(enrolment.id)
+        due = _monitoring_dates(session, [designation] if designation else []).get(enrolment.id)
+    else:
+        due = _dates(session, [enrolment])[(enrolment.cycle_id, enrolment.agency_id)].get(key)
+    if due is None:
+        return None
+    return StageDue(worklist.DUE_LABELS[key], due, (due - today).days)
+
+
+def _stages(session: Session, roles: frozenset[Role]) -> frozenset[Stage]:
+    """The stages in which the user's roles can have a task: every moving stage for the unit's
+    own people (one unit), the stages where a tier they sit on reviews (the open cycles' tier
+    lists, D8), the proposal and the appeal for the leadership, monitoring for TPI. Filtering
+    on them in SQL keeps TPN's national list from being cut short by units still building."""
+    if roles & UNIT_ROLES:
+        return frozenset(Stage) - FINAL
+    stages: set[Stage] = set()
+    if roles & {Role.PENILAI_PENDAHULUAN, Role.TPI, Role.TPN}:
+        for data in session.scalars(select(Cycle.tiers).where(Cycle.open.is_(True))):
+            for t in tiers.parse_tiers(data):
+                if t.reviews and t.roles & roles:
+                    stages |= t.active_in
+    if Role.PIMPINAN in roles:
+        stages |= {Stage.TPI_RECOMMENDED, Stage.ADMIN_REJECTED}
+    if Role.TPI in roles:
+        stages |= DESIGNATED
+    return frozenset(stages)
+
+
+def _enrolments(
+    session: Session, grants: list[Grant], stages: frozenset[Stage], enrolment_id: int | None
+) -> Sequence[Enrolment]:
+    """Enrolments in scope in ``stages``: of open cycles, and designated ones of any cycle
+    (their monitoring goes on)."""
+    scope = scope_of(grants)
+    if scope.empty or not stages:
+        return []
+    stmt = (
+        select(Enrolment)
+        .join(Enrolment.unit)
+        .join(Enrolment.cycle)
+        .where(
+            unit_filter(scope),
+            Enrolment.stage.in_(sorted(stages)),
+            or_(Cycle.open.is_(True), Enrolment.stage.in_(list(DESIGNATED))),
+        )
+        .options(
+            contains_eager(Enrolment.unit).joinedload(Unit.agency),
+            contains_eager(Enrolment.cycle),
+            joinedload(Enrolment.agency),
+        )
+        .order_by(Enrolment.stage_since)
+        .limit(LIMIT)
+    )
+    if enrolment_id is not None:
+        stmt = stmt.where(Enrolment.id == enrolment_id)
+    return session.scalars(stmt).unique().all()
+
+
+def _place(e: Enrolment, grants: list[Grant], deployment: Deployment) -> _Place:
+    ref = UnitRef(e.unit.id, e.unit.agency_id, e.unit.path)
+    return _Place(
+        e,
+        acting_roles(roles_for_unit(grants, ref), deployment),
+        editable_areas(grants, ref),
+        bool(duties.review_conflict(memberships(grants, ref), e.unit.name)),
+        tiers.tier_for_stage(tiers.parse_tiers(e.cycle.tiers), e.stage),
+    )
+
+
+def _in(p: _Place, stages: Collection[Stage]) -> bool:
+    return p.enrolment.stage in stages
+
+
+def _dates(
+    session: Session, enrolments: Sequence[Enrolment]
+) -> dict[tuple[int, int | None], dict[str, date | None]]:
+    """Each (cycle, agency)'s dates after extensions, from one query: the rule of
+    ``cycles.effective_deadlines`` (the latest of the base date and the extensions for all or
+    for the agency wins), applied to many agencies at once."""
+    pairs = {(e.cycle_id, e.agency_id): e.cycle for e in enrolments}
+    out: dict[tuple[int, int | None], dict[str, date | None]] = {
+        pair: {
+            **{d.value: getattr(cycle, d.value) for d in Deadline},
+            **{k: getattr(cycle, k) for k in _CYCLE_DATES},
+        }
+        for pair, cycle in pairs.items()
+    }
+    if not pairs:
+        return out
+    extensions = session.scalars(
+        select(DeadlineExtension)
+        .where(DeadlineExtension.cycle_id.in_({c for c, _a in pairs}))
+        .order_by(DeadlineExtension.id)
+    )
+    for ext in extensions:
+        for (cycle_id, agency_id), dates in out.items():
+            if cycle_id == ext.cycle_id and ext.agency_id in (None, agency_id):
+                current = dates[ext.deadline.value]
+                dates[ext.deadline.value] = (
+                    ext.new_date if current is None else max(current, ext.new_date)
+                )
+    return out
+
+
+def _subject(
+    e: Enrolment, dates: dict[tuple[int, int | None], dict[str, date | None]], monitor: date | None
+) -> worklist.Subject:
+    key = worklist.stage_due_key(e.stage)
+    due = monitor if key == worklist.MONITORING_DATE else None
+    if key and key != worklist.MONITORING_DATE:
+        due = dates[(e.cycle_id, e.agency_id)].get(key)
+    return worklist.Subject(e.id, e.unit.name, e.cycle.year, e.stage, due)
+
+
+def _designations(session: Session, enrolment_ids: Sequence[int]) -> dict[int, Designation]:
+    if not enrolment_ids:
+        return {}
+    rows = session.scalars(
+        select(Designation).where(
+            Designation.enrolment_id.in_(enrolment_ids), Designation.revoked_on.is_(None)
+        )
+    )
+    return {d.enrolment_id: d for d in rows if d.enrolment_id is not None}
+
+
+def _monitoring_dates(session: Session, designations: Iterable[Designation]) -> dict[int, date]:
+    """The next monitoring report of each designation, by enrolment id (one query)."""
+    by_id = {d.id: d for d in designations}
+    if not by_id:
+        return {}
+    reports: dict[int, list[date]] = defaultdict(list)
+    for designation_id, on in session.execute(
+        select(MonitoringReport.designation_id, MonitoringReport.reported_on).where(
+            MonitoringReport.designation_id.in_(by_id)
+        )
+    ):
+        reports[designation_id].append(on)
+    return {
+        d.enrolment_id: monitoring_due(d.decree_date, reports[d.id])
+        for d in by_id.values()
+        if d.enrolment_id is not None
+    }
+
+
+def _decided(p: _Place) -> bool:
+    """Whether review decisions matter for the user on this enrolment."""
+    return (p.builds and not _after_review(p)) or p.reviews
+
+
+def _after_review(p: _Place) -> bool:
+    """Past every reviewing stage the unit can act on: nothing is sent back any more."""
+    return p.tier is None or (not p.tier.reviews and p.tier.code != TierCode.UNIT)
+
+
+def _latest_decisions(
+    session: Session, enrolment_ids: Sequence[int]
+) -> dict[int, dict[tuple[str, str], ItemDecision]]:
+    """The latest decision per (tier, item) of each enrolment, in one query."""
+    out: dict[int, dict[tuple[str, str], ItemDecision]] = defaultdict(dict)
+    if not enrolment_ids:
+        return out
+    latest = (
+        select(
+            ItemDecision.enrolment_id,
+            ItemDecision.tier,
+            ItemDecision.item_code,
+            func.max(ItemDecision.seq).label("seq"),
+        )
+        .where(ItemDecision.enrolment_id.in_(enrolment_ids))
+        .group_by(ItemDecision.enrolment_id, ItemDecision.tier, ItemDecision.item_code)
+        .subquery()
+    )
+    rows = session.scalars(
+        select(ItemDecision).join(
+            latest,
+            and_(
+                ItemDecision.enrolment_id == latest.c.enrolment_id,
+                ItemDecision.tier == latest.c.tier,
+                ItemDecision.item_code == latest.c.item_code,
+                ItemDecision.seq == latest.c.seq,
+            ),
+        )
+    )
+    for row in rows:
+        out[row.enrolment_id][(row.tier, row.item_code)] = row
+    return out
+
+
+def _current(p: _Place, decisions: dict[tuple[str, str], ItemDecision]) -> dict[str, ItemDecision]:
+    """The decision that stands per item, as the LKE page shows it: the deciding tier's while
+    it reviews, otherwise the most recent of any tier (what a returned unit must fix)."""
+    if p.tier is not None and p.tier.reviews:
+        return {code: d for (tier, code), d in decisions.items() if tier == p.tier.code}
+    out: dict[str, ItemDecision] = {}
+    for (_tier, code), d in decisions.items():
+        if code not in out or (d.at, d.id) > (out[code].at, out[code].id):
+            out[code] = d
+    return out
+
+
+def _fills(p: _Place, area: str) -> bool:
+    """Whether the user fills this area of the unit's LKE (the coordinator all of them)."""
+    return Role.KOORDINATOR in p.roles or (area.isdigit() and int(area) in p.areas)
+
+
+def _sent_back(
+    places: Sequence[_Place],
+    decisions: dict[int, dict[tuple[str, str], ItemDecision]],
+    subjects: dict[int, worklist.Subject],
+) -> list[worklist.SentBack]:
+    out = []
+    for p in places:
+        if not p.builds or _after_review(p):
+            continue
+        labels = {
+            t.code: t.label_en if in_english() else t.label
+            for t in tiers.parse_tiers(p.enrolment.cycle.tiers)
+        }
+        for code, d in _current(p, decisions.get(p.enrolment.id, {})).items():
+            area = tiers.area_of(code)
+            if d.kind is DecisionKind.REVISION and _fills(p, area):
+                out.append(
+                    worklist.SentBack(
+                        subjects[p.enrolment.id], code, area, d.comment, labels.get(d.tier, d.tier)
+                    )
+                )
+    return out
+
+
+def _progress(
+    session: Session, places: Sequence[_Place], subjects: dict[int, worklist.Subject]
+) -> list[worklist.Progress]:
+    """The unit's LKE while it is built: blank items and answers without evidence (D16)."""
+    building = [
+        p for p in places if p.builds and p.tier is not None and p.tier.code == TierCode.UNIT
+    ]
+    if not building:
+        return []
+    ids = [p.enrolment.id for p in building]
+    answered: dict[int, set[str]] = defaultdict(set)
+    rows = session.execute(
+        select(Assessment.enrolment_id, Answer.item_code, Answer.value)
+        .join(Answer, Answer.assessment_id == Assessment.id)
+        .where(Assessment.enrolment_id.in_(ids), Assessment.tier == TierCode.UNIT)
+    )
+    for enrolment_id, code, value in rows:
+        if value is not None:  # a cleared answer may be stored as JSON null, not SQL NULL
+            answered[enrolment_id].add(code)
+    proven: dict[int, set[str]] = defaultdict(set)
+    for enrolment_id, code in session.execute(
+        select(EvidenceFile.enrolment_id, EvidenceFile.item_code)
+        .where(
+            EvidenceFile.enrolment_id.in_(ids),
+            EvidenceFile.purpose == EvidencePurpose.ITEM,
+            EvidenceFile.status == EvidenceStatus.ACTIVE,
+            EvidenceFile.item_code.is_not(None),
+        )
+        .distinct()
+    ):
+        if enrolment_id is not None and code is not None:  # both excluded by the query
+            proven[enrolment_id].add(code)
+    out = []
+    for p in building:
+        mine = [
+            i.code
+            for i in framework_of(p.enrolment.cycle.framework).items()
+            if _fills(p, tiers.area_of(i.code))
+        ]
+        done = answered[p.enrolment.id]
+        blank = sum(1 for c in mine if c not in done)
+        bare = tuple(c for c in mine if c in done and c not in proven[p.enrolment.id])
+        if blank or bare:
+            out.append(worklist.Progress(subjects[p.enrolment.id], blank, bare))
+    return out
+
+
+def _waiting(
+    session: Session,
+    places: Sequence[_Place],
+    decisions: dict[int, dict[tuple[str, str], ItemDecision]],
+    subjects: dict[int, worklist.Subject],
+) -> list[worklist.Waiting]:
+    """The reviewer's queue (``reviews.queue``, as the queue page counts it) with the areas
+    whose items are all approved but not yet signed off."""
+    mine = [p for p in places if p.reviews]
+    if not mine:
+        return []
+    frameworks = {p.enrolment.id: framework_of(p.enrolment.cycle.framework) for p in mine}
+    counts = {i: sum(1 for _ in f.items()) for i, f in frameworks.items()}
+    entries = reviews.queue(session, [p.enrolment for p in mine], counts)
+    signed = _signed(session, [(p.enrolment.id, p.tier.code) for p in mine if p.tier])
+    by_id = {p.enrolment.id: p for p in mine}
+    out = []
+    for entry in entries:
+        p = by_id[entry.enrolment.id]
+        current = _current(p, decisions.get(p.enrolment.id, {}))
+        areas: dict[str, list[str]] = defaultdict(list)
+        for item in frameworks[p.enrolment.id].items():
+            areas[tiers.area_of(item.code)].append(item.code)
+        ready = tuple(
+            a
+            for a in tiers.AREA_KEYS
+            if a in areas
+            and a not in signed.get(p.enrolment.id, set())
+            and all(_approved(current.get(c)) for c in areas[a])
+        )
+        back = sum(1 for d in current.values() if d.kind is DecisionKind.REVISION)
+        tier_label = (p.tier.label_en if in_english() else p.tier.label) if p.tier else entry.tier
+        subject = subjects[p.enrolment.id]
+        out.append(
+            worklist.Waiting(subject, tier_label, entry.undecided, entry.revised, ready, back)
+        )
+    return out
+
+
+def _approved(d: ItemDecision | None) -> bool:
+    return d is not None and d.kind is DecisionKind.APPROVED
+
+
+def _signed(session: Session, pairs: Sequence[tuple[int, str]]) -> dict[int, set[str]]:
+    out: dict[int, set[str]] = defaultdict(set)
+    if not pairs:
+        return out
+    wanted = set(pairs)
+    rows = session.execute(
+        select(AreaSignOff.enrolment_id, AreaSignOff.tier, AreaSignOff.area).where(
+            AreaSignOff.enrolment_id.in_({i for i, _t in pairs})
+        )
+    )
+    for enrolment_id, tier, area in rows:
+        if (enrolment_id, tier) in wanted:
+            out[enrolment_id].add(area)
+    return out
+
+
+def _proposals(
+    session: Session, places: Sequence[_Place], subjects: dict[int, worklist.Subject]
+) -> list[worklist.ProposalDue]:
+    """Units TPI recommended: the leadership proposes them by the deadline once the Tabel 5
+    prerequisites are met; the coordinator records the unit-level ones (D10)."""
+    due = [
+        p
+        for p in places
+        if p.enrolment.stage is Stage.TPI_RECOMMENDED
+        and p.roles & {Role.PIMPINAN, Role.KOORDINATOR}
+    ]
+    if not due:
+        return []
+    rows = session.scalars(
+        select(Prerequisite).where(
+            Prerequisite.cycle_id.in_({p.enrolment.cycle_id for p in due}),
+            Prerequisite.agency_id.in_({p.enrolment.agency_id for p in due}),
+        )
+    ).all()
+    out = []
+    for p in due:
+        e = p.enrolment
+        specs = prerequisites.parse_catalogue(e.cycle.framework.definition.get("prerequisites", []))
+        leads = Role.PIMPINAN in p.roles
+        if not leads:
+            specs = tuple(s for s in specs if s.level == "unit")
+        recorded = {
+            r.code: prerequisites.Recorded(r.value, r.evidence_id is not None)
+            for r in sorted(rows, key=lambda r: r.unit_id is not None)  # the unit's wins
+            if r.cycle_id == e.cycle_id
+            and r.agency_id == e.agency_id
+            and r.unit_id in (None, e.unit_id)
+        }
+        unmet = prerequisites.unmet(specs, recorded, e.target.value, e.agency.kind.value)
+        if leads or unmet:
+            out.append(worklist.ProposalDue(subjects[e.id], tuple(unmet)))
+    return out
+
+
+def _open_cycle_dates(session: Session, enrolment_id: int | None) -> list[tuple[int, str, date]]:
+    """The open cycles' dates after the extensions for everyone, for "what comes next" when
+    the user has no unit in a stage with a date (one query per open cycle: there are few)."""
+    if enrolment_id is not None:
+        return []
+    out = []
+    for cycle in session.scalars(select(Cycle).where(Cycle.open.is_(True))):
+        extended = cycles.effective_deadlines(session, cycle, None)
+        for deadline, day in extended.items():
+            if day is not None:
+                out.append((cycle.year, deadline.value, day))
+        for key in _CYCLE_DATES:
+            if (day := getattr(cycle, key)) is not None:
+                out.append((cycle.year, key, day))
+    return out
