@@ -79,8 +79,9 @@ pytest-postgres: install
 pytest-both: install
 	scripts/test-both.sh
 
+# `make bench` runs every benchmark; `make bench QUICK=1 BENCH="pages"` fewer repetitions, some.
 bench: install translations
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(if $(QUICK),--quick) $(BENCH)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

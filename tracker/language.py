@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from tracker.extensions import babel
 from tracker.extensions import settings as tracker_settings
+from tracker.i18n import request_translations
 
 LANGUAGES = ("id", "en")
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -25,6 +26,14 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_DEFAULT_TIMEZONE"] = "Asia/Jakarta"
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories())
     babel.init_app(app, locale_selector=_locale_selector)
+    # The templates' _() through the request's catalogue, looked up once (request_translations).
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # added by Jinja's i18n extension
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
 
 def _locale_selector() -> str:

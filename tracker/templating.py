@@ -4,24 +4,35 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.dates import format_date, format_datetime, get_timezone
-from babel.numbers import format_decimal
+from babel.numbers import NumberPattern, format_decimal, parse_pattern
 from flask import Flask
 from flask_babel import get_locale
+
+_JAKARTA = get_timezone("Asia/Jakarta")
 
 
 def _locale() -> str:
     return str(get_locale() or "id")
 
 
+@lru_cache(maxsize=16)
+def _number_pattern(places: int) -> NumberPattern:
+    """Parsed once: babel parses a pattern string again on every call."""
+    return parse_pattern("#,##0" + ("." + "0" * places if places else ""))
+
+
 def fmt_number(value: Decimal | float | int | None, places: int = 2) -> str:
     """Fixed decimals in the user's locale: 95,58 (id) or 95.58 (en)."""
     if value is None:
         return "–"
-    pattern = "#,##0" + ("." + "0" * places if places else "")
     return format_decimal(
-        Decimal(str(value)), format=pattern, locale=_locale(), decimal_quantization=True
+        Decimal(str(value)),
+        format=_number_pattern(places),
+        locale=get_locale() or "id",  # the Locale itself: its name would be parsed again
+        decimal_quantization=True,
     )
 
 
@@ -35,10 +46,8 @@ def fmt_date(value: date | datetime | None, style: str = "long") -> str:
     if value is None:
         return "–"
     if isinstance(value, datetime):
-        return format_datetime(
-            value, "d MMM y HH:mm", tzinfo=get_timezone("Asia/Jakarta"), locale=_locale()
-        )
-    return format_date(value, style, locale=_locale())
+        return format_datetime(value, "d MMM y HH:mm", tzinfo=_JAKARTA, locale=get_locale() or "id")
+    return format_date(value, style, locale=get_locale() or "id")
 
 
 def fmt_size(size: int | None) -> str:

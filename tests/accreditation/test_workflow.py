@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy.orm import Session
 
 from tracker.accreditation import transitions, workflow
 from tracker.accreditation.deployment import Deployment
@@ -294,7 +295,7 @@ def test_the_service_gathers_exactly_the_facts_the_action_reads(
 ) -> None:
     recorder = _Recorder()
     monkeypatch.setattr(transitions, "GATHERERS", recorder.gatherers())
-    ctx = transitions.context(None, None, action, transitions.Details(), TODAY)  # type: ignore[arg-type]
+    ctx = transitions.context(Session(), None, action, transitions.Details(), TODAY)  # type: ignore[arg-type]
     assert ctx.given == FACTS[action]
     assert sorted(recorder.asked) == sorted(FACTS[action])  # each once, no query wasted
 
@@ -310,4 +311,4 @@ def test_a_fact_without_a_gatherer_is_an_error_not_a_pass(monkeypatch: pytest.Mo
     del gatherers[Fact.DECREE_GIVEN]
     monkeypatch.setattr(transitions, "GATHERERS", gatherers)
     with pytest.raises(MissingFactError, match="decree_given"):
-        transitions.context(None, None, Action.DESIGNATE, transitions.Details(), TODAY)  # type: ignore[arg-type]
+        transitions.context(Session(), None, Action.DESIGNATE, transitions.Details(), TODAY)  # type: ignore[arg-type]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -61,6 +62,58 @@ def answer_rows(session: Session, assessment_ids: list[int]) -> dict[int, dict[s
     return out
 
 
+_SHARED = "tracker.assessments.shared_reads"
+
+
+@contextmanager
+def shared_reads(session: Session) -> Iterator[None]:
+    """Within the block each tier's stored values and scores are read once and shared: the
+    guards of one hand-off (and of every action a page previews) read the same tier several
+    times. Only for reading: nothing in the block may change answers. Nested blocks share the
+    outermost one's reads."""
+    if _SHARED in session.info:
+        yield
+        return
+    session.info[_SHARED] = {}
+    try:
+        yield
+    finally:
+        session.info.pop(_SHARED, None)
+
+
+def _shared(session: Session, key: tuple[Any, ...], read: Callable[[], Any]) -> Any:
+    memo = session.info.get(_SHARED)
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
+
+
+def tier_values(session: Session, enrolment_id: int, tier: str) -> dict[str, Any] | None:
+    """One tier's stored answer values ({item code: JSON value}, blanks included), or None when
+    the tier has no LKE: one query, no ORM objects. Scoring and the hand-off guards read only
+    the values, so they need neither the rows' notes nor their versions. Not to be changed by
+    the caller (``shared_reads`` hands the same mapping to every reader)."""
+    values: dict[str, Any] | None = _shared(
+        session,
+        ("values", enrolment_id, tier),
+        lambda: _read_tier_values(session, enrolment_id, tier),
+    )
+    return values
+
+
+def _read_tier_values(session: Session, enrolment_id: int, tier: str) -> dict[str, Any] | None:
+    found = session.execute(
+        select(Assessment.id, Answer.item_code, Answer.value)
+        .outerjoin(Answer, Answer.assessment_id == Assessment.id)
+        .where(Assessment.enrolment_id == enrolment_id, Assessment.tier == tier)
+    ).all()
+    if not found:
+        return None
+    return {code: value for _id, code, value in found if code is not None}
+
+
 def to_stored(answer: AnswerValue) -> Any:
     """The JSON form kept in the database; survey indices as exact decimal strings (D6)."""
     if isinstance(answer, ChoiceAnswer):
@@ -71,10 +124,15 @@ def to_stored(answer: AnswerValue) -> Any:
 
 
 def parsed(framework: Framework, rows: Mapping[str, Answer]) -> dict[str, AnswerValue]:
+    return parsed_values(framework, {code: row.value for code, row in rows.items()})
+
+
+def parsed_values(framework: Framework, values: Mapping[str, Any]) -> dict[str, AnswerValue]:
+    """Stored values (as ``tier_values`` reads them) as the engine's answers."""
     return {
-        code: parse_answer(framework.item(code), row.value)
-        for code, row in rows.items()
-        if row.value is not None and framework.has_item(code)
+        code: parse_answer(framework.item(code), value)
+        for code, value in values.items()
+        if value is not None and framework.has_item(code)
     }
 
 
@@ -109,50 +167,75 @@ def evaluate_tier(
 
 
 def evaluate_rows(
-    session: Session, enrolment: Enrolment, tier: str, rows: Mapping[str, Answer]
+    session: Session,
+    enrolment: Enrolment,
+    tier: str,
+    rows: Mapping[str, Answer],
+    *,
+    has_active_wbk: bool | None = None,
 ) -> TierResult:
-    """One tier's stored answers judged under the enrolment's cycle (framework, D5 mode)."""
+    """One tier's stored answers judged under the enrolment's cycle (framework, D5 mode).
+    ``has_active_wbk`` saves the query when the caller already knows it (``has_wbk``)."""
+    return evaluate_values(
+        session,
+        enrolment,
+        tier,
+        {code: row.value for code, row in rows.items()},
+        has_active_wbk=has_active_wbk,
+    )
+
+
+def evaluate_values(
+    session: Session,
+    enrolment: Enrolment,
+    tier: str,
+    values: Mapping[str, Any],
+    *,
+    has_active_wbk: bool | None = None,
+) -> TierResult:
+    """``evaluate_rows`` on the stored values alone (``tier_values``)."""
     framework = framework_for(enrolment)
     return evaluate_tier(
         framework,
-        parsed(framework, rows),
+        parsed_values(framework, values),
         tier=tier,
-        has_active_wbk=_has_wbk(session, enrolment),
+        has_active_wbk=has_wbk(session, enrolment) if has_active_wbk is None else has_active_wbk,
         area_floor_mode=enrolment.cycle.area_floor_mode,
     )
 
 
 def result_of(session: Session, enrolment: Enrolment, tier: str) -> TierResult | None:
-    assessment = get_assessment(session, enrolment.id, tier)
-    if assessment is None:
+    values = tier_values(session, enrolment.id, tier)
+    if values is None:
         return None
-    rows = answer_rows(session, [assessment.id])[assessment.id]
-    return evaluate_rows(session, enrolment, tier, rows)
+    return evaluate_values(session, enrolment, tier, values)
 
 
 def report_of(session: Session, enrolment: Enrolment, tier: str) -> ScoreReport | None:
     """One tier's scores from its stored answers under today's engine (no verdicts), or None
     when the tier has no LKE. Hand-offs read this, never the cached figures of ``recompute``:
     those may predate an engine change (revised D4 made 0/0 an error, not a 1)."""
-    assessment = get_assessment(session, enrolment.id, tier)
-    if assessment is None:
-        return None
-    framework = framework_for(enrolment)
-    rows = answer_rows(session, [assessment.id])[assessment.id]
-    return score(framework, parsed(framework, rows))
+
+    def read() -> ScoreReport | None:
+        values = tier_values(session, enrolment.id, tier)
+        if values is None:
+            return None
+        framework = framework_for(enrolment)
+        return score(framework, parsed_values(framework, values))
+
+    report: ScoreReport | None = _shared(session, ("report", enrolment.id, tier), read)
+    return report
 
 
 def answered_codes(session: Session, enrolment: Enrolment, tier: str) -> frozenset[str]:
     """The items the tier gave an answer to (in error or not): what it hands on (D16)."""
-    assessment = get_assessment(session, enrolment.id, tier)
-    if assessment is None:
-        return frozenset()
     # Filtered here, not in SQL: a cleared answer may be stored as JSON null, not SQL NULL.
-    rows = answer_rows(session, [assessment.id])[assessment.id]
-    return frozenset(code for code, row in rows.items() if row.value is not None)
+    values = tier_values(session, enrolment.id, tier) or {}
+    return frozenset(code for code, value in values.items() if value is not None)
 
 
-def _has_wbk(session: Session, enrolment: Enrolment) -> bool:
+def has_wbk(session: Session, enrolment: Enrolment) -> bool:
+    """Whether the unit holds an active WBK designation (what WBBM verdicts read)."""
     return designations.active_designation(session, enrolment.unit_id, Predicate.WBK) is not None
 
 

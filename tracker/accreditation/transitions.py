@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker import hooks
 from tracker.accreditation import (
     assessments,
     cycles,
@@ -43,6 +44,7 @@ from tracker.clock import today
 from tracker.db import utcnow
 from tracker.errors import ConflictError, NotAllowedError, ValidationError
 from tracker.evidence import services as evidence
+from tracker.hooks import Happening
 from tracker.i18n import _
 from tracker.lke import describe_rule
 
@@ -155,6 +157,15 @@ def advance(
             **_evidence_record(ctx),
             **({"recorded_from": "PortalRB", "portalrb_reference": reference} if recorded else {}),
         },
+    )
+    hooks.tell(
+        session,
+        Happening.STAGE_CHANGED,
+        enrolment=enrolment,
+        actor=actor.user,
+        action=action.value,
+        from_stage=transition.from_stage.value,
+        to_stage=target.value,
     )
     return transition
 
@@ -270,11 +281,12 @@ def context(
     database and ``details``: an action without guards costs no query. Raises
     MissingFactError when a declared fact has no gatherer (a programming error)."""
     facts: dict[str, object] = {}
-    for fact in workflow.FACTS[action]:
-        gather = GATHERERS.get(fact)
-        if gather is None:
-            raise MissingFactError(f"no gatherer for the workflow fact {fact.value!r}")
-        facts[fact.value] = gather(session, enrolment, action, details)
+    with assessments.shared_reads(session):  # several facts read the same tier's answers
+        for fact in workflow.FACTS[action]:
+            gather = GATHERERS.get(fact)
+            if gather is None:
+                raise MissingFactError(f"no gatherer for the workflow fact {fact.value!r}")
+            facts[fact.value] = gather(session, enrolment, action, details)
     return guards.Context(on, **facts)
 
 

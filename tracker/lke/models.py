@@ -23,5 +23,8 @@ class LkeFramework(Base):
     version: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str200]
-    definition: Mapped[dict[str, Any]]
+    # Deferred: every enrolment loads its cycle's framework row (a joined load), and the
+    # definition is about 170 KB of JSON that ``framework_of`` parses once per process; read
+    # only when asked for, not decoded again on every request.
+    definition: Mapped[dict[str, Any]] = mapped_column(deferred=True)
     loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
