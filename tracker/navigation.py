@@ -25,7 +25,8 @@ class NavItem:
     roles: frozenset[Role] | None = None  # None: every signed-in user
 
 
-ALL_REVIEWERS = frozenset({Role.PENILAI_PENDAHULUAN, Role.TPI, Role.TPN, Role.ADMIN})
+# The roles the review queue answers (report_views.queue): a menu entry never leads to a 403.
+ALL_REVIEWERS = frozenset({Role.PENILAI_PENDAHULUAN, Role.TPI, Role.TPN})
 
 NAV_ITEMS = (
     NavItem("core.index", N_("Beranda")),
@@ -34,7 +35,7 @@ NAV_ITEMS = (
         N_("Dasbor"),
         frozenset({Role.PIMPINAN, Role.TPN, Role.TPI, Role.ADMIN}),
     ),
-    NavItem("accreditation.queue", N_("Antrean review"), ALL_REVIEWERS),
+    NavItem("accreditation.queue", N_("Antrean penilaian"), ALL_REVIEWERS),
     NavItem("agencies.index", N_("Instansi & unit")),
     NavItem("certificates.index", N_("Piagam"), frozenset({Role.PIMPINAN, Role.ADMIN, Role.TPN})),
     NavItem("accreditation.cycles_index", N_("Siklus evaluasi"), frozenset({Role.ADMIN, Role.TPN})),

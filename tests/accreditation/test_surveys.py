@@ -251,7 +251,7 @@ def test_the_tpn_records_the_survey_on_the_lke_page(client, world: World) -> Non
     box = page.one(f'[id="survey-{IPAK}"]')
     assert box.select(".blockers") == [] and "survei TPN tercatat" in box.text
     facts = dict(zip(box.texts("dt"), box.texts("dd"), strict=True))
-    assert facts["Indeks"] == "3.75"
+    assert facts["Indeks"] == "3,75"  # the Indonesian way (issue 14 §4)
     assert facts["Jumlah responden"] == "120"
     assert facts["Laporan hasil survei"] == "spak.pdf"
     value, copied = value_of(world, e, "tpn", IPAK)

@@ -95,10 +95,12 @@ def test_polri_proposes_a_wbk_and_a_wbbm_unit_that_portalrb_pulls(
         assert proposal.unmet(session, enrolment) == []
         # D16: every hand-off went on with nothing left without evidence, none confirmed away.
         handed_on = session.scalars(
-            select(AuditEvent).where(
+            select(AuditEvent)
+            .where(
                 AuditEvent.tag == "accreditation:stage:advance",
                 AuditEvent.subject_id == str(enrolment.id),
             )
+            .order_by(AuditEvent.id)
         ).all()
         hand_offs = [e.data for e in handed_on if e.data["action"] in HAND_OFFS]
         assert [h["action"] for h in hand_offs] == [

@@ -108,11 +108,13 @@ MATRIX: dict[str, Policy] = {
     "accreditation.compare": UNIT,
     "accreditation.export_worksheet": UNIT,
     "evidence.download": UNIT,
+    "evidence.prerequisite_download": UNIT,  # issue 14 §2: a prerequisite's file, by enrolment
     "accreditation.audit_trail": allow("admin", "tpn", "tpi", "penilai"),
     "accreditation.prerequisites": UNIT_ACTION,
     "accreditation.enrol": allow("admin", "pimpinan", "koordinator", scope_only=True),
     "accreditation.advance": UNIT_ACTION,
     "accreditation.save_answer": UNIT_ACTION,
+    "accreditation.save_area_answers": UNIT_ACTION,  # issue 14 §1: one form per area
     "accreditation.decide": UNIT_ACTION,
     "accreditation.resubmit": UNIT_ACTION,
     "accreditation.sign_off": UNIT_ACTION,
@@ -151,6 +153,14 @@ MATRIX: dict[str, Policy] = {
     "portalrb_api.units_wbbm": allow(),
     "portalrb_api.unit_answers": allow(),
     "portalrb_api.evidence": allow(),
+    # Notifications (issue 15 §2): everyone their own; one belongs to the coordinator only.
+    "notifications.index": SIGNED,
+    "notifications.open": allow("koordinator"),
+    "notifications.read_all": SIGNED,
+    "notifications.preferences": SIGNED,
+    "notifications.save_preferences": allow(*SIGNED_IN, scope_only=True),
+    "notifications.admin": ADMIN,
+    "notifications.send_test": allow("admin", scope_only=True),
 }
 
 

@@ -24,6 +24,7 @@ from tracker.accreditation.models import (
 from tracker.audit import services as audit
 from tracker.auth.models import User
 from tracker.errors import ValidationError
+from tracker.hooks import Happened, Happening
 from tracker.i18n import _
 
 
@@ -196,7 +197,16 @@ def revoke(
                 "with": None if row is designation else designation.id,
             },
         )
+    hooks.of(session).fire_happened(session, _revoked(designation, user, ended))
     return ended
+
+
+def _revoked(designation: Designation, user: User | None, ended: list[Designation]) -> Happened:
+    """What the notifications hear of a revocation: once, with every predicate it ended."""
+    predicates = ", ".join(f"{row.predicate.value} {row.year}" for row in ended)
+    details = {"designation": str(designation.id), "predicates": predicates}
+    unit, agency, enrolment = designation.unit_id, designation.agency_id, designation.enrolment_id
+    return Happened(Happening.REVOKED, unit, agency, enrolment, user, details)
 
 
 def record_monitoring_report(

@@ -229,7 +229,7 @@ def evidence_confirmed(ctx: Context) -> str | None:
 def areas_signed(ctx: Context) -> str | None:
     if ctx.unsigned_areas:
         areas = ", ".join(str(a) for a in sorted(ctx.unsigned_areas))
-        return _("Area berikut belum ditandatangani (sign-off): %(areas)s.", areas=areas)
+        return _("Area berikut belum ditandatangani penilai: %(areas)s.", areas=areas)
     return None
 
 

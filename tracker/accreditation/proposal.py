@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from tracker.accreditation import prerequisites
 from tracker.accreditation.context import Actor
@@ -13,7 +14,7 @@ from tracker.accreditation.models import Enrolment, Prerequisite
 from tracker.audit import services as audit
 from tracker.auth.roles import Role
 from tracker.errors import NotAllowedError, NotFoundError
-from tracker.evidence.models import EvidenceFile
+from tracker.evidence.models import EvidenceFile, EvidencePurpose, EvidenceStatus
 from tracker.i18n import _
 
 # Agency-level facts are the agency's to state; unit-level ones also the unit coordinator's.
@@ -58,10 +59,17 @@ class Status:
     row: Prerequisite | None
     met: bool
     minimum: object
+    files: Sequence[EvidenceFile] = field(default=())  # its current files and links, oldest first
+
+
+def document_key(code: str) -> str:
+    """The evidence document key of a prerequisite (``rb.index`` -> ``rb-index``)."""
+    return code.replace("_", "-").replace(".", "-")
 
 
 def statuses(session: Session, enrolment: Enrolment) -> list[Status]:
     rows = recorded(session, enrolment)
+    files = evidence_files(session, enrolment, rows)
     kind, target = enrolment.agency.kind.value, enrolment.target.value
     return [
         Status(
@@ -73,9 +81,53 @@ def statuses(session: Session, enrolment: Enrolment) -> list[Status]:
                 and prerequisites.is_met(spec, rows[spec.code].value, target, kind)
             ),
             spec.minimum_for(target, kind),
+            files.get(spec.code, ()),
         )
         for spec in specs(enrolment)
     ]
+
+
+def evidence_files(
+    session: Session, enrolment: Enrolment, rows: dict[str, Prerequisite] | None = None
+) -> dict[str, list[EvidenceFile]]:
+    """The current files and links of each prerequisite the enrolment's page shows, by code:
+    the unit's own, and for an agency-level one those recorded from any enrolment of the
+    agency in the cycle. One query (two when ``rows`` is not given)."""
+    rows = recorded(session, enrolment) if rows is None else rows
+    by_key = {document_key(s.code): s for s in specs(enrolment)}
+    found = session.scalars(
+        select(EvidenceFile)
+        .join(Enrolment, EvidenceFile.enrolment_id == Enrolment.id)
+        .where(
+            Enrolment.cycle_id == enrolment.cycle_id,
+            Enrolment.agency_id == enrolment.agency_id,
+            EvidenceFile.purpose == EvidencePurpose.PREREQUISITE,
+            or_(
+                EvidenceFile.status == EvidenceStatus.ACTIVE,
+                EvidenceFile.id.in_([r.evidence_id for r in rows.values() if r.evidence_id]),
+            ),
+        )
+        .options(contains_eager(EvidenceFile.enrolment))
+        .order_by(EvidenceFile.uploaded_at, EvidenceFile.id)
+    )
+    out: dict[str, list[EvidenceFile]] = {}
+    for file in found:
+        spec = by_key.get((file.document_key or "").replace("_", "-"))
+        if spec is None or file.enrolment is None:
+            continue
+        if spec.level == "unit" and file.enrolment.unit_id != enrolment.unit_id:
+            continue
+        out.setdefault(spec.code, []).append(file)
+    return out
+
+
+def evidence_file(session: Session, enrolment: Enrolment, public_id: str) -> EvidenceFile:
+    """A stored file of a prerequisite the enrolment's page lists. Raises NotFoundError."""
+    for files in evidence_files(session, enrolment).values():
+        for file in files:
+            if file.public_id == public_id and file.storage_key is not None:
+                return file
+    raise NotFoundError(_("Berkas bukti tidak ditemukan."))
 
 
 def record(
@@ -85,11 +137,12 @@ def record(
     enrolment: Enrolment,
     code: str,
     value: str,
-    note: str,
+    note: str | None,
     evidence: EvidenceFile | None,
 ) -> Prerequisite:
-    """Record (or update) one prerequisite with its evidence. Raises ValidationError,
-    NotAllowedError, NotFoundError."""
+    """Record (or update) one prerequisite with its evidence, added to the files it has.
+    ``note`` None keeps the recorded note (a form that did not send one); a text, even empty,
+    replaces it. Raises ValidationError, NotAllowedError, NotFoundError."""
     spec = next((s for s in specs(enrolment) if s.code == code), None)
     if spec is None:
         raise NotFoundError(_("Persyaratan tidak dikenal."))
@@ -115,11 +168,11 @@ def record(
             recorded_by_id=actor.id,
         )
         session.add(row)
-    row.value, row.note, row.recorded_by_id = (
-        prerequisites.normalise(spec, value),
-        note.strip(),
-        actor.id,
-    )
+    row.value, row.recorded_by_id = prerequisites.normalise(spec, value), actor.id
+    if note is not None:
+        row.note = note.strip()
+    elif row.note is None:  # a new row: the column default applies only at the insert
+        row.note = ""
     if evidence is not None:
         row.evidence_id = evidence.id
     session.flush()

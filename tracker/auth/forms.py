@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString, get_locale
 from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from tracker.auth.roles import ROLE_LABELS, Role
 from tracker.forms import L, TrackerForm, choices
+from tracker.lke import get_framework
+
+AREA_FRAMEWORK = "lke-2021"  # whose area names label the working-group area picker
+
+
+def _area_label(number: int) -> LazyString:
+    """ "5 · Penguatan Pengawasan": the area's number and name, in the reader's language."""
+
+    def label() -> str:
+        framework = get_framework(AREA_FRAMEWORK)
+        area = next(a for _part, a in framework.areas() if a.number == str(number))
+        english = str(get_locale() or "id") == "en"
+        return f"{number} · {area.name_en if english else area.name}"
+
+    return LazyString(label)
 
 
 class LoginForm(TrackerForm):
@@ -45,6 +61,6 @@ class GrantRoleForm(TrackerForm):
     areas = SelectMultipleField(
         L("Area (khusus anggota pokja; kosong = semua area)"),
         coerce=int,
-        choices=choices((n, str(n)) for n in range(1, 7)),
+        choices=choices((n, _area_label(n)) for n in range(1, 7)),
         validators=[Optional()],
     )

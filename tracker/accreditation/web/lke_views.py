@@ -3,7 +3,7 @@ and sign-offs (the official worksheet file in and out: ``worksheet_views``)."""
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
@@ -55,7 +55,8 @@ def lke(enrolment_id: int) -> ResponseReturnValue:
         actor=actor,
         enrolment=item,
         tier_code=tier,
-        area=request.args.get("area", ""),
+        # A working-group member opens on their own first area, not on area 1.
+        area=request.args.get("area") or "".join(map(str, pages.working_group_areas(actor)[:1])),
         todo_only=request.args.get("todo") == "1",
         without_evidence_only=request.args.get("no_evidence") == "1",
     )
@@ -78,7 +79,39 @@ def _page_context(page: pages.LkePage, enrolment: Enrolment, actor: Actor) -> di
         "portalrb_import": actor.deployment is Deployment.AGENCY and page.tier.code == TierCode.TPN,
         "upload_limit": upload_policy().describe(),
         "accept_types": upload_policy().allowed.accept_attribute(),
+        # Issue 14 §1: the area's one answer form (answer_views re-renders typed values).
+        "answer_forms": area_answer_forms(page),
+        "answer_problems": {},
+        "working_areas": pages.working_group_areas(actor),
     }
+
+
+def area_answer_forms(
+    page: pages.LkePage, *, posted: bool = False, stale: frozenset[str] = frozenset()
+) -> dict[str, forms.AnswerForm]:
+    """The area form's fields of each item the actor may edit here: the stored answer, or
+    (``posted``) what was typed. A ``stale`` item keeps what was typed over the version now
+    stored, so saving it again replaces the other person's answer knowingly."""
+    out: dict[str, forms.AnswerForm] = {}
+    for row in page.items:
+        code, a = row.item.code, row.answer
+        if not row.can_edit or code in page.surveys:
+            continue
+        stored = forms.answer_form(
+            row.item,
+            prefix=code,
+            stored=a.value if a else None,
+            note=a.note if a else "",
+            version=a.version if a else 0,
+            bound=False,
+        )
+        typed = forms.answer_form(row.item, prefix=code) if posted else None
+        if typed is not None and typed.was_posted():
+            if code in stale:
+                typed.version.data, typed.shown.data = stored.version.data, stored.shown.data
+            stored = typed
+        out[code] = stored
+    return out
 
 
 @bp.get("/enrolments/<int:enrolment_id>/lke/<tier>/items/<code>")
@@ -87,23 +120,45 @@ def item_fragment(enrolment_id: int, tier: str, code: str) -> ResponseReturnValu
     """One item of the LKE page re-rendered, with the area tabs and the score summary, as
     JSON of HTML fragments: the page's scripts swap them in after an upload, a save or a
     decision, so badges and counts follow at once without reloading the page."""
-    session = get_session()
     item, actor = load_enrolment(enrolment_id)
-    if tier not in assessments.assessments_of(session, item.id):
+    if tier not in assessments.assessments_of(get_session(), item.id):
         abort(404)
+    return item_fragments(item, actor, tier, code)
+
+
+def item_fragments(
+    enrolment: Enrolment, actor: Actor, tier: str, code: str, message: str = ""
+) -> Response:
+    """The JSON of ``item_fragment`` (item, area tabs, score summary, the reviewer's sign-off
+    card), also the answer of an inline action posted by the page's scripts, with ``message``
+    (what a form post would flash)."""
     page = pages.lke_page(
-        session, actor=actor, enrolment=item, tier_code=tier, area=tiers.area_of(_known(item, code))
+        get_session(),
+        actor=actor,
+        enrolment=enrolment,
+        tier_code=tier,
+        area=tiers.area_of(_known(enrolment, code)),
     )
     row = next((r for r in page.items if r.item.code == code), None)
     if row is None:
         abort(404)
-    context = _page_context(page, item, actor)
+    context = _page_context(page, enrolment, actor)
     return jsonify(
         code=code,
         item=render_template("accreditation/_item_fragment.html", row=row, **context),
         areas=render_template("accreditation/_area_tabs_fragment.html", **context),
         stats=render_template("accreditation/_lke_stats_fragment.html", **context),
+        signoff=render_template("accreditation/_signoff.html", **context),
+        message=message,
     )
+
+
+def posted_tier(enrolment: Enrolment, actor: Actor) -> str:
+    """The tier whose LKE page an inline form was posted from (its hidden ``tier``), else the
+    one the page opens on: what a script's JSON answer re-renders the item for."""
+    tier = request.form.get("tier") or pages.default_tier(enrolment, actor)
+    present = assessments.assessments_of(get_session(), enrolment.id)
+    return tier if tier in present else TierCode.UNIT
 
 
 @bp.post("/enrolments/<int:enrolment_id>/lke/<tier>/<code>")
@@ -124,13 +179,18 @@ def save_answer(enrolment_id: int, tier: str, code: str) -> ResponseReturnValue:
         tier=tier,
         item_code=code,
         raw=form.raw_answer(framework.item(code)),
-        note=form.note.data or "",
+        note=form.note_text(),
         expected_version=form.version.data,
     )
     session.commit()
+    # No option chosen and nothing stored, or the same answer again: nothing was saved.
+    saved = row is not None and row.version != form.version.data
     if wants_json():
-        return jsonify(version=row.version if row else 0, saved=True)
-    flash(_("Jawaban butir %(code)s disimpan.", code=code), "success")
+        return jsonify(version=row.version if row else 0, saved=saved)
+    if saved:
+        flash(_("Jawaban butir %(code)s disimpan.", code=code), "success")
+    else:
+        flash(_("Tidak ada perubahan untuk disimpan."), "info")
     return redirect(_item_url(item, code, tier), code=303)
 
 
@@ -152,8 +212,11 @@ def decide(enrolment_id: int, code: str) -> ResponseReturnValue:
         expected_seq=form.seq.data or 0,
     )
     session.commit()
-    flash(_("Keputusan untuk butir %(code)s disimpan.", code=code), "success")
-    return redirect(_item_url(item, code), code=303)
+    message = _("Keputusan untuk butir %(code)s disimpan.", code=code)
+    if wants_json():  # lke-review.js: the item re-rendered, no reload
+        return item_fragments(item, actor, posted_tier(item, actor), code, message)
+    flash(message, "success")
+    return redirect(_item_url(item, code, request.form.get("tier") or None), code=303)
 
 
 @bp.post("/enrolments/<int:enrolment_id>/items/<code>/resubmit")
@@ -174,7 +237,10 @@ def resubmit(enrolment_id: int, code: str) -> ResponseReturnValue:
         expected_seq=form.seq.data or 0,
     )
     session.commit()
-    flash(_("Butir %(code)s dikirim ulang ke penilai.", code=code), "success")
+    message = _("Butir %(code)s dikirim ulang ke penilai.", code=code)
+    if wants_json():
+        return item_fragments(item, actor, posted_tier(item, actor), code, message)
+    flash(message, "success")
     return redirect(back, code=303)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -46,6 +46,7 @@ from tracker.accreditation.models import (
 from tracker.accreditation.surveys import SurveyState
 from tracker.accreditation.tiers import TierCode
 from tracker.accreditation.workflow import Action, Deadline
+from tracker.auth.roles import Role
 from tracker.clock import today
 from tracker.evidence import services as evidence
 from tracker.evidence.models import DocumentCheck, EvidenceFile, EvidencePurpose
@@ -82,6 +83,8 @@ class ItemRow:
     documents: Sequence[DocumentRow]
     loose_files: Sequence[EvidenceFile]  # uploads not tied to an expected document
     error: str | None = None  # why the answer does not count (D4), in words
+    # Issue 14 §5: every decision, resubmission and document check, oldest first.
+    conversation: Sequence[reviews.Remark] = ()
 
     @property
     def without_evidence(self) -> bool:
@@ -165,15 +168,21 @@ def lke_page(
     tier_list = cycles.cycle_tiers(enrolment.cycle)
     tier = tiers.by_code(tier_list, tier_code)
     by_tier = assessments.assessments_of(session, enrolment.id)
-    rows = assessments.answer_rows(session, [a.id for a in by_tier.values()])
-    mine = rows.get(by_tier[tier_code].id, {}) if tier_code in by_tier else {}
     unit = TierCode.UNIT
+    # Only the two tiers the page shows: this tier's answers and the unit's beside them.
+    rows = assessments.answer_rows(
+        session, [by_tier[t].id for t in {tier_code, unit} if t in by_tier]
+    )
+    mine = rows.get(by_tier[tier_code].id, {}) if tier_code in by_tier else {}
     unit_rows = rows.get(by_tier[unit].id, {}) if unit in by_tier else {}
-    result = assessments.evaluate_rows(session, enrolment, tier_code, mine)
+    has_wbk = assessments.has_wbk(session, enrolment)
+    result = assessments.evaluate_rows(session, enrolment, tier_code, mine, has_active_wbk=has_wbk)
     unit_report = (
         result.report
         if tier_code == unit
-        else assessments.evaluate_rows(session, enrolment, unit, unit_rows).report
+        else assessments.evaluate_rows(
+            session, enrolment, unit, unit_rows, has_active_wbk=has_wbk
+        ).report
     )
     deciding = tiers.tier_for_stage(tier_list, enrolment.stage)
     decisions = reviews.latest_decisions(session, enrolment.id)
@@ -226,10 +235,21 @@ def lke_page(
     )
     steps = next_steps(session, actor, enrolment)
     page.blockers, page.evidence_gaps = steps.blockers, steps.evidence_gaps
+    page.items = _with_conversations(session, enrolment, page.items)
     page.titles = sub_area_titles(framework)
     if tier_code == TierCode.TPN:
         page.surveys = surveys.states(session, enrolment)
     return page
+
+
+def _with_conversations(
+    session: Session, enrolment: Enrolment, rows: list[ItemRow]
+) -> list[ItemRow]:
+    """The shown items with their review conversations (two queries for all of them)."""
+    if not rows:
+        return rows
+    talks = reviews.conversations(session, enrolment, [r.item.code for r in rows])
+    return [replace(r, conversation=talks.get(r.item.code, ())) for r in rows]
 
 
 def _files_by_item(files: Sequence[EvidenceFile]) -> dict[str, list[EvidenceFile]]:
@@ -367,6 +387,15 @@ def _area_row(
     )
 
 
+def working_group_areas(actor: Actor) -> tuple[int, ...]:
+    """The areas of a working-group member who is not also the unit's coordinator (their LKE
+    opens on the first of them), or () for everyone else."""
+    roles = actor.roles | actor.memberships
+    if Role.ANGGOTA_POKJA not in roles or Role.KOORDINATOR in roles:
+        return ()
+    return tuple(sorted(actor.areas))
+
+
 def default_tier(enrolment: Enrolment, actor: Actor) -> str:
     """The tier the LKE page opens on: the deciding tier for its own members, else the unit's."""
     deciding = tiers.tier_for_stage(cycles.cycle_tiers(enrolment.cycle), enrolment.stage)
@@ -393,6 +422,11 @@ class NextSteps:
 def next_steps(session: Session, actor: Actor, enrolment: Enrolment) -> NextSteps:
     """For every action the actor could take from this stage: what still stands in the way,
     and for a hand-off, what it would pass on without evidence (asked to confirm, D16)."""
+    with assessments.shared_reads(session):  # the actions' guards read the same tiers
+        return _next_steps(session, actor, enrolment)
+
+
+def _next_steps(session: Session, actor: Actor, enrolment: Enrolment) -> NextSteps:
     blockers: dict[Action, list[str]] = {}
     gaps: dict[Action, GapView] = {}
     for action in workflow.available_actions(enrolment.stage):
@@ -478,24 +512,105 @@ def enrolment_page(session: Session, actor: Actor, enrolment: Enrolment) -> Enro
 
 
 @dataclass(frozen=True)
+class CompareFilters:
+    """The comparison's query-string filters (issue 14 §5), combinable."""
+
+    differs: bool = False  # only items whose value differs between the tiers
+    sent_back: bool = False  # only items sent back at any point, by any tier
+    area: str = ""  # one area's items ("" for all)
+
+    def keeps(self, row: CompareRow, *, by_area: bool = True) -> bool:
+        return (
+            (not self.differs or row.differs)
+            and (not self.sent_back or row.ever_sent_back)
+            and (not by_area or not self.area or row.area == self.area)
+        )
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    item: Item
+    area: str
+    differs: bool
+    ever_sent_back: bool
+    decisions: Sequence[ItemDecision]  # each tier's latest word on the item
+
+
+@dataclass(frozen=True)
 class ComparePage:
-    """Every tier that has answers, side by side: scores, answers and review decisions."""
+    """Every tier that has answers, side by side: scores, answers and review decisions, with
+    the items the filters keep and how many each area would show."""
 
     framework: Framework
     tiers: list[tiers.Tier]
     results: dict[str, TierResult | None]
     answers: dict[str, dict[str, Answer]]
     decisions: dict[tuple[str, str], ItemDecision]
+    filters: CompareFilters = CompareFilters()
+    rows: Sequence[CompareRow] = ()  # the items the filters keep
+    total: int = 0  # every item of the framework
+    areas: Sequence[tuple[str, str, str, int]] = ()  # key, name, English name, items kept
+    tier_labels: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
-def compare_page(session: Session, enrolment: Enrolment) -> ComparePage:
+def compare_page(
+    session: Session, enrolment: Enrolment, filters: CompareFilters = CompareFilters()
+) -> ComparePage:
     by_tier = assessments.assessments_of(session, enrolment.id)
-    present = [t for t in cycles.cycle_tiers(enrolment.cycle) if t.code in by_tier]
+    cycle_tiers = cycles.cycle_tiers(enrolment.cycle)
+    present = [t for t in cycle_tiers if t.code in by_tier]
     rows = assessments.answer_rows(session, [a.id for a in by_tier.values()])
-    return ComparePage(
-        framework=assessments.framework_for(enrolment),
-        tiers=present,
-        results={t.code: assessments.result_of(session, enrolment, t.code) for t in present},
-        answers={code: rows[a.id] for code, a in by_tier.items()},
-        decisions=reviews.latest_decisions(session, enrolment.id),
+    framework = assessments.framework_for(enrolment)
+    results = {t.code: assessments.result_of(session, enrolment, t.code) for t in present}
+    decisions = reviews.latest_decisions(session, enrolment.id)
+    all_rows = _compare_rows(
+        framework, present, results, decisions, reviews.ever_sent_back(session, enrolment.id)
     )
+    first = results[present[0].code] if present else None
+    return ComparePage(
+        framework=framework,
+        tiers=present,
+        results=results,
+        answers={code: rows[a.id] for code, a in by_tier.items()},
+        decisions=decisions,
+        filters=filters,
+        rows=[r for r in all_rows if filters.keeps(r)],
+        total=len(all_rows),
+        areas=_area_counts(first.report if first else None, all_rows, filters),
+        tier_labels={t.code: (t.label, t.label_en) for t in cycle_tiers},
+    )
+
+
+def _compare_rows(
+    framework: Framework,
+    present: Sequence[tiers.Tier],
+    results: Mapping[str, TierResult | None],
+    decisions: Mapping[tuple[str, str], ItemDecision],
+    sent_back: set[str],
+) -> list[CompareRow]:
+    by_item: dict[str, list[ItemDecision]] = defaultdict(list)
+    for (_tier, code), d in decisions.items():
+        by_item[code].append(d)
+    out = []
+    for item in framework.items():
+        values = {r.report.items[item.code].value for r in (results[t.code] for t in present) if r}
+        out.append(
+            CompareRow(
+                item,
+                tiers.area_of(item.code),
+                len(values) > 1,
+                item.code in sent_back,
+                sorted(by_item.get(item.code, []), key=lambda d: (d.at, d.id)),
+            )
+        )
+    return out
+
+
+def _area_counts(
+    report: ScoreReport | None, rows: Sequence[CompareRow], filters: CompareFilters
+) -> list[tuple[str, str, str, int]]:
+    """Each area as the LKE page's tabs key it ("1".."6", then "B" for the results), with how
+    many of its items the other filters keep."""
+    named = [(k, a.name, a.name_en) for k, a in report.areas.items()] if report else []
+    kept = [r.area for r in rows if filters.keeps(r, by_area=False)]
+    return [(k, n, n_en, kept.count(k)) for k, n, n_en in [*named, ("B", "Hasil", "Results")]]

@@ -20,13 +20,13 @@ from tracker.agencies.services import visible_agencies
 from tracker.audit.describe import describe
 from tracker.auth.access import scope_of
 from tracker.auth.login import actor_grants, current_actor, role_required
-from tracker.auth.roles import Role
+from tracker.auth.roles import ROLE_LABELS, Role
 from tracker.evidence import uploads
 from tracker.evidence.models import EvidencePurpose
 from tracker.evidence.services import Target
 from tracker.extensions import evidence_store
 from tracker.forms import choices
-from tracker.i18n import _
+from tracker.i18n import _, in_english
 from tracker.request_guards import query_int
 from tracker.sessions import get_session
 
@@ -94,17 +94,21 @@ def queue() -> ResponseReturnValue:
 @login_required
 def compare(enrolment_id: int) -> ResponseReturnValue:
     item, _actor = load_enrolment(enrolment_id)
-    page = pages.compare_page(get_session(), item)
+    area = request.args.get("area", "")
+    filters = pages.CompareFilters(  # query-string filters: unknown values are dropped
+        differs=request.args.get("differs") == "1",
+        sent_back=request.args.get("sent_back") == "1",
+        area=area if area in tiers.AREA_KEYS else "",
+    )
+    page = pages.compare_page(get_session(), item, filters)
     return render_template(
         "accreditation/compare.html",
         enrolment=item,
+        page=page,
         tiers=page.tiers,
         results=page.results,
         answers=page.answers,
-        framework=page.framework,
-        decisions=page.decisions,
-        area=request.args.get("area", ""),
-        area_of=tiers.area_of,
+        area=filters.area,
         stage_labels=STAGE_LABELS,
     )
 
@@ -124,6 +128,7 @@ AUDIT_FORMATTERS = {
     "from": _label(STAGE_LABELS, Stage),
     "to": _label(STAGE_LABELS, Stage),
     "action": _label(ACTION_LABELS, Action),
+    "role": _label(ROLE_LABELS, Role),
 }
 
 
@@ -153,10 +158,15 @@ def audit_trail(enrolment_id: int) -> ResponseReturnValue:
     events, has_more = queries.unit_audit_events(
         get_session(), item.unit_id, page=page, per_page=AUDIT_PAGE
     )
+    # Tiers by their names ("Penilaian pendahuluan"), never their codes ("preliminary").
+    english = in_english()
+    cycle_tiers = tiers.parse_tiers(item.cycle.tiers)
+    names = {t.code: t.label_en if english else t.label for t in cycle_tiers}
+    formatters = {**AUDIT_FORMATTERS, "tier": lambda code: names.get(str(code), str(code))}
     return render_template(
         "accreditation/audit.html",
         enrolment=item,
-        events=[(e, describe(e.tag, e.data, AUDIT_FORMATTERS)) for e in events],
+        events=[(e, describe(e.tag, e.data, formatters)) for e in events],
         page=page,
         has_more=has_more,
         stage_labels=STAGE_LABELS,
@@ -184,12 +194,11 @@ def prerequisites(enrolment_id: int) -> ResponseReturnValue:
                 user=actor.user,
                 enrolment=item,
                 target=Target(
-                    EvidencePurpose.PREREQUISITE,
-                    document_key=form.code.data.replace("_", "-").replace(".", "-"),
+                    EvidencePurpose.PREREQUISITE, document_key=proposal.document_key(form.code.data)
                 ),
                 upload=form.file.data,
                 link=form.link.data,
-                title=form.code.data,
+                title="",  # a link is named by its address's host, not by the code
                 required=False,
             )
             keys.append(evidence.storage_key if evidence else None)
@@ -199,7 +208,8 @@ def prerequisites(enrolment_id: int) -> ResponseReturnValue:
                 enrolment=item,
                 code=form.code.data,
                 value=form.value.data,
-                note=form.note.data or "",
+                # A form without the field keeps the recorded note; the page sends it prefilled.
+                note=(form.note.data or "") if "note" in request.form else None,
                 evidence=evidence,
             )
             session.commit()

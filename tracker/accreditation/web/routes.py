@@ -1,11 +1,13 @@
 """The accreditation blueprint with all its routes (views split by page group)."""
 
 from tracker.accreditation.web import (  # noqa: F401 - importing registers the routes
+    answer_views,
     cycle_views,
     history_views,
     lke_views,
     report_views,
     survey_views,
+    task_context,
     worksheet_views,
 )
 from tracker.accreditation.web.views import bp
