@@ -17,6 +17,8 @@ MESSAGES: dict[str, str] = {
     "auth:user:active": N_("Status aktif akun diubah: %(old)s → %(new)s"),
     "auth:grant:add": N_("Peran %(role)s diberikan kepada %(user)s"),
     "auth:grant:revoke": N_("Peran %(role)s dicabut dari %(user)s"),
+    "auth:grant:lead_on": N_("%(user)s ditetapkan sebagai ketua penilai %(role)s"),
+    "auth:grant:lead_off": N_("%(user)s tidak lagi ketua penilai %(role)s"),
     "agencies:agency:create": N_("Instansi %(name)s dibuat"),
     "agencies:agency:update": N_("Data instansi diubah"),
     "agencies:unit:create": N_("Unit %(name)s dibuat"),
@@ -43,6 +45,9 @@ MESSAGES: dict[str, str] = {
     ),
     "accreditation:area:sign_off": N_("Area %(area)s ditandatangani (%(tier)s)"),
     "accreditation:area:reopen": N_("Tanda tangan area %(area)s dibuka kembali (%(tier)s)"),
+    "accreditation:reviewer:assign": N_(
+        "Unit ditugaskan kepada %(reviewer)s untuk penilaian %(tier)s (sebelumnya: %(previous)s)"
+    ),
     "accreditation:stage:advance": N_("%(action)s: %(from)s → %(to)s"),
     "accreditation:kkn:record": N_("Kasus KKN dicatat: %(description)s"),
     "accreditation:prerequisite:record": N_("Persyaratan %(label)s dicatat: %(value)s"),

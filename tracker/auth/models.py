@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.access import Grant
@@ -77,6 +77,9 @@ class RoleGrant(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     # anggota_pokja may be limited to some LKE areas (list of 1..6); None means all areas.
     areas: Mapped[list[Any] | None]
+    # Issue 15 §4: a lead of a reviewing role (TPI, preliminary assessor, TPN) assigns units
+    # to the reviewers of that role within the grant's scope.
+    lead: Mapped[bool] = mapped_column(default=False, server_default=false())
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
 

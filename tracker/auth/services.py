@@ -271,6 +271,28 @@ def revoke_grant(session: Session, *, by: User, grant: RoleGrant) -> None:
     session.flush()
 
 
+def set_lead(session: Session, *, by: User | None, grant: RoleGrant, lead: bool) -> None:
+    """Issue 15 §4: make the holder of a judging grant a lead of their tier in its scope (they
+    assign units to the reviewers), or no longer. Raises ValidationError."""
+    if lead and grant.role not in duties.JUDGING_ROLES:
+        raise ValidationError(
+            _("Hanya peran penilai (pendahuluan, TPI, TPN) yang dapat memiliki ketua.")
+        )
+    if grant.lead == lead:
+        return
+    grant.lead = lead
+    session.flush()
+    audit.record(
+        session,
+        actor=by,
+        tag="auth:grant:lead_on" if lead else "auth:grant:lead_off",
+        subject=grant,
+        data=_grant_data(grant),
+        agency_id=_agency_id(grant),
+        unit_id=grant.unit_id,
+    )
+
+
 def _grant_data(grant: RoleGrant) -> dict[str, object]:
     return {
         "user": grant.user.username,

@@ -251,6 +251,27 @@ def revoke_grant(user_id: int, grant_id: int):
     return redirect(url_for("auth.user", user_id=user_id), code=303)
 
 
+@bp.post("/admin/users/<int:user_id>/grants/<int:grant_id>/lead")
+@role_required(Role.ADMIN)
+def set_lead(user_id: int, grant_id: int):
+    """Issue 15 §4: mark a reviewer's grant as the lead of their tier, or unmark it."""
+    session = get_session()
+    grant = get_or_404(session, RoleGrant, grant_id)
+    if grant.user_id != user_id:
+        abort(404)  # another user's grant under this user's address
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return _user_page(grant.user, revoke_form=form, status=422)
+    lead = not grant.lead
+    services.set_lead(session, by=current_actor(), grant=grant, lead=lead)
+    session.commit()
+    flash(
+        _("Ditetapkan sebagai ketua penilai.") if lead else _("Tidak lagi ketua penilai."),
+        "success",
+    )
+    return redirect(url_for("auth.user", user_id=user_id), code=303)
+
+
 @bp.post("/admin/users/<int:user_id>/password")
 @role_required(Role.ADMIN)
 def reset_password(user_id: int):
