@@ -44,6 +44,14 @@ class ConflictError(DomainError):
     http_status = 409
 
 
+class DeadlinePassedError(DomainError):
+    """The window of the cycle that bounds this work has closed (issue 15 §3); the message
+    names the date and who may extend it. Flashed back like a conflict: the user may act, only
+    not now."""
+
+    http_status = 409
+
+
 class ServiceUnavailableError(DomainError):
     """The app cannot do it now for a reason on the operator's side (a full or read-only
     disk), not the user's: answered 503 with an error page, and logged where it arises."""

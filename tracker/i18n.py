@@ -9,6 +9,7 @@ modules may use it without depending on Flask.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 
@@ -35,6 +36,13 @@ def in_english() -> bool:
     from flask_babel import get_locale
 
     return str(get_locale() or "id") == "en"
+
+
+def long_date(day: date) -> str:
+    """A date the Indonesian way, ``31 Maret 2027`` (``March 31, 2027`` for an English reader)."""
+    from babel.dates import format_date
+
+    return format_date(day, "long", locale="en" if in_english() else "id")
 
 
 def _translate(message: str) -> str:

@@ -10,13 +10,14 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker.accreditation import tiers
+from tracker import clock
+from tracker.accreditation import deadlines, tiers
 from tracker.accreditation.models import AgencyQuota, Cycle, DeadlineExtension, Enrolment
 from tracker.accreditation.workflow import Deadline, Stage
 from tracker.agencies.models import Agency
 from tracker.audit import services as audit
 from tracker.auth.models import User
-from tracker.errors import ConflictError, NotFoundError, ValidationError
+from tracker.errors import ConflictError, DeadlinePassedError, NotFoundError, ValidationError
 from tracker.i18n import _
 from tracker.lke import FloorMode
 from tracker.lke.models import LkeFramework
@@ -147,13 +148,25 @@ def effective_deadlines(
 ) -> dict[Deadline, date | None]:
     """The cycle's dates after extensions; extensions only ever move a date later, so the
     latest of the base date, the global extensions and this agency's extensions wins."""
-    dates: dict[Deadline, date | None] = {d: getattr(cycle, d.value) for d in Deadline}
     stmt = select(DeadlineExtension).where(DeadlineExtension.cycle_id == cycle.id)
-    for ext in session.scalars(stmt.order_by(DeadlineExtension.id)):
-        if ext.agency_id is None or ext.agency_id == agency_id:
-            current = dates[ext.deadline]
-            dates[ext.deadline] = ext.new_date if current is None else max(current, ext.new_date)
-    return dates
+    dates = deadlines.extended(
+        {d.value: getattr(cycle, d.value) for d in Deadline},
+        ((e.deadline, e.agency_id, e.new_date) for e in session.scalars(stmt)),
+        agency_id,
+    )
+    return {d: dates[d.value] for d in Deadline}
+
+
+def ensure_stage_open(session: Session, enrolment: Enrolment, on: date | None = None) -> None:
+    """Issue 15 §3: the work of the enrolment's stage (answers, evidence, item decisions,
+    sign-offs) is done within its window (``deadlines.STAGE_WINDOW``), extensions for its
+    agency included. Raises DeadlinePassedError naming the date and who may extend it."""
+    if enrolment.stage not in deadlines.STAGE_WINDOW:
+        return
+    dates = effective_deadlines(session, enrolment.cycle, enrolment.agency_id)
+    reason = deadlines.stage_work_reason(enrolment.stage, dates, on or clock.today())
+    if reason:
+        raise DeadlinePassedError(reason)
 
 
 def extend_deadline(

@@ -16,7 +16,7 @@ from tracker.accreditation import guards
 from tracker.accreditation.guards import Context, Fact, Guard, MissingFactError
 from tracker.auth.roles import Role
 from tracker.errors import InvalidTransitionError, NotAllowedError
-from tracker.i18n import N_, _
+from tracker.i18n import N_, _, long_date
 
 
 class Stage(enum.StrEnum):
@@ -155,7 +155,9 @@ DEADLINE_OF: Mapping[Action, Deadline] = {
     A.SUBMIT_PRELIMINARY: Deadline.SELF_ASSESSMENT_END,
     A.SUBMIT_TPI: Deadline.SELF_ASSESSMENT_END,
     A.PRELIMINARY_PASS: Deadline.TPI_EVALUATION_END,
+    A.PRELIMINARY_RETURN: Deadline.TPI_EVALUATION_END,  # verdicts, either way (issue 15 §3)
     A.TPI_MEETS: Deadline.TPI_EVALUATION_END,
+    A.TPI_NOT_YET: Deadline.TPI_EVALUATION_END,
     A.PROPOSE: Deadline.PROPOSAL,
     A.APPEAL: Deadline.APPEAL,
 }
@@ -315,19 +317,26 @@ def blockers(action: Action, ctx: Context) -> list[str]:
             f"{action.value} reads facts that were not gathered: {', '.join(sorted(missing))}"
         )
     reasons = [r for guard in GUARDS.get(action, ()) if (r := guard(ctx))]
-    deadline = DEADLINE_OF.get(action)
-    due = ctx.deadlines.get(deadline) if deadline else None
-    if deadline and due is not None and ctx.today > due:
-        reasons.append(
-            _(
-                "Batas waktu sudah lewat: %(deadline)s, %(date)s.",
-                deadline=_(DEADLINE_LABELS[deadline]),
-                date=due.isoformat(),
-            )
-        )
+    if (deadline := DEADLINE_OF.get(action)) and (
+        late := late_reason(deadline, ctx.deadlines.get(deadline), ctx.today)
+    ):
+        reasons.append(late)
     if action in NOTE_REQUIRED and not ctx.note.strip():
         reasons.append(_("Catatan/alasan wajib diisi untuk tindakan ini."))
     return reasons
+
+
+def late_reason(deadline: Deadline, due: date | None, today: date) -> str | None:
+    """Why an action bounded by ``deadline`` (its effective date ``due``, after extensions)
+    cannot be taken on ``today``, naming the date and who may extend it; None while it is open
+    (the day itself included) or without a date (issue 15 §3)."""
+    if due is None or today <= due:
+        return None
+    return _(
+        "Batas waktu sudah lewat: %(deadline)s, %(date)s. Perpanjangan dicatat oleh administrator.",
+        deadline=_(DEADLINE_LABELS[deadline]),
+        date=long_date(due),
+    )
 
 
 def advance(current: Stage, action: Action, roles: Collection[Role], ctx: Context) -> Stage:
