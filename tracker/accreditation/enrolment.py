@@ -1,5 +1,15 @@
-"""Units joining a cycle: who may declare ZI (pencanangan), the declaration with its Pakta
-Integritas, and a unit's enrolments."""
+"""Units joining a cycle: who may declare ZI (pencanangan), the declaration with its signed
+documents, and a unit's enrolments.
+
+Issue 15 §5: the pencanangan and the designation of the unit to build ZI (penetapan unit kerja,
+90/2021 Tahap I and II) are the agency head's acts. The agency's leadership (``pimpinan`` with
+scope over the unit) records them, with the decree (SK penetapan unit kerja: number, date, the
+signed scan) and the signed Pakta Integritas / piagam pencanangan; an administrator may record
+them on the leadership's behalf, and the audit record says so. Coordinators do not declare.
+
+The decree's number and date live on the decree's evidence row (its ``description``, written by
+``decree_description``) and in the declaration's audit record: no column of their own.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +26,7 @@ from tracker.accreditation.models import Assessment, Cycle, Enrolment, Predicate
 from tracker.accreditation.tiers import TierCode
 from tracker.agencies.models import Unit
 from tracker.audit import services as audit
-from tracker.auth.models import RoleGrant
+from tracker.auth.models import RoleGrant, User
 from tracker.auth.roles import Role
 from tracker.errors import ConflictError, NotAllowedError, ValidationError
 from tracker.evidence import uploads
@@ -27,8 +37,11 @@ from tracker.evidence.storage import BlobStore
 from tracker.evidence.uploads import Upload
 from tracker.i18n import _
 
-# Declaring ZI for a unit: its coordinator, its agency's leadership, or an administrator.
-DECLARE_ROLES = frozenset({Role.KOORDINATOR, Role.PIMPINAN, Role.ADMIN})
+# Declaring ZI for a unit: its agency's leadership, or an administrator on their behalf.
+DECLARE_ROLES = frozenset({Role.PIMPINAN, Role.ADMIN})
+
+PAKTA_KEY = "pakta-integritas"  # the signed Pakta Integritas / piagam pencanangan
+DECREE_KEY = "sk-penetapan-unit"  # the signed SK penetapan unit kerja pembangunan ZI
 
 
 def may_declare(actor: Actor) -> bool:
@@ -40,10 +53,36 @@ def ensure_may_declare(actor: Actor) -> None:
     if not may_declare(actor):
         raise NotAllowedError(
             _(
-                "Hanya koordinator unit, pimpinan instansi atau administrator "
-                "yang dapat mencatat pencanangan."
+                "Pencanangan dan penetapan unit kerja dicatat oleh pimpinan instansi "
+                "(atau administrator atas nama pimpinan)."
             )
         )
+
+
+def on_behalf_of_leadership(actor: Actor) -> bool:
+    """An administrator recording the declaration for the agency's leadership."""
+    return Role.PIMPINAN not in actor.roles
+
+
+def leadership_of(session: Session, unit: Unit) -> Sequence[User]:
+    """Who records the unit's declaration: the active users holding ``pimpinan`` over its
+    agency, by name."""
+    return session.scalars(
+        select(User)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(
+            RoleGrant.role == Role.PIMPINAN,
+            RoleGrant.agency_id == unit.agency_id,
+            User.active.is_(True),
+        )
+        .order_by(User.full_name)
+        .distinct()
+    ).all()
+
+
+def decree_description(number: str, on: date) -> str:
+    """The decree's number and date as its evidence row records them."""
+    return f"Nomor {number} tanggal {on.isoformat()}"
 
 
 def has_parent_assessor(session: Session, unit: Unit) -> bool:
@@ -70,12 +109,14 @@ def enrol(
     target: Predicate,
     declared_on: date,
     note: str = "",
+    decree_number: str = "",
+    decree_date: date | None = None,
 ) -> Enrolment:
-    """Declare ZI (pencanangan) for ``unit`` in ``cycle``. Raises NotAllowedError,
-    ConflictError, ValidationError.
+    """Declare ZI (pencanangan) for ``unit`` in ``cycle``, as the agency's leadership or an
+    administrator on its behalf. Raises NotAllowedError, ConflictError, ValidationError.
 
-    The unit's self-assessment tier starts empty. ``declare`` adds the Pakta Integritas in the
-    same transaction; this alone serves imports and the demo, which bring none.
+    The unit's self-assessment tier starts empty. ``declare`` adds the signed documents in the
+    same transaction; this alone serves imports and the demo, which link theirs afterwards.
     """
     ensure_may_declare(actor)
     if not cycle.open:
@@ -130,6 +171,10 @@ def enrol(
             "target": target.value,
             "declared_on": declared_on,
             "needs_preliminary": enrolment.needs_preliminary,
+            "decree_number": decree_number.strip() or None,
+            "decree_date": decree_date,
+            # An administrator records the leadership's act for them (issue 15 §5).
+            "on_behalf_of_leadership": on_behalf_of_leadership(actor),
         },
     )
     return enrolment
@@ -138,7 +183,21 @@ def enrol(
 @dataclass(frozen=True)
 class Declaration:
     enrolment: Enrolment
-    pakta: EvidenceFile | None  # the caller discards its blob if the commit fails
+    pakta: EvidenceFile | None
+    decree: EvidenceFile | None = None
+
+
+@dataclass(frozen=True)
+class SignedDocuments:
+    """What the leadership brings to the declaration: the decree designating the unit
+    (number, date, the signed scan or a link) and the signed Pakta Integritas / piagam."""
+
+    decree_number: str
+    decree_date: date
+    decree: Upload | None
+    decree_link: str | None
+    pakta: Upload | None
+    pakta_link: str | None
 
 
 def declare(
@@ -152,15 +211,37 @@ def declare(
     target: Predicate,
     declared_on: date,
     note: str,
-    pakta: Upload | None,
-    pakta_link: str | None,
+    documents: SignedDocuments,
+    today: date,
+    stored_keys: list[str | None],
 ) -> Declaration:
-    """Declare ZI with the Pakta Integritas (an uploaded file or a link): the enrolment and
-    its Pakta are saved together or not at all. Raises NotAllowedError, ConflictError,
-    ValidationError (no Pakta given), RejectedFileError (a file the policy refuses).
+    """Record the pencanangan and the penetapan unit kerja with their signed documents: the
+    enrolment, the decree and the Pakta are saved together or not at all. Raises
+    NotAllowedError (not the leadership), ConflictError, ValidationError (no decree number, a
+    date after ``today``, a document missing), RejectedFileError (a file the policy refuses).
 
-    The caller runs this inside ``evidence.uploads.cleanup_on_failure`` and commits.
+    The caller runs this inside ``evidence.uploads.cleanup_on_failure`` with ``stored_keys``
+    (which gets each stored blob's key at once, so a refused second file removes the first)
+    and commits.
     """
+    ensure_may_declare(actor)
+    for what, upload, link in (
+        (_("SK penetapan unit kerja"), documents.decree, documents.decree_link),
+        (_("Pakta Integritas"), documents.pakta, documents.pakta_link),
+    ):
+        if not (upload is not None and upload.filename) and not link:
+            raise ValidationError(_("Lampirkan %(what)s: berkas atau tautan.", what=what))
+    number = documents.decree_number.strip()
+    if not number:
+        raise ValidationError(_("Isi nomor SK penetapan unit kerja pembangunan ZI."))
+    if documents.decree_date > today or declared_on > today:
+        raise ValidationError(
+            _(
+                "Tanggal SK penetapan dan tanggal pencanangan tidak boleh setelah hari ini "
+                "(%(today)s).",
+                today=today.isoformat(),
+            )
+        )
     enrolment = enrol(
         session,
         actor=actor,
@@ -169,20 +250,38 @@ def declare(
         target=target,
         declared_on=declared_on,
         note=note,
+        decree_number=number,
+        decree_date=documents.decree_date,
     )
-    document = uploads.attach(
+    decree = uploads.attach(
         session,
         store=store,
         policy=policy,
         user=actor.user,
         enrolment=enrolment,
-        target=Target(EvidencePurpose.PAKTA, document_key="pakta-integritas"),
-        upload=pakta,
-        link=pakta_link,
+        target=Target(EvidencePurpose.PAKTA, document_key=DECREE_KEY),
+        upload=documents.decree,
+        link=documents.decree_link,
+        title=_("SK penetapan unit kerja"),
+        required=True,
+    )
+    stored_keys.append(decree.storage_key if decree else None)
+    if decree is not None:
+        decree.description = decree_description(number, documents.decree_date)
+    pakta = uploads.attach(
+        session,
+        store=store,
+        policy=policy,
+        user=actor.user,
+        enrolment=enrolment,
+        target=Target(EvidencePurpose.PAKTA, document_key=PAKTA_KEY),
+        upload=documents.pakta,
+        link=documents.pakta_link,
         title=_("Pakta Integritas"),
         required=True,
     )
-    return Declaration(enrolment, document)
+    stored_keys.append(pakta.storage_key if pakta else None)
+    return Declaration(enrolment, pakta, decree)
 
 
 def enrolments_of_unit(session: Session, unit_id: int) -> Sequence[Enrolment]:

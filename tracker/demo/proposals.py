@@ -1,13 +1,14 @@
 """Demo step: Polri units proposed to TPN in the open cycle, so that a PortalRB pull with a
 Polri token (issue 12) returns real units, with the answers of the unit and of the TPI.
 
-Each unit goes the whole way through the same services as the UI: its coordinator declares ZI
-and starts building, links a document to every item and fills the whole LKE (strong answers,
-above the WBBM floors); Polda Metro Jaya's preliminary assessor approves every item and signs
-off every area; the TPI of Polri changes a few answers of its own, approves, signs off and finds
-that the unit meets the criteria; the agency- and unit-level prerequisites (Tabel 5, D10) are
-recorded with their evidence; Polri's pimpinan proposes the unit. Every hand-off is clean
-(nothing left without evidence, D16), and no reviewer belongs to the unit reviewed (issue 13).
+Each unit goes the whole way through the same services as the UI: Polri's leadership records
+its penetapan and pencanangan (issue 15 §5), its coordinator starts building, links a document
+to every item and fills the whole LKE (strong answers, above the WBBM floors); Polda Metro
+Jaya's preliminary assessor approves every item and signs off every area; the TPI of Polri
+changes a few answers of its own, approves, signs off and finds that the unit meets the
+criteria; the agency- and unit-level prerequisites (Tabel 5, D10) are recorded with their
+evidence; Polri's pimpinan proposes the unit. Every hand-off is clean (nothing left without
+evidence, D16), and no reviewer belongs to the unit reviewed (issue 13).
 
 Polres Metro Tangerang Kota is proposed for Menuju WBK; Polres Metro Jakarta Selatan, Menuju WBK
 since 2021 (``history.py``), for Menuju WBBM. Dates, links and figures are illustrative demo
@@ -19,15 +20,16 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker import clock
 from tracker.accreditation import assessments, proposal, reviews, tiers, transitions
 from tracker.accreditation.context import Actor, actor_for
-from tracker.accreditation.enrolment import enrol
+from tracker.accreditation.enrolment import DECREE_KEY, PAKTA_KEY, decree_description, enrol
 from tracker.accreditation.models import Cycle, Enrolment, Predicate
 from tracker.accreditation.tiers import TierCode
 from tracker.accreditation.workflow import Action
@@ -67,7 +69,7 @@ PROPOSALS = (
         "polres-metro-tangerang-kota",
         "koordinator.tangerangkota",
         Predicate.WBK,
-        date(2026, 2, 2),
+        date(2025, 9, 1),
         step=5,
         tpi_changes=3,
     ),
@@ -75,19 +77,20 @@ PROPOSALS = (
         "polres-metro-jakarta-selatan",
         "koordinator.jaksel",
         Predicate.WBBM,
-        date(2026, 1, 12),
+        date(2025, 7, 14),
         step=9,
         tpi_changes=2,
     ),
 )
 
-# The life cycle's dates in the cycle's year (the calendar's windows: self-assessment until
-# 31 March, TPI until 20 May, proposals until 31 May).
-START_BUILDING = (1, 5)
-SUBMITTED = (3, 16)
-PRELIMINARY_PASSED = (4, 14)
-TPI_MET = (5, 10)
-PROPOSED = (5, 24)
+# The life cycle's dates, in days before the day of seeding: all of it already happened, before
+# the open cycle's deadlines, which lie weeks ahead (``story.demo_calendar``, issue 15 §6). The
+# units were declared more than 12 months before their proposal (Tabel 5).
+START_BUILDING = 200
+SUBMITTED = 75
+PRELIMINARY_PASSED = 45
+TPI_MET = 21
+PROPOSED = 7
 
 # Tabel 5 as the demo records it: agency-level once per cycle, unit-level per unit. The values
 # meet the WBBM minimums, so both proposals rest on the same agency facts.
@@ -184,16 +187,25 @@ def _build(
     """The coordinator's part: declaration with the Pakta, building, a document link on every
     item, the whole LKE, and the submission. Returns the enrolment and the unit's answers."""
     coordinator = actor_for(_account(session, spec.coordinator), unit)
+    # Issue 15 §5: Polri's leadership records the penetapan unit kerja and the pencanangan,
+    # with the signed decree and Pakta Integritas.
+    leadership = actor_for(_account(session, PIMPINAN), unit)
+    decree_date = spec.declared_on - timedelta(days=14)
+    number = f"Kep/{unit.id}/ZI/{decree_date.year}"
     enrolment = enrol(
         session,
-        actor=coordinator,
+        actor=leadership,
         cycle=cycle,
         unit=unit,
         target=spec.target,
         declared_on=spec.declared_on,
         note="Apel pencanangan ZI dan penandatanganan Pakta Integritas seluruh personel.",
+        decree_number=number,
+        decree_date=decree_date,
     )
-    _link(session, coordinator, enrolment, EvidencePurpose.PAKTA, None, "pakta-integritas")
+    decree = _link(session, leadership, enrolment, EvidencePurpose.PAKTA, None, DECREE_KEY)
+    decree.description = decree_description(number, decree_date)
+    _link(session, leadership, enrolment, EvidencePurpose.PAKTA, None, PAKTA_KEY)
     _advance(session, coordinator, enrolment, Action.START_BUILDING, _day(cycle, START_BUILDING))
     framework = assessments.framework_for(enrolment)
     for item in framework.items():
@@ -213,8 +225,9 @@ def _build(
     return enrolment, answers
 
 
-def _day(cycle: Cycle, month_day: tuple[int, int]) -> date:
-    return date(cycle.year, *month_day)
+def _day(cycle: Cycle, days_before: int) -> date:
+    """A day of the story ``days_before`` the day of seeding (never before the cycle's start)."""
+    return max(clock.today() - timedelta(days=days_before), cycle.self_assessment_start)
 
 
 def _advance(

@@ -96,11 +96,13 @@ class DemoAccount:
     agency: str | None = None  # agency code for agency-scoped roles and to find units
     unit: str | None = None  # unit code for unit-scoped roles
     areas: tuple[int, ...] | None = None
+    lead: bool = False  # issue 15 §4: leads the reviewers of their tier in their scope
 
     def describe(self) -> str:
         where = _NAMES.get(self.unit or self.agency or "", "nasional")
         areas = f", area {', '.join(map(str, self.areas))}" if self.areas else ""
-        return f"{self.role.value} ({where}{areas})"
+        lead = ", ketua" if self.lead else ""
+        return f"{self.role.value} ({where}{areas}{lead})"
 
 
 ACCOUNTS = [
@@ -126,8 +128,10 @@ ACCOUNTS = [
         Role.PENILAI_PENDAHULUAN,
         "polri",
         "polda-metro-jaya",
+        lead=True,
     ),
-    DemoAccount("tpi.polri", "Sri Rahayu (TPI Itwasum Polri)", Role.TPI, "polri"),
+    DemoAccount("tpi.polri", "Sri Rahayu (TPI Itwasum Polri)", Role.TPI, "polri", lead=True),
+    DemoAccount("tpi2.polri", "Andi Wijaya (TPI Itwasum Polri)", Role.TPI, "polri"),
     DemoAccount("tpn", "Bambang Prasetyo (TPN KemenPANRB)", Role.TPN),
     DemoAccount("pimpinan.polri", "Pimpinan Polri", Role.PIMPINAN, "polri"),
     DemoAccount(
@@ -227,7 +231,11 @@ def seed_organisations(session: Session, report: SeedReport) -> None:
 
 def seed_accounts(session: Session, report: SeedReport) -> None:
     for account in ACCOUNTS:
-        if auth.find_user(session, account.username) is not None:
+        if (existing := auth.find_user(session, account.username)) is not None:
+            if account.lead:  # a database seeded before leads existed gains them
+                for held in existing.grants:
+                    if held.role is account.role:
+                        auth.set_lead(session, by=None, grant=held, lead=True)
             continue
         user = auth.create_user(
             session,
@@ -237,7 +245,7 @@ def seed_accounts(session: Session, report: SeedReport) -> None:
             password=DEMO_PASSWORD,
         )
         agency, unit = _scope(session, account)
-        auth.grant_role(
+        grant = auth.grant_role(
             session,
             by=None,
             user=user,
@@ -246,6 +254,8 @@ def seed_accounts(session: Session, report: SeedReport) -> None:
             unit=unit,
             areas=account.areas,
         )
+        if account.lead:
+            auth.set_lead(session, by=None, grant=grant, lead=True)
         report.add(f"akun {account.username}")
 
 
