@@ -11,7 +11,7 @@ from typing import Any
 
 
 def post_worker_init(worker: Any) -> None:
-    """Warm the certificate renderer of each app worker in the background, as it starts."""
-    from tracker.certificates.tasks import warm_up_in_background
+    """Warm the certificate renderer of each app worker before it accepts requests."""
+    from tracker.certificates.tasks import warm_up_before_serving
 
-    warm_up_in_background()
+    warm_up_before_serving()

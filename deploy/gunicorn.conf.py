@@ -25,7 +25,7 @@ accesslog = "-"
 
 
 def post_worker_init(worker):
-    """Warm the certificate renderer of each worker in the background (as ./gunicorn.conf.py)."""
-    from tracker.certificates.tasks import warm_up_in_background
+    """Warm each worker's certificate renderer before it takes requests (as ./gunicorn.conf.py)."""
+    from tracker.certificates.tasks import warm_up_before_serving
 
-    warm_up_in_background()
+    warm_up_before_serving()

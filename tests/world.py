@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from tests.factories import Factory
 from tests.lke_answers import perfect_answers
+from tracker import clock
 from tracker.accreditation import assessments, cycles, reviews, transitions
 from tracker.accreditation.context import Actor, actor_for
 from tracker.accreditation.enrolment import enrol
@@ -45,9 +46,10 @@ class World:
         return actor_for(user, unit or self.polres)
 
     def enrol(self, unit: Unit | None = None, target: Predicate = Predicate.WBK) -> Enrolment:
-        """Declare ZI: the Polres by its coordinator, any other unit by the administrator."""
+        """Declare ZI: the Polres by its agency's leadership, any other unit by the
+        administrator (issue 15 §5)."""
         unit = unit or self.polres
-        declarer = self.koordinator if unit.id == self.polres.id else self.admin
+        declarer = self.pimpinan if unit.id == self.polres.id else self.admin
         enrolment = enrol(
             self.session,
             actor=actor_for(declarer, unit),
@@ -169,7 +171,10 @@ class World:
 
 
 @pytest.fixture
-def world(session: Session, factory: Factory) -> World:
+def world(session: Session, factory: Factory, monkeypatch: pytest.MonkeyPatch) -> World:
+    # The world's day is TODAY, inside its cycle's self-assessment window: the windows are
+    # enforced on answers, evidence and reviews against the clock (issue 15 §3).
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
     return build_world(session, factory)
 
 

@@ -1,5 +1,6 @@
 """Every model module, imported once so that Base.metadata knows all tables (Alembic, tests)."""
 
+from tracker.accreditation import assignment_models as assignments  # noqa: F401
 from tracker.accreditation import models as accreditation  # noqa: F401
 from tracker.agencies import models as agencies  # noqa: F401
 from tracker.audit import models as audit  # noqa: F401

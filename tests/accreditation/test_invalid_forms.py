@@ -97,11 +97,13 @@ def test_the_cycle_forms_come_back_with_their_errors(
 
 
 def test_a_declaration_with_a_bad_date_comes_back_with_the_error(client, world: World) -> None:
-    login_as(client, world.koordinator)
+    login_as(client, world.pimpinan)
     page = f"/units/{world.polres.id}/zi"
     data = {
         "cycle_id": world.cycle.id,
         "target": "WBK",
+        "decree_number": "KEP/12/I/2026",
+        "decree_date": "2026-01-10",
         "declared_on": "kemarin",
         "note": "Apel pagi",
         "pakta_link": "https://polres.example.go.id/pakta",

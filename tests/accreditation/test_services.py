@@ -543,11 +543,12 @@ def test_approving_the_rest_of_an_area_leaves_sent_back_items_alone(world: World
     assert after == before
 
 
-def test_only_coordinators_leadership_and_admins_declare(world: World) -> None:
+def test_only_the_leadership_and_admins_declare(world: World) -> None:
     from tracker.accreditation.context import actor_for
 
-    for user in (world.tpi, world.penilai, world.pokja):
-        with pytest.raises(NotAllowedError, match="pencanangan"):
+    # Issue 15 §5: the unit's coordinator no longer declares; the agency's leadership does.
+    for user in (world.koordinator, world.tpi, world.penilai, world.pokja):
+        with pytest.raises(NotAllowedError, match="dicatat oleh pimpinan instansi"):
             enrol(
                 world.session,
                 actor=actor_for(user, world.polres),

@@ -14,6 +14,7 @@ from tests.world import World
 from tracker.accreditation import assessments, cycles, tiers
 from tracker.accreditation.models import Answer, DecisionKind, Enrolment, ItemDecision
 from tracker.accreditation.workflow import Deadline, Stage
+from tracker.audit.models import AuditEvent
 from tracker.auth.roles import Role
 from tracker.evidence import services as evidence
 from tracker.evidence.models import EvidenceFile, EvidencePurpose
@@ -21,45 +22,107 @@ from tracker.lke import write_worksheet
 from tracker.lke.services import framework_of
 
 
-def test_coordinator_declares_with_the_pakta_integritas(client, world: World) -> None:
-    login_as(client, world.koordinator)
+def _declaration(**extra) -> dict:
+    return {
+        "cycle_id": extra.pop("cycle_id"),
+        "target": "WBK",
+        "decree_number": "KEP/12/I/2026",
+        "decree_date": "2026-01-10",
+        "declared_on": "2026-01-15",
+        "note": "Apel pagi",
+        **extra,
+    }
+
+
+def test_leadership_declares_with_the_decree_and_the_pakta(client, world: World) -> None:
+    login_as(client, world.pimpinan)
     page = f"/units/{world.polres.id}/zi"
     form = get_page(client, page).one(f'form[action="/units/{world.polres.id}/enrol"]')
     assert form.text_of("button[type=submit]") == "Catat pencanangan"
     response = post_form(
         client,
         f"/units/{world.polres.id}/enrol",
-        {
-            "cycle_id": world.cycle.id,
-            "target": "WBK",
-            "declared_on": "2026-01-15",
-            "note": "Apel pagi",
-            "pakta": (io.BytesIO(pdf_bytes("pakta")), "pakta.pdf"),
-        },
+        _declaration(
+            cycle_id=world.cycle.id,
+            decree=(io.BytesIO(pdf_bytes("sk")), "sk-penetapan.pdf"),
+            pakta=(io.BytesIO(pdf_bytes("pakta")), "pakta.pdf"),
+        ),
         page=page,
         content_type="multipart/form-data",
     )
     assert response.status_code == 303
     enrolment = world.session.scalars(select(Enrolment)).one()
     assert enrolment.declared_on == date(2026, 1, 15) and enrolment.stage is Stage.DECLARED
-    pakta = world.session.scalars(
+    assert enrolment.created_by_id == world.pimpinan.id
+    files = world.session.scalars(
         select(EvidenceFile).where(EvidenceFile.purpose == EvidencePurpose.PAKTA)
-    ).one()
-    assert (pakta.enrolment_id, pakta.original_name) == (enrolment.id, "pakta.pdf")
-    link = get_page(client, f"/enrolments/{enrolment.id}").one(
-        f'a[href="/evidence/{pakta.public_id}"]'
+    ).all()
+    by_key = {f.document_key: f for f in files}
+    assert set(by_key) == {"sk-penetapan-unit", "pakta-integritas"}
+    assert by_key["pakta-integritas"].original_name == "pakta.pdf"
+    decree = by_key["sk-penetapan-unit"]
+    assert decree.original_name == "sk-penetapan.pdf"
+    assert decree.description == "Nomor KEP/12/I/2026 tanggal 2026-01-10"
+    shown = get_page(client, f"/enrolments/{enrolment.id}")
+    assert shown.one(f'a[href="/evidence/{decree.public_id}"]').text == "SK penetapan unit kerja"
+    pakta = by_key["pakta-integritas"]
+    assert shown.one(f'a[href="/evidence/{pakta.public_id}"]').text == "Pakta Integritas"
+    (event,) = world.session.scalars(
+        select(AuditEvent).where(AuditEvent.tag == "accreditation:enrolment:declare")
+    ).all()
+    assert event.data["decree_number"] == "KEP/12/I/2026"
+    assert event.data["decree_date"] == "2026-01-10"
+    assert event.data["on_behalf_of_leadership"] is False
+
+
+def test_the_administrator_declares_on_the_leaderships_behalf(client, world: World) -> None:
+    login_as(client, world.admin)
+    page = f"/units/{world.polres.id}/zi"
+    assert "atas nama pimpinan" in get_page(client, page).text_of(".declare-on-behalf")
+    response = post_form(
+        client,
+        f"/units/{world.polres.id}/enrol",
+        _declaration(
+            cycle_id=world.cycle.id,
+            decree_link="https://polres.example.go.id/sk-penetapan",
+            pakta_link="https://polres.example.go.id/pakta",
+        ),
+        page=page,
     )
-    assert link.text == "Pakta Integritas"
+    assert response.status_code == 303
+    (event,) = world.session.scalars(
+        select(AuditEvent).where(AuditEvent.tag == "accreditation:enrolment:declare")
+    ).all()
+    assert event.data["on_behalf_of_leadership"] is True
+
+
+def test_a_coordinator_sees_the_declaration_waits_for_the_leadership(client, world: World) -> None:
+    login_as(client, world.koordinator)
+    page = get_page(client, f"/units/{world.polres.id}/zi")
+    assert not page.select(f'form[action="/units/{world.polres.id}/enrol"]')
+    waiting = page.text_of(".declare-waiting")
+    assert "menunggu pimpinan instansi" in waiting
+    assert world.pimpinan.full_name in waiting and world.pimpinan.username in waiting
+    response = post_form(
+        client,
+        f"/units/{world.polres.id}/enrol",
+        _declaration(cycle_id=world.cycle.id, pakta_link="https://polres.example.go.id/pakta"),
+    )
+    assert response.status_code == 403
+    assert world.session.scalars(select(Enrolment)).first() is None
 
 
 def test_declaration_without_the_pakta_is_refused(client, world: World) -> None:
-    login_as(client, world.koordinator)
+    login_as(client, world.pimpinan)
     page = f"/units/{world.polres.id}/zi"
     response = post_form(
         client,
         f"/units/{world.polres.id}/enrol",
-        {"cycle_id": world.cycle.id, "target": "WBK", "declared_on": "2026-01-15"},
+        _declaration(
+            cycle_id=world.cycle.id, decree=(io.BytesIO(pdf_bytes("sk")), "sk-penetapan.pdf")
+        ),
         page=page,
+        content_type="multipart/form-data",
         headers={"Referer": f"http://localhost{page}"},
     )
     assert response.status_code == 303
@@ -67,6 +130,29 @@ def test_declaration_without_the_pakta_is_refused(client, world: World) -> None:
     assert error.startswith("Lampirkan Pakta Integritas")
     assert world.session.scalars(select(Enrolment)).first() is None
     assert world.session.scalars(select(EvidenceFile)).first() is None
+
+
+def test_a_decree_dated_after_today_is_refused(client, world: World) -> None:
+    login_as(client, world.pimpinan)
+    page = f"/units/{world.polres.id}/zi"
+    response = post_form(
+        client,
+        f"/units/{world.polres.id}/enrol",
+        _declaration(
+            cycle_id=world.cycle.id,
+            decree_date="2026-03-02",  # the world's today is 1 March 2026
+            decree_link="https://polres.example.go.id/sk-penetapan",
+            pakta_link="https://polres.example.go.id/pakta",
+        ),
+        page=page,
+        headers={"Referer": f"http://localhost{page}"},
+    )
+    # Refused at the field (issue 15 §3); enrolment.declare refuses it too.
+    assert response.status_code == 422
+    assert "Tanggal SK penetapan tidak boleh sesudah hari ini (1 Maret 2026)." in (
+        response.get_data(as_text=True)
+    )
+    assert world.session.scalars(select(Enrolment)).first() is None
 
 
 def test_lke_page_answers_the_coordinators_questions(client, world: World) -> None:
@@ -367,7 +453,8 @@ def test_review_queue_for_the_parent_assessor(client, world: World) -> None:
         client, "/review/queue"
     ).table_rows()
     assert unit == f"Polres Uji {world.cycle.year} · WBK"
-    assert stage == "Penilaian pendahuluan"
+    # The stage with its deadline and days left (issue 15 §3).
+    assert stage == "Penilaian pendahuluan Akhir evaluasi TPI: 20 Mei 2026 80 hari lagi"
     assert (undecided, revised) == ("113", "0")  # no item decided yet, none revised
 
 

@@ -204,7 +204,8 @@ def test_blockers_lists_every_reason_at_once() -> None:
     )
     assert workflow.blockers(Action.SUBMIT_TPI, ctx) == [
         "Masih ada 2 butir LKE yang belum dijawab.",
-        "Batas waktu sudah lewat: Akhir penilaian mandiri, 2026-03-31.",
+        "Batas waktu sudah lewat: Akhir penilaian mandiri, 31 Maret 2026. Perpanjangan "
+        "dicatat oleh administrator.",
     ]
 
 

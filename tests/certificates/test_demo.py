@@ -3,7 +3,7 @@ units it proposes in the open cycle for PortalRB to pull (issue 12)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -132,7 +132,7 @@ def test_polri_proposes_a_wbk_and_a_wbbm_unit_that_portalrb_pulls(
         assert usernames == {"penilai.poldametro", "tpi.polri", "pimpinan.polri"}
 
     # What PortalRB sees with a Polri token during the proposal period.
-    day = date(YEAR, 5, 28)
+    day = proposed[0].cycle.proposal_deadline - timedelta(days=3)
     monkeypatch.setattr(clock, "today", lambda: day)
     admin = session.scalars(select(User).where(User.username == "admin")).one()
     issued = tokens.create_token(

@@ -25,7 +25,8 @@ from tracker.evidence.models import EvidencePurpose
 
 
 @pytest.fixture(name="world")
-def world_fixture(session, factory) -> World:
+def world_fixture(session, factory, monkeypatch) -> World:
+    monkeypatch.setattr(clock, "today", lambda: TODAY)  # the windows are enforced (issue 15 §3)
     return build_world(session, factory)
 
 

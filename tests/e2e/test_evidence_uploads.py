@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.browser import sign_in
+
 pytestmark = pytest.mark.e2e
-PASSWORD = "zona-integritas"
 USER = "koordinator.metrobekasi"
 
 
@@ -32,17 +33,7 @@ def _file(name: str, text: str) -> dict:
 
 
 def _sign_in(browser: Browser, base: str, *, javascript: bool, width: int = 1280) -> Page:
-    context = browser.new_context(
-        viewport={"width": width, "height": 900}, java_script_enabled=javascript
-    )
-    page = context.new_page()
-    page.on("dialog", lambda dialog: dialog.accept())
-    page.goto(base + "/login")
-    page.fill("input[name=username]", USER)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button.btn-primary")
-    expect(page.locator("h1")).to_contain_text("Selamat datang")
-    return page
+    return sign_in(browser, base, USER, javascript=javascript, width=width, accept_dialogs=True)
 
 
 def _area_one(page: Page) -> str:

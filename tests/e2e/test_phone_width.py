@@ -74,6 +74,7 @@ def _pages(ids: dict[str, int | str]) -> dict[str, list[tuple[str, str]]]:
         "penilai.poldametro": [
             ("home", "/"),
             ("queue", "/review/queue"),
+            ("workload", "/review/workload"),  # the lead of Polda Metro Jaya's assessors
             ("review", f"/enrolments/{preliminary}/lke"),
             ("enrolment", f"/enrolments/{preliminary}"),
             ("audit", f"/enrolments/{preliminary}/audit"),

@@ -19,6 +19,7 @@ from tests.accreditation.test_services import record_prerequisites, to_tpi_recom
 from tests.factories import Factory
 from tests.shared_state import ModuleDb, module_session, test_savepoint
 from tests.world import TODAY, YEAR, World, build_world
+from tracker import clock
 from tracker.accreditation.models import Enrolment
 from tracker.accreditation.workflow import Action, Stage
 from tracker.portalrb import api, tokens, views
@@ -103,9 +104,11 @@ def _module_db(engine: Engine) -> Iterator[ModuleDb]:
 @pytest.fixture(scope="module")
 def _built(_module_db: ModuleDb) -> Pulling:
     """The world with its Polres proposed and a token of its agency: built once per module."""
-    w = build_world(_module_db.session, Factory(_module_db.session))
-    enrolment = propose(w, w.enrol())
-    issued = new_token(w.session, w)
+    with pytest.MonkeyPatch.context() as patch:  # the world's day: windows are enforced
+        patch.setattr(clock, "today", lambda: TODAY)
+        w = build_world(_module_db.session, Factory(_module_db.session))
+        enrolment = propose(w, w.enrol())
+        issued = new_token(w.session, w)
     return Pulling(w, enrolment, issued.row, issued.token)
 
 

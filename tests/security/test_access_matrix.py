@@ -70,6 +70,7 @@ MATRIX: dict[str, Policy] = {
     "auth.create_user": ADMIN,
     "auth.add_grant": ADMIN,
     "auth.revoke_grant": ADMIN,
+    "auth.set_lead": ADMIN,
     "auth.reset_password": ADMIN,
     "auth.set_active": ADMIN,
     "agencies.create_agency": ADMIN,
@@ -99,6 +100,9 @@ MATRIX: dict[str, Policy] = {
         "admin", "tpn", "tpi", "pimpinan", "tpi_other", "pimpinan_other"
     ),
     "accreditation.queue": allow("tpn", "tpi", "penilai", "tpi_other"),
+    # Issue 15 §4: only a lead of the deciding tier assigns and reads the workload (403 else).
+    "accreditation.assign_reviewer": allow("tpn", "tpi", "penilai", scope_only=True),
+    "accreditation.workload": allow("tpn", "tpi", "penilai", "tpi_other", scope_only=True),
     "agencies.agency": allow("admin", "tpn", "tpi", "pimpinan"),
     "agencies.unit": UNIT,
     "accreditation.unit_overview": UNIT,
@@ -111,7 +115,8 @@ MATRIX: dict[str, Policy] = {
     "evidence.prerequisite_download": UNIT,  # issue 14 §2: a prerequisite's file, by enrolment
     "accreditation.audit_trail": allow("admin", "tpn", "tpi", "penilai"),
     "accreditation.prerequisites": UNIT_ACTION,
-    "accreditation.enrol": allow("admin", "pimpinan", "koordinator", scope_only=True),
+    # Issue 15 §5: the agency's leadership declares (the administrator on its behalf).
+    "accreditation.enrol": allow("admin", "pimpinan", scope_only=True),
     "accreditation.advance": UNIT_ACTION,
     "accreditation.save_answer": UNIT_ACTION,
     "accreditation.save_area_answers": UNIT_ACTION,  # issue 14 §1: one form per area

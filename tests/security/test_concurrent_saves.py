@@ -30,8 +30,8 @@ from config import Settings
 from tests.factories import Factory
 from tests.helpers import csrf_token, login_as
 from tests.servers import fresh_database
-from tests.world import TODAY, YEAR
-from tracker import create_app, wiring
+from tests.world import TODAY
+from tracker import clock, create_app, wiring
 from tracker.accreditation import assessments, cycles
 from tracker.accreditation.context import actor_for
 from tracker.accreditation.enrolment import enrol
@@ -46,6 +46,8 @@ from tracker.db import build_engine
 from tracker.lke.services import sync_framework
 
 CODE = "A.I.1.i.a"  # a Ya/Tidak item
+# Its self-assessment still open on the live server's real day (issue 15 §3).
+OPEN_YEAR = clock.today().year + 1
 
 
 def _seed(database_url: str) -> tuple[int, list[int]]:
@@ -58,17 +60,17 @@ def _seed(database_url: str) -> tuple[int, list[int]]:
         row, _created = sync_framework(session)
         admin = factory.user(Role.ADMIN)
         cycle = cycles.create_cycle(
-            session, user=admin, year=YEAR, name="", framework=row,
-            calendar=cycles.Calendar.default(YEAR),
+            session, user=admin, year=OPEN_YEAR, name="", framework=row,
+            calendar=cycles.Calendar.default(OPEN_YEAR),
         )  # fmt: skip
         agency = factory.agency("Kepolisian Uji")
         polres = factory.unit(agency, "Polres Uji", "Polres")
         first = factory.user((Role.KOORDINATOR, polres))
         second = factory.user((Role.KOORDINATOR, polres))
         actor = actor_for(first, polres)
-        enrolment = enrol(
-            session, actor=actor, cycle=cycle, unit=polres, target=Predicate.WBK,
-            declared_on=TODAY,
+        enrolment = enrol(  # declared by the administrator for the leadership (issue 15 §5)
+            session, actor=actor_for(admin, polres), cycle=cycle, unit=polres,
+            target=Predicate.WBK, declared_on=TODAY,
         )  # fmt: skip
         advance(session, actor=actor, enrolment=enrolment, action=Action.START_BUILDING, on=TODAY)
         assessments.save_answer(

@@ -66,7 +66,7 @@ from tests.factories import PASSWORD, Factory
 from tests.helpers import csrf_token, login_as
 from tests.servers import free_port, fresh_database, running, wait_until_healthy
 from tests.world import World
-from tracker import wiring
+from tracker import clock, wiring
 from tracker.accreditation import cycles
 from tracker.audit.models import AuditEvent
 from tracker.auth.roles import Role
@@ -242,7 +242,9 @@ def _seed(database_url: str) -> tuple[int, str]:
         row, _created = sync_framework(session)
         admin = factory.user(Role.ADMIN)
         set_signatory(session, user=admin, name="Menteri PANRB (uji)")
-        year = 2026
+        # A cycle whose self-assessment is still open on the live server's real day: the window
+        # bounds the unit's answers and evidence (issue 15 §3).
+        year = clock.today().year + 1
         cycle = cycles.create_cycle(
             session, user=admin, year=year, name="", framework=row,
             calendar=cycles.Calendar.default(year),

@@ -294,7 +294,15 @@ def ensure_assessment(session: Session, enrolment: Enrolment, tier: str) -> Asse
 def check_edit(
     session: Session, actor: Actor, enrolment: Enrolment, tier: str, item_code: str
 ) -> None:
-    """Raises NotAllowedError when ``actor`` may not change this item of this tier now."""
+    """Raises NotAllowedError when ``actor`` may not change this item of this tier now: the
+    stage's window has closed (DeadlinePassedError, issue 15 §3), or the actor has no right."""
+    cycles.ensure_stage_open(session, enrolment)
+    _check_rights(session, actor, enrolment, tier, item_code)
+
+
+def _check_rights(
+    session: Session, actor: Actor, enrolment: Enrolment, tier: str, item_code: str
+) -> None:
     tier_obj = tiers.by_code(cycles.cycle_tiers(enrolment.cycle), tier)
     sent_back = tier == TierCode.UNIT and reviews.is_sent_back(session, enrolment, item_code)
     reason = editing.edit_blocker(
@@ -428,8 +436,9 @@ def import_answers(
     touched = sorted({*answers, *notes, *linked})
     if not touched:
         return []  # nothing to write: an import never creates a tier's LKE on its own (issue 13)
+    cycles.ensure_stage_open(session, enrolment)  # once for the file (issue 15 §3)
     for code in touched:
-        check_edit(session, actor, enrolment, tier, code)
+        _check_rights(session, actor, enrolment, tier, code)
     assessment = ensure_assessment(session, enrolment, tier)
     rows = answer_rows(session, [assessment.id])[assessment.id]
     changed = []

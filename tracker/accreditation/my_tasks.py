@@ -16,7 +16,15 @@ from datetime import date
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
-from tracker.accreditation import cycles, duties, prerequisites, reviews, tiers, worklist
+from tracker.accreditation import (
+    cycles,
+    deadlines,
+    duties,
+    prerequisites,
+    reviews,
+    tiers,
+    worklist,
+)
 from tracker.accreditation.deployment import Deployment, acting_roles
 from tracker.accreditation.models import (
     Answer,
@@ -168,6 +176,37 @@ def stage_due(session: Session, enrolment: Enrolment, today: date) -> StageDue |
     return StageDue(worklist.DUE_LABELS[key], due, (due - today).days)
 
 
+def stage_dues(
+    session: Session, enrolments: Sequence[Enrolment], today: date
+) -> dict[int, StageDue]:
+    """``stage_due`` for a list of enrolments (the pages that show many stages, issue 15 §3),
+    by enrolment id, in a fixed number of queries; enrolments without a deadline are left out."""
+    keys = {e.id: key for e in enrolments if (key := worklist.stage_due_key(e.stage))}
+    if not keys:
+        return {}
+    windowed = [e for e in enrolments if keys.get(e.id) not in (None, worklist.MONITORING_DATE)]
+    dates = _dates(session, windowed)
+    designated = [e.id for e in enrolments if keys.get(e.id) == worklist.MONITORING_DATE]
+    monitoring = (
+        _monitoring_dates(session, _designations(session, designated).values())
+        if designated
+        else {}
+    )
+    out: dict[int, StageDue] = {}
+    for e in enrolments:
+        key = keys.get(e.id)
+        if key is None:
+            continue
+        due = (
+            monitoring.get(e.id)
+            if key == worklist.MONITORING_DATE
+            else dates[(e.cycle_id, e.agency_id)].get(key)
+        )
+        if due is not None:
+            out[e.id] = StageDue(worklist.DUE_LABELS[key], due, (due - today).days)
+    return out
+
+
 def _stages(session: Session, roles: frozenset[Role]) -> frozenset[Stage]:
     """The stages in which the user's roles can have a task: every moving stage for the unit's
     own people (one unit), the stages where a tier they sit on reviews (the open cycles' tier
@@ -254,14 +293,13 @@ def _dates(
         .where(DeadlineExtension.cycle_id.in_({c for c, _a in pairs}))
         .order_by(DeadlineExtension.id)
     )
+    by_cycle: dict[int, list[tuple[Deadline, int | None, date]]] = {}
     for ext in extensions:
-        for (cycle_id, agency_id), dates in out.items():
-            if cycle_id == ext.cycle_id and ext.agency_id in (None, agency_id):
-                current = dates[ext.deadline.value]
-                dates[ext.deadline.value] = (
-                    ext.new_date if current is None else max(current, ext.new_date)
-                )
-    return out
+        by_cycle.setdefault(ext.cycle_id, []).append((ext.deadline, ext.agency_id, ext.new_date))
+    return {  # the one rule of extensions (issue 15 §3), as cycles.effective_deadlines applies it
+        (cycle_id, agency_id): deadlines.extended(dates, by_cycle.get(cycle_id, ()), agency_id)
+        for (cycle_id, agency_id), dates in out.items()
+    }
 
 
 def _subject(

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tracker import hooks
-from tracker.accreditation import duties, tiers
+from tracker.accreditation import assignments, cycles, duties, tiers
 from tracker.accreditation.context import Actor
 from tracker.accreditation.models import AreaSignOff, DecisionKind, Enrolment, ItemDecision
 from tracker.audit import services as audit
@@ -56,7 +56,7 @@ def is_sent_back(session: Session, enrolment: Enrolment, item_code: str) -> bool
     return session.scalar(stmt) is DecisionKind.REVISION
 
 
-def _reviewing_tier(enrolment: Enrolment, actor: Actor) -> tiers.Tier:
+def _reviewing_tier(session: Session, enrolment: Enrolment, actor: Actor) -> tiers.Tier:
     tier = tiers.tier_for_stage(tiers.parse_tiers(enrolment.cycle.tiers), enrolment.stage)
     if tier is None or not tier.reviews:
         raise ValidationError(_("Tidak ada penilaian yang berlangsung pada tahap ini."))
@@ -65,6 +65,9 @@ def _reviewing_tier(enrolment: Enrolment, actor: Actor) -> tiers.Tier:
     # Issue 13 §12: item decisions and area sign-offs all pass here; none on one's own unit.
     if reason := duties.review_conflict(actor.memberships, enrolment.unit.name):
         raise NotAllowedError(reason)
+    # Issue 15 §4: an assigned unit is decided by its reviewer (or the tier's lead).
+    assignments.ensure_may_decide(session, enrolment, tier, actor.user)
+    cycles.ensure_stage_open(session, enrolment)  # issue 15 §3: within the review window
     return tier
 
 
@@ -85,7 +88,7 @@ def decide(
     """
     if kind is DecisionKind.REVISED:
         raise ValidationError(_("Keputusan penilai hanya setuju atau kembalikan."))
-    tier = _reviewing_tier(enrolment, actor)
+    tier = _reviewing_tier(session, enrolment, actor)
     if kind is DecisionKind.REVISION and not comment.strip():
         raise ValidationError(_("Tuliskan alasan pengembalian agar unit tahu apa yang diperbaiki."))
     row = _append(session, actor, enrolment, tier.code, item_code, kind, comment, expected_seq)
@@ -120,7 +123,7 @@ def approve_pending(
     an item without any evidence is never approved in bulk: it is skipped, and the reviewer
     told how many, so that approving it is a decision taken on that item alone.
     """
-    tier = _reviewing_tier(enrolment, actor)
+    tier = _reviewing_tier(session, enrolment, actor)
     latest = latest_decisions(session, enrolment.id, tier.code)
     present = evidence.item_evidence(session, enrolment.id)
     approved, skipped = [], []
@@ -161,6 +164,7 @@ def mark_revised(
     latest = latest_decisions(session, enrolment.id).get((tier.code if tier else "", item_code))
     if latest is None or latest.kind is not DecisionKind.REVISION:
         raise ValidationError(_("Butir ini tidak sedang dikembalikan untuk perbaikan."))
+    cycles.ensure_stage_open(session, enrolment)  # the fix comes within the review window
     row = _append(
         session,
         actor,
@@ -244,7 +248,7 @@ def sign_off_area(
     session: Session, *, actor: Actor, enrolment: Enrolment, area: str, item_codes: Sequence[str]
 ) -> AreaSignOff:
     """Sign off an area once every one of its items is approved. Raises ValidationError."""
-    tier = _reviewing_tier(enrolment, actor)
+    tier = _reviewing_tier(session, enrolment, actor)
     latest = latest_decisions(session, enrolment.id, tier.code)
     pending = [
         c

@@ -29,6 +29,7 @@ def index():
     db = get_session()
     grants = current_user.grants
     scope = scope_of(actor_grants())
+    work = dashboards.active_work(db, scope)
     mine = my_tasks.my_tasks(
         db, current_actor(), clock.today(), deployment=Deployment(settings().deployment)
     )
@@ -39,7 +40,9 @@ def index():
         grants=grants,
         role_labels=ROLE_LABELS,
         units=agency_services.visible_units(db, scope)[:50],
-        work=dashboards.active_work(db, scope),
+        work=work,
+        # Issue 15 §3: each running stage with its deadline and days left.
+        dues=my_tasks.stage_dues(db, [e for e, _tiers in work], clock.today()),
         stage_labels=STAGE_LABELS,
     )
 

@@ -35,6 +35,8 @@ from wtforms.validators import (
 )
 from wtforms.validators import ValidationError as WTFormsValidationError
 
+from tracker import clock
+from tracker.accreditation import deadlines
 from tracker.accreditation.models import DecisionKind, MonitoringResult, Predicate
 from tracker.accreditation.tiers import TierCode
 from tracker.accreditation.workflow import DEADLINE_LABELS, Action, Deadline
@@ -52,6 +54,13 @@ FLOOR_MODE_LABELS = {
     FloorMode.EACH_HALF: N_("setiap paruh area (pemenuhan dan reform terpisah)"),
 }
 WORKSHEET_MAX_BYTES = 20 * 1024 * 1024
+
+
+def not_in_future(form: Any, field: Any) -> None:
+    """Issue 15 §3: the date of a document already signed (a decree, a declaration) is not
+    after today (Jakarta's); refused at the field, as the service refuses it too."""
+    if reason := deadlines.future_date_reason(field.data, clock.today(), str(field.label.text)):
+        raise WTFormsValidationError(reason)
 
 
 def _floor_mode(value: Any) -> FloorMode | None:
@@ -106,9 +115,19 @@ class DeclareForm(TrackerForm):
     target = SelectField(
         L("Target predikat"), choices=choices((p.value, f"Menuju {p.value}") for p in Predicate)
     )
-    declared_on = DateField(L("Tanggal pencanangan"), validators=[DataRequired()])
+    # Issue 15 §5: the agency head's decree designating the unit to build ZI.
+    decree_number = StringField(
+        L("Nomor SK penetapan unit kerja pembangunan ZI"),
+        validators=[DataRequired(), Length(max=120)],
+    )
+    decree_date = DateField(L("Tanggal SK penetapan"), validators=[DataRequired(), not_in_future])
+    decree = FileField(L("Pindaian SK penetapan yang ditandatangani (PDF/foto)"))
+    decree_link = StringField(
+        L("atau tautan ke SK penetapan"), validators=[Optional(), Length(max=1000)]
+    )
+    declared_on = DateField(L("Tanggal pencanangan"), validators=[DataRequired(), not_in_future])
     note = TextAreaField(L("Keterangan pencanangan"), validators=[Optional(), Length(max=2000)])
-    pakta = FileField(L("Pakta Integritas (PDF/foto)"))
+    pakta = FileField(L("Pakta Integritas / piagam pencanangan yang ditandatangani (PDF/foto)"))
     pakta_link = StringField(
         L("atau tautan ke dokumen Pakta Integritas"), validators=[Optional(), Length(max=1000)]
     )
@@ -424,7 +443,7 @@ class PastDesignationForm(TrackerForm):
     decree_number = StringField(
         L("Nomor keputusan menteri"), validators=[DataRequired(), Length(max=120)]
     )
-    decree_date = DateField(L("Tanggal keputusan"), validators=[DataRequired()])
+    decree_date = DateField(L("Tanggal keputusan"), validators=[DataRequired(), not_in_future])
     scan = FileField(L("Pindaian piagam (opsional)"))
 
 

@@ -10,7 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
-from tracker.accreditation import dashboards, proposal, queries, tiers
+from tracker.accreditation import assignments, dashboards, proposal, queries, tiers
 from tracker.accreditation.context import Actor, actor_for
 from tracker.accreditation.models import Enrolment, Predicate
 from tracker.accreditation.web import forms, invalid_form, load_enrolment, pages, upload_policy
@@ -84,10 +84,13 @@ def dashboard() -> ResponseReturnValue:
 @role_required(Role.PENILAI_PENDAHULUAN, Role.TPI, Role.TPN)
 def queue() -> ResponseReturnValue:
     grants = actor_grants()
-    entries = dashboards.review_queue(
-        get_session(), scope_of(grants), frozenset(g.role for g in grants)
+    session = get_session()
+    entries = dashboards.review_queue(session, scope_of(grants), frozenset(g.role for g in grants))
+    # Issue 15 §4: the units assigned to the viewer first; a lead assigns the others.
+    arranged = assignments.arrange(session, current_actor(), entries)
+    return render_template(
+        "accreditation/queue.html", entries=entries, queue=arranged, stage_labels=STAGE_LABELS
     )
-    return render_template("accreditation/queue.html", entries=entries, stage_labels=STAGE_LABELS)
 
 
 @bp.get("/enrolments/<int:enrolment_id>/compare")

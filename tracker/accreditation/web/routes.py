@@ -2,6 +2,7 @@
 
 from tracker.accreditation.web import (  # noqa: F401 - importing registers the routes
     answer_views,
+    assignment_views,
     cycle_views,
     history_views,
     lke_views,

@@ -8,14 +8,18 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
+from tracker import clock
 from tracker.accreditation import cycles, designations, transitions
 from tracker.accreditation.context import Actor
 from tracker.accreditation.deployment import Deployment, records_from_portalrb
 from tracker.accreditation.enrolment import (
+    SignedDocuments,
     declare,
     enrolments_of_unit,
     ensure_may_declare,
+    leadership_of,
     may_declare,
+    on_behalf_of_leadership,
 )
 from tracker.accreditation.models import Predicate
 from tracker.accreditation.web import (
@@ -35,7 +39,6 @@ from tracker.accreditation.workflow import (
     Action,
 )
 from tracker.agencies.models import Unit
-from tracker.clock import today
 from tracker.evidence import services as evidence_services
 from tracker.evidence import uploads
 from tracker.evidence.models import EvidencePurpose
@@ -73,6 +76,14 @@ def enrol(unit_id: int) -> ResponseReturnValue:
     cycle = cycles.get_cycle(session, form.cycle_id.data)
     store = evidence_store()
     keys: list[str | None] = []
+    documents = SignedDocuments(
+        decree_number=form.decree_number.data or "",
+        decree_date=form.decree_date.data,
+        decree=form.decree.data,
+        decree_link=form.decree_link.data,
+        pakta=form.pakta.data,
+        pakta_link=form.pakta_link.data,
+    )
     with uploads.cleanup_on_failure(session, store, keys):
         declared = declare(
             session,
@@ -84,10 +95,10 @@ def enrol(unit_id: int) -> ResponseReturnValue:
             target=Predicate(form.target.data),
             declared_on=form.declared_on.data,
             note=form.note.data or "",
-            pakta=form.pakta.data,
-            pakta_link=form.pakta_link.data,
+            documents=documents,
+            today=clock.today(),  # the module's, so a test's clock reaches it
+            stored_keys=keys,
         )
-        keys.append(declared.pakta.storage_key if declared.pakta else None)
         session.commit()
     flash(
         _(
@@ -108,7 +119,7 @@ def declare_form() -> forms.DeclareForm:
         (c.id, f"{c.year} — {c.name}") for c in cycles.open_cycles(get_session())
     )
     if not form.declared_on.data:
-        form.declared_on.data = today()
+        form.declared_on.data = clock.today()  # the module's, so a test's clock reaches it
     return form
 
 
@@ -194,6 +205,7 @@ def _unit_page(unit: Unit, actor: Actor, form: forms.DeclareForm) -> str:
     enrolled = enrolments_of_unit(session, unit.id)
     taken = {e.cycle_id for e in enrolled}
     form.cycle_id.choices = [c for c in form.cycle_id.choices if c.value not in taken]
+    can_declare = may_declare(actor)
     return render_template(
         "accreditation/unit.html",
         unit=unit,
@@ -201,5 +213,9 @@ def _unit_page(unit: Unit, actor: Actor, form: forms.DeclareForm) -> str:
         stage_labels=STAGE_LABELS,
         designations=designations.designations_of_unit(session, unit.id),
         form=form,
-        can_declare=may_declare(actor) and bool(form.cycle_id.choices),
+        can_declare=can_declare and bool(form.cycle_id.choices),
+        on_behalf=can_declare and on_behalf_of_leadership(actor),
+        # Issue 15 §5: the others see whose act the declaration waits for.
+        leadership=[] if can_declare else leadership_of(session, unit),
+        open_to_declare=bool(form.cycle_id.choices),
     )
