@@ -113,6 +113,14 @@ class _Consumer(Consumer):
     (the interrupt signal) still stops at once.
     """
 
+    def start(self) -> None:
+        # Huey installs the consumer's own handlers only after forking the scheduler and the
+        # workers; a stop signal in between took the default action and killed the consumer
+        # (seen in tests/jobs/test_queue.py under load). Install them first: each child resets
+        # its own in ``init_child``.
+        self._set_signal_handlers()
+        super().start()
+
     def _handle_signal(self, signum: int, frame: Any) -> None:
         self._signum = signum
         self._restart, self._graceful = self._signal_actions[signum]

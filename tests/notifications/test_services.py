@@ -98,10 +98,12 @@ def test_an_item_sent_back_reaches_the_coordinator_and_the_pokja_of_its_area(
     assert kinds_of(session, world.pokja).count(EventKind.ITEM_SENT_BACK) == 1
     assert EventKind.ITEM_SENT_BACK not in kinds_of(session, world.penilai)  # who acted
     note = session.scalars(
-        select(Notification).where(
+        select(Notification)
+        .where(
             Notification.recipient_id == world.koordinator.id,
             Notification.kind == EventKind.ITEM_SENT_BACK,
         )
+        .order_by(Notification.id)
     ).first()
     assert note is not None
     assert note.params["comment"] == "SK belum ditandatangani"
