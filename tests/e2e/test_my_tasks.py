@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.browser import sign_in
 from tests.lke_answers import perfect_answers
 from tracker.lke import get_framework, write_worksheet
 
 pytestmark = pytest.mark.e2e
-PASSWORD = "zona-integritas"
 UNIT = "Dinas Kependudukan dan Pencatatan Sipil"
 ITEM = "A.I.3.i.a"  # an item of area 3 (Penataan Sistem Manajemen SDM)
 COMMENT = "Rencana kebutuhan pegawai 2027 belum ditandatangani kepala dinas"
@@ -29,14 +29,7 @@ DAYS = re.compile(r"(\d+ hari lagi|hari ini|besok|terlambat \d+ hari)")
 
 
 def login(browser: Browser, base: str, username: str, width: int = 1280) -> Page:
-    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
-    page.on("dialog", lambda dialog: dialog.accept())
-    page.goto(base + "/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button.btn-primary")
-    expect(page.locator("h1")).to_contain_text("Selamat datang")
-    return page
+    return sign_in(browser, base, username, width=width, accept_dialogs=True)
 
 
 def shot(page: Page, artifacts: Path, name: str) -> None:

@@ -13,22 +13,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.browser import sign_in
+
 pytestmark = pytest.mark.e2e
-PASSWORD = "zona-integritas"
 APPROVE, SEND_BACK = "A.I.1.i.a", "A.I.1.i.b"
 REASON = "SK tim belum ditandatangani Kapolres"
 FIX = "SK ditandatangani ulang dan diunggah kembali"
 
 
 def _login(browser: Browser, base: str, username: str, width: int = 1280) -> Page:
-    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
-    page.on("dialog", lambda dialog: dialog.accept())
-    page.goto(base + "/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button.btn-primary")
-    expect(page.locator("h1")).to_contain_text("Selamat datang")
-    return page
+    return sign_in(browser, base, username, width=width, accept_dialogs=True)
 
 
 def _item(page: Page, code: str):
