@@ -1,0 +1,3 @@
+"""The life-cycle world (tests/world.py) for the documents' tests."""
+
+from tests.world import world  # noqa: F401 - the fixture
