@@ -37,13 +37,16 @@ translations: install
 	@$(BIN)/python scripts/i18n.py compile
 
 # Debian packages the tests drive for real: Chromium (browser tests), redis-server (job queue),
-# nginx (the production shape in front of gunicorn: tests/security/test_slow_clients.py).
-SYSTEM_TEST_PACKAGES := chromium redis-server nginx
+# nginx (the production shape in front of gunicorn: tests/security/test_slow_clients.py), and
+# openssl (the production shape's TLS certificate: deploy/production_shape.py,
+# tests/production/test_production_shape.py, run once, in the SQLite run).
+SYSTEM_TEST_PACKAGES := chromium redis-server nginx openssl
 system-test-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	PATH="$$PATH:/usr/sbin" command -v nginx >/dev/null || missing="$$missing nginx"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \

@@ -92,6 +92,21 @@ class Settings:
     smtp_ca_file: str = (
         ""  # a private CA's certificates (PEM) for the server's TLS; else the system's
     )
+    # Observability (issue 18 §6, tracker.observability): "json" lines or plain "text" logs; a
+    # statement slower than this many milliseconds is logged (0: none); /metrics answers a
+    # request carrying `Authorization: Bearer <metrics_token>`, and without a token set only
+    # direct requests from the loopback that no proxy forwarded.
+    log_format: str = "json"
+    slow_query_ms: int = 500
+    metrics_token: str = field(default="", repr=False)
+    # Where pg_dump and pg_restore are (`flask backup`); empty: PATH, then the newest
+    # /usr/lib/postgresql/*/bin.
+    pg_bin_dir: str = ""
+    # Argon2id's cost for passwords (issue 18 §3, tracker.auth.passwords): memory in KiB, passes,
+    # lanes. Default: OWASP's recommendation (m=19 MiB, t=2, p=1), about 32 ms a hash here.
+    password_hash_memory_kib: int = 19456
+    password_hash_time_cost: int = 2
+    password_hash_parallelism: int = 1
 
     def __post_init__(self) -> None:
         if self.deployment not in DEPLOYMENTS:
@@ -162,6 +177,13 @@ class Settings:
             mail_sender=env.get("MAIL_FROM") or "ZI Tracker <noreply@localhost>",
             smtp_timeout_seconds=_int(env, "SMTP_TIMEOUT_SECONDS", 30),
             smtp_ca_file=env.get("SMTP_CA_FILE", ""),
+            log_format=env.get("LOG_FORMAT", "json").strip().lower() or "json",
+            slow_query_ms=_int(env, "SLOW_QUERY_MS", 500),
+            metrics_token=env.get("METRICS_TOKEN", ""),
+            pg_bin_dir=env.get("PG_BIN_DIR", ""),
+            password_hash_memory_kib=_int(env, "PASSWORD_HASH_MEMORY_KIB", 19456),
+            password_hash_time_cost=_int(env, "PASSWORD_HASH_TIME_COST", 2),
+            password_hash_parallelism=_int(env, "PASSWORD_HASH_PARALLELISM", 1),
         )
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 BENCHMARKS = {
     "certificates": "bench.certificates",
     "load": "bench.load",
+    "national": "bench.national",
     "pages": "bench.pages",
 }
 RESULTS_DIR = Path(__file__).resolve().parent.parent / "bench-results"

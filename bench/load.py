@@ -1,8 +1,8 @@
 """Load smoke: coordinators and reviewers against gunicorn (2 workers) on 127.0.0.1.
 
 Starts a fresh instance (migrations, demo data), serves it with gunicorn, runs locust headless
-for 60 s (15 s with --quick) and reports requests/s, p50/p95 per request kind and the errors,
-which must be zero: the run fails otherwise.
+for 60 s (15 s with --quick) and reports requests/s, p50/p95 per request kind and the errors
+(reported, never failing the run: issue 18 §2).
 """
 
 from __future__ import annotations
@@ -153,8 +153,8 @@ def run(quick: bool = False) -> dict:
             **_read(tmp / "locust"),
             "failure_kinds": _failures(tmp / "locust"),
         }
-    if result["failures"]:
-        raise SystemExit(f"load smoke: {result['failures']} failed requests\n{report(result)}")
+    # Issue 18 §2: a figure is reported, never a reason to fail `make bench` (the failed
+    # requests and their kinds are in the report).
     return result
 
 

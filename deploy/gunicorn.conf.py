@@ -29,3 +29,11 @@ def post_worker_init(worker):
     from tracker.certificates.tasks import warm_up_before_serving
 
     warm_up_before_serving()
+
+
+def child_exit(server, worker):
+    """With PROMETHEUS_MULTIPROC_DIR (tracker/observability/metrics.py): a worker that exits
+    leaves its counters to the machine's totals and takes its live gauges away."""
+    from tracker.observability.metrics import mark_process_dead
+
+    mark_process_dead(worker.pid)

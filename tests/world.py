@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from tests.factories import Factory
 from tests.lke_answers import perfect_answers
 from tracker import clock
-from tracker.accreditation import assessments, cycles, reviews, transitions
+from tracker.accreditation import assessments, clearance, cycles, reviews, transitions
+from tracker.accreditation.clearance_rules import ClearanceResult
 from tracker.accreditation.context import Actor, actor_for
 from tracker.accreditation.enrolment import enrol
 from tracker.accreditation.models import Cycle, Enrolment, Predicate
@@ -154,10 +155,42 @@ class World:
             )
         self.session.commit()
 
-    def act(self, user: User, enrolment: Enrolment, action: Action, on: date = TODAY, **details):
+    def clear(self, enrolment: Enrolment, on: date) -> None:
+        """The overseers' clearance round before a designation (issue 17 §1): each overseer
+        of the cycle not asked yet is asked and answers "clear" on ``on``. A test of the
+        round itself records its own requests (then none is added) or says ``cleared=False``."""
+        tpn = self.actor(self.tpn, enrolment.unit)
+        if clearance.requests_of(self.session, enrolment.id):
+            return
+        for overseer in clearance.overseers(enrolment.cycle):
+            row = clearance.ask(
+                self.session,
+                actor=tpn,
+                enrolment=enrolment,
+                overseer=overseer,
+                asked_on=on,
+                note="",
+                today=on,
+            )
+            given = clearance.AnswerInput(on, ClearanceResult.CLEAR)
+            clearance.answer(
+                self.session, None, None, actor=tpn, enrolment=enrolment, request=row,
+                given=given, today=on,
+            )  # fmt: skip
+        self.session.commit()
+
+    def act(
+        self, user: User, enrolment: Enrolment, action: Action, on: date | None = None, **details
+    ):
         """Take ``action`` as ``user``. The world's LKEs carry no evidence, so a hand-off is
-        confirmed as the form would (D16) unless a test says ``evidence_confirmed=False``."""
+        confirmed as the form would (D16) unless a test says ``evidence_confirmed=False``.
+        A step citing a decree is taken, unless ``on`` says otherwise, on the decree's day:
+        a decree is signed before it is recorded (issue 15 §3)."""
         details.setdefault("evidence_confirmed", True)
+        if on is None:
+            on = details.get("decree_date") or TODAY
+        if action is Action.DESIGNATE and details.pop("cleared", True):
+            self.clear(enrolment, on)
         result = transitions.advance(
             self.session,
             actor=self.actor(user, enrolment.unit),

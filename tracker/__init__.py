@@ -30,17 +30,28 @@ def create_app(settings: Settings | None = None) -> Flask:
         error_handlers,
         language,
         navigation,
+        observability,
         request_guards,
         security,
         sessions,
         templating,
         wiring,
     )
-    from tracker.auth import login
+    from tracker.auth import login, passwords
     from tracker.extensions import csrf
 
     sessions.init_app(app, settings.database_url)
+    # Issue 18 §3: Argon2id's cost is a setting (OWASP's recommendation by default).
+    passwords.configure(
+        passwords.HashParameters(
+            memory_kib=settings.password_hash_memory_kib,
+            time_cost=settings.password_hash_time_cost,
+            parallelism=settings.password_hash_parallelism,
+        )
+    )
     wiring.init_app(app, settings)
+    # Request ids, structured logs and metrics (issue 18 §6): before the other request hooks.
+    observability.init_app(app, settings)
     login.init_app(app)
     navigation.init_app(app)
     csrf.init_app(app)
@@ -76,10 +87,13 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.agencies.views import bp as agencies_bp
     from tracker.auth.views import bp as auth_bp
     from tracker.certificates.web.views import bp as certificates_bp
+    from tracker.complaints.views import bp as complaints_bp
     from tracker.core.views import bp as core_bp
+    from tracker.documents.views import bp as documents_bp
     from tracker.evidence.web.views import bp as evidence_bp
     from tracker.extensions import csrf
     from tracker.notifications.views import bp as notifications_bp
+    from tracker.observability.views import bp as observability_bp
     from tracker.portalrb.api import bp as portalrb_api_bp
     from tracker.portalrb.views import bp as portalrb_bp
     from tracker.system.views import bp as system_bp
@@ -93,10 +107,13 @@ def _register_blueprints(app: Flask) -> None:
         accreditation_bp,
         evidence_bp,
         certificates_bp,
+        documents_bp,
         portalrb_bp,
         portalrb_api_bp,
         system_bp,
         notifications_bp,
+        complaints_bp,
+        observability_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -106,6 +123,7 @@ def _register_cli(app: Flask) -> None:
     from tracker.agencies.cli import agencies_cli
     from tracker.audit.cli import audit_cli
     from tracker.auth.cli import users_cli
+    from tracker.backup.cli import backup_cli
     from tracker.certificates.cli import certificates_cli
     from tracker.core.cli import db_cli
     from tracker.demo.cli import demo_cli
@@ -128,5 +146,6 @@ def _register_cli(app: Flask) -> None:
         jobs_cli,
         portalrb_cli,
         notifications_cli,
+        backup_cli,
     ):
         app.cli.add_command(group)

@@ -45,9 +45,9 @@ class ConflictError(DomainError):
 
 
 class DeadlinePassedError(DomainError):
-    """The window of the cycle that bounds this work has closed (issue 15 §3); the message
-    names the date and who may extend it. Flashed back like a conflict: the user may act, only
-    not now."""
+    """The window of the cycle that bounds this work has closed, or has not opened yet (issue
+    15 §3); the message names the date and, when late, who may extend it. Flashed back like a
+    conflict: the user may act, only not now."""
 
     http_status = 409
 

@@ -48,10 +48,13 @@ def init_app(app: Flask, settings: Settings) -> None:
 
 def build_hooks() -> Hooks:
     """Who reacts to which cross-package event."""
+    from tracker.documents import services as documents
     from tracker.notifications import reactions
 
     hooks = Hooks()
     hooks.on_designated(_issue_certificate)
+    # Issue 16 §5: a step that froze a snapshot records its documents in the step's transaction.
+    hooks.on_happened(documents.freeze_step)
     # Issue 15 §2: notifications hear of reviews, hand-offs, designations and revocations
     # (after the certificate: a designation whose certificate fails is told to nobody).
     reactions.subscribe(hooks)

@@ -47,6 +47,8 @@ def record(world: World, user, e: Enrolment, action: Action, reference: str = RE
         enrolment=e,
         action=action,
         details=transitions.Details(portalrb_reference=reference, **details),
+        # A decree is signed before it is recorded (issue 15 §3).
+        on=details.get("decree_date"),
     )
     world.session.commit()
     return result

@@ -244,6 +244,10 @@ def test_the_script_saves_one_item_and_gets_its_badges(client, world: World) -> 
     assert "belum dijawab" not in head.text_of(".item-badges")
     assert "1/113" in Page(body["stats"]).text_of(".stats")
     assert "1/16" in Page(body["areas"]).text_of("nav.area-tabs a[aria-current=page]")
+    # Issue 16: the plan, the chart and the blockers follow too (lke-item.js swaps them).
+    assert "Rencana perbaikan" in Page(body["plan"]).text_of("div.lke-plan .plan-summary")
+    assert Page(body["chart"]).select("div.lke-chart figure.chart")
+    assert "112 butir" in Page(body["blockers"]).text_of("div.lke-blockers ul.blockers")
     assert _answers(world) == {"A.II.1.i.a": [4, 2]}
     # The same values again: nothing saved, and it says so.
     item_fields["A.II.1.i.a-version"] = "1"

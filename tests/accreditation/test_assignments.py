@@ -11,11 +11,12 @@ from tests.accreditation.test_page_queries import counted
 from tests.factories import Factory
 from tests.helpers import csrf_token, login_as
 from tests.html import get_page
-from tests.world import World
-from tracker.accreditation import assignments, reviews
+from tests.world import TODAY, World
+from tracker.accreditation import assignments, my_tasks, reviews
 from tracker.accreditation.assignment_models import ReviewerAssignment
 from tracker.accreditation.models import DecisionKind, Enrolment
 from tracker.accreditation.workflow import Action
+from tracker.accreditation.worklist import TaskKind
 from tracker.audit.models import AuditEvent
 from tracker.auth import services as auth
 from tracker.auth.models import User
@@ -250,3 +251,22 @@ def test_the_administrator_makes_a_reviewer_the_lead_on_the_user_page(client, wo
         )
         == []
     )
+
+
+def test_tugas_saya_puts_ones_assigned_units_first_and_drops_others(world, team) -> None:
+    """Issue 15 §4 in "Tugas saya": a unit assigned to another reviewer is theirs to decide,
+    so it leaves a plain reviewer's list; the lead keeps it; one's own is marked and first."""
+    e = world.submitted()
+    other = _sibling_submitted(world)
+    _assign(world, other, team["lead"], team["second"])
+
+    def reviews_of(user: User) -> list[tuple[int, bool]]:
+        found = my_tasks.my_tasks(world.session, user, TODAY).tasks
+        return [(t.enrolment_id, t.assigned) for t in found if t.kind is TaskKind.REVIEW]
+
+    assert reviews_of(team["second"]) == [(other.id, True), (e.id, False)]
+    _assign(world, e, team["lead"], team["lead"])
+    assert reviews_of(team["second"]) == [(other.id, True)]  # e is the lead's now
+    assert reviews_of(team["lead"]) == [(e.id, True), (other.id, False)]
+    (mine,) = my_tasks.my_tasks(world.session, team["second"], TODAY).tasks
+    assert mine.detail.startswith("ditugaskan kepada Anda")

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from tracker.accreditation import deadlines, workflow
+from tracker.accreditation import deadlines, signed_dates, workflow
 from tracker.accreditation.workflow import Action, Deadline, Stage
 from tracker.i18n import long_date
 
@@ -84,12 +84,23 @@ def test_stages_without_a_window_are_open(stage: Stage) -> None:
 
 def test_a_document_date_may_not_lie_in_the_future() -> None:
     today = date(2026, 11, 30)
-    assert deadlines.future_date_reason(today, today, "Tanggal SK") is None
-    assert deadlines.future_date_reason(None, today, "Tanggal SK") is None
-    assert deadlines.future_date_reason(date(2026, 12, 1), today, "Tanggal SK") == (
+    assert signed_dates.future_date_reason(today, today, "Tanggal SK") is None
+    assert signed_dates.future_date_reason(None, today, "Tanggal SK") is None
+    assert signed_dates.future_date_reason(date(2026, 12, 1), today, "Tanggal SK") == (
         "Tanggal SK tidak boleh sesudah hari ini (30 November 2026)."
     )
 
 
 def test_dates_read_the_indonesian_way_outside_a_request() -> None:
     assert long_date(date(2027, 5, 31)) == "31 Mei 2027"
+
+
+def test_the_lke_opens_with_the_self_assessment_and_reviews_have_no_start() -> None:
+    opens = date(2027, 1, 2)
+    for stage in (Stage.DECLARED, Stage.BUILDING):
+        assert deadlines.not_open_reason(stage, opens, opens) is None
+        assert deadlines.not_open_reason(stage, opens, date(2027, 1, 1)) == (
+            "Penilaian mandiri siklus ini baru dibuka pada 2 Januari 2027."
+        )
+    assert deadlines.not_open_reason(Stage.PRELIMINARY, opens, date(2026, 12, 1)) is None
+    assert deadlines.not_open_reason(Stage.BUILDING, None, date(2026, 12, 1)) is None

@@ -9,13 +9,14 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from tests.accreditation.test_services import record_prerequisites, to_tpi_recommended
 from tests.helpers import login_as, post_form
 from tests.html import get_page, page_of
 from tests.world import YEAR, World
 from tracker import clock
 from tracker.accreditation import assessments, cycles, reviews
 from tracker.accreditation.models import Answer, DecisionKind, Designation, Enrolment
-from tracker.accreditation.workflow import Action, Deadline
+from tracker.accreditation.workflow import Action, Deadline, Stage
 from tracker.errors import DeadlinePassedError, InvalidTransitionError
 
 AFTER_SELF_ASSESSMENT = date(YEAR, 4, 2)  # the default calendar's self-assessment ends 31 March
@@ -60,6 +61,19 @@ def test_the_units_answers_close_with_the_self_assessment(world: World, monkeypa
         world.fill(e)  # a worksheet import too
     with pytest.raises(DeadlinePassedError, match="31 Maret 2026"):  # and evidence uploads
         assessments.check_edit(world.session, coordinator, e, "unit", ITEM)
+
+
+def test_the_lke_is_not_filled_before_the_self_assessment_opens(world: World, monkeypatch) -> None:
+    e = world.building()
+    coordinator = world.actor(world.koordinator)
+    _on(monkeypatch, date(YEAR, 1, 1))  # the default calendar opens on 2 January
+    with pytest.raises(DeadlinePassedError) as refused:
+        world.answer(coordinator, e, ITEM, _choice(e), version=0)
+    assert str(refused.value) == "Penilaian mandiri siklus ini baru dibuka pada 2 Januari 2026."
+    with pytest.raises(DeadlinePassedError, match="2 Januari 2026"):  # evidence neither
+        assessments.check_edit(world.session, coordinator, e, "unit", ITEM)
+    _on(monkeypatch, date(YEAR, 1, 2))
+    world.answer(coordinator, e, ITEM, _choice(e), version=0)
 
 
 def test_an_extension_for_the_agency_reopens_the_units_lke(world: World, monkeypatch) -> None:
@@ -177,6 +191,40 @@ def test_a_past_designation_decreed_tomorrow_is_refused(client, world: World) ->
     assert response.status_code == 422
     assert "tidak boleh sesudah hari ini" in response.get_data(as_text=True)
     assert world.session.scalar(select(func.count()).select_from(Designation)) == 0
+
+
+def test_a_designation_or_revocation_decreed_after_today_is_refused(
+    client, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Minister's decree a TPN step cites is already signed (issue 15 §3): dated after
+    today it is refused at the field, and the stage does not move."""
+    e = world.enrol()
+    to_tpi_recommended(world, e)
+    record_prerequisites(world, e)
+    world.act(world.pimpinan, e, Action.PROPOSE, on=date(YEAR, 5, 20))
+    world.act(world.tpn, e, Action.ADMIN_PASS)
+    world.act(world.tpn, e, Action.DESK_CONTINUE)
+    world.tpn_surveys(e)
+    world.clear(e, date(YEAR, 12, 1))
+    monkeypatch.setattr(clock, "today", lambda: date(YEAR, 12, 10))
+    url = f"/enrolments/{e.id}"
+    login_as(client, world.tpn)
+    steps = (
+        ("designate", "9/2026", Stage.FIELD_EVALUATION, Stage.DESIGNATED),
+        ("revoke", "3/2026", Stage.DESIGNATED, Stage.REVOKED),
+    )
+    for action, number, before, after in steps:
+        fields = {"action": action, "version": e.version, "note": "OTT", "confirm_evidence": "y"}
+        fields |= {"decree_number": number, "decree_date": "2026-12-11"}
+        response = post_form(client, f"{url}/advance", fields, page=url)
+        assert response.status_code == 303
+        (error,) = get_page(client, url).flashes("error")
+        assert "tidak boleh sesudah hari ini (10 Desember 2026)" in error, error
+        world.session.expire_all()
+        assert e.stage is before
+        post_form(client, f"{url}/advance", fields | {"decree_date": "2026-12-10"}, page=url)
+        world.session.expire_all()
+        assert e.stage is after, get_page(client, url).flashes("error")
 
 
 # Every page that shows a stage shows its deadline and days left.

@@ -18,7 +18,7 @@ from tests.accreditation.test_services import approve_all, record_prerequisites
 from tests.helpers import login_as, post_form
 from tests.html import get_page
 from tests.lke_answers import perfect_answers
-from tests.world import TODAY, YEAR, World
+from tests.world import YEAR, World
 from tracker.accreditation import (
     assessments,
     editing,
@@ -467,11 +467,7 @@ def test_the_lke_page_words_an_answer_in_error(client, world: World) -> None:
 def test_the_hand_off_form_asks_to_confirm_and_refuses_without(
     client, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tracker.accreditation.web import pages
-
-    for module in (transitions, pages):  # inside the self-assessment window
-        monkeypatch.setattr(module, "today", lambda: TODAY)
-    e = world.building()
+    e = world.building()  # the world's clock is inside the self-assessment window
     world.fill(e)
     link(world, e, "A.I.1.i.b", required=False)
     world.session.commit()

@@ -14,7 +14,8 @@ from tests.accreditation.test_services import record_prerequisites, to_tpi_recom
 from tests.evidence.evidence_samples import pdf_bytes
 from tests.helpers import login_as, post_form
 from tests.html import Page, get_page
-from tests.world import YEAR, World
+from tests.world import TODAY, YEAR, World
+from tracker import clock
 from tracker.accreditation import designations, history, standing, transitions
 from tracker.accreditation.models import Designation, DesignationOrigin, Predicate
 from tracker.accreditation.workflow import Action, Stage, barred_until
@@ -423,7 +424,9 @@ def test_a_designation_made_in_the_tracker_is_revoked_on_its_enrolment(world: Wo
         revoke(world, designation)
 
 
-def test_revoking_a_recorded_wbk_moves_the_wbbm_enrolment_built_on_it(world: World) -> None:
+def test_revoking_a_recorded_wbk_moves_the_wbbm_enrolment_built_on_it(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     wbk = recorded_wbk(world, year=2019)
     e = world.enrol(target=Predicate.WBBM)
     to_tpi_recommended(world, e)
@@ -435,6 +438,7 @@ def test_revoking_a_recorded_wbk_moves_the_wbbm_enrolment_built_on_it(world: Wor
     world.act(world.tpn, e, Action.DESIGNATE, decree_number="9/2026", decree_date=date(YEAR, 12, 9))
     wbbm = designations.designation_of(world.session, e)
     assert e.stage is Stage.DESIGNATED and wbbm.predicate is Predicate.WBBM
+    monkeypatch.setattr(clock, "today", lambda: date(YEAR, 12, 21))  # the decree is signed
     ended = revoke(world, wbk, decree_date=date(YEAR, 12, 20), reason="OTT kepala unit")
     assert ended == [wbk, wbbm] and wbbm.revoked_with_id == wbk.id
     assert e.stage is Stage.REVOKED
@@ -526,6 +530,7 @@ def test_the_verification_page_names_the_revocation_decree(client, world: World)
         decree_date=date(2024, 7, 5),
         on=date(2024, 2, 3),
         reason="Kasus gratifikasi",
+        today=TODAY,
     )
     world.session.commit()
     response = client.get(f"/verify/{certificate.number}")

@@ -160,3 +160,22 @@ def test_one_decision_runs_as_many_statements_however_many_came_before(
 
     assert first <= DECISION_MAX and later <= DECISION_MAX
     assert later == first, (first, later)
+
+
+def test_the_item_fragment_stays_within_the_area_page_bound(
+    client: FlaskClient, world: World
+) -> None:
+    """The JSON the page's scripts swap in after a save (the item, tabs, summary, plan, chart,
+    blockers) reads what the area page reads, no more, empty or full."""
+    enrolment = world.building()
+    one_link(world, enrolment)
+    login_as(client, world.koordinator)
+    url = f"/enrolments/{enrolment.id}/lke/unit/items/A.I.3.i.a"
+    on_empty = page_statements(client, world, url)
+
+    world.fill(enrolment)
+    with_evidence_on_every_item(world, enrolment)
+    on_full = page_statements(client, world, url)
+
+    assert on_empty <= AREA_PAGE_MAX and on_full <= AREA_PAGE_MAX
+    assert on_full == on_empty, (on_empty, on_full)

@@ -17,6 +17,8 @@ from tracker.accreditation.models import (
     DecisionKind,
     Designation,
     Enrolment,
+    MonitoringReport,
+    MonitoringResult,
     Predicate,
     Snapshot,
     StageTransition,
@@ -24,9 +26,10 @@ from tracker.accreditation.models import (
 from tracker.accreditation.workflow import Action, Deadline, Stage
 from tracker.audit import services as audit
 from tracker.auth.roles import Role
+from tracker.complaints import monitoring as complaint_monitoring
 from tracker.errors import ConflictError, InvalidTransitionError, NotAllowedError, ValidationError
 from tracker.evidence import services as evidence
-from tracker.evidence.models import EvidencePurpose
+from tracker.evidence.models import EvidenceFile, EvidencePurpose
 
 
 def approve_all(world: World, enrolment, user) -> None:
@@ -373,6 +376,36 @@ def test_revocation_bars_proposals_for_two_years(world: World) -> None:
         world.act(world.pimpinan, e, Action.PROPOSE, on=date(YEAR, 5, 20))
 
 
+def file_monitoring_report(world: World, e: Enrolment, on: date) -> MonitoringReport:
+    """TPI files the 2-yearly report on the monitoring page's path, its letter a link."""
+    letter = EvidenceFile(
+        public_id="m" * 32,
+        series="m" * 32,
+        purpose=EvidencePurpose.MONITORING,
+        original_name="Surat laporan pemantauan.pdf",
+        link_url="https://example.go.id/pemantauan.pdf",
+        uploaded_by_id=world.tpi.id,
+        frozen=True,
+    )
+    world.session.add(letter)
+    world.session.flush()
+    report, _task = complaint_monitoring.record_report(
+        world.session,
+        user=world.tpi,
+        designation=world.session.scalars(
+            select(Designation).where(Designation.enrolment_id == e.id)
+        ).one(),
+        on=on,
+        result=MonitoringResult.STILL_MEETS,
+        lke_score=Decimal("82.50"),
+        letter=letter,
+        note="Masih memenuhi",
+        today=on,
+    )
+    world.session.commit()
+    return report
+
+
 def test_designated_units_can_be_revoked_and_monitored(world: World) -> None:
     e = world.enrol()
     to_tpi_recommended(world, e)
@@ -388,9 +421,11 @@ def test_designated_units_can_be_revoked_and_monitored(world: World) -> None:
     world.act(
         world.tpn, e, Action.DESIGNATE, decree_number="55/2026", decree_date=date(YEAR, 12, 9)
     )
-    world.act(
-        world.tpi, e, Action.REPORT_MONITORING, note="Masih memenuhi", on_date=date(YEAR + 1, 12, 1)
-    )
+    # One path (issue 17 §3): the step is never taken without a report on file; filing the
+    # report on the monitoring page (with its LKE score and letter) takes it.
+    with pytest.raises(InvalidTransitionError, match="halaman pemantauan"):
+        world.act(world.tpi, e, Action.REPORT_MONITORING, on_date=date(YEAR + 1, 12, 1))
+    file_monitoring_report(world, e, date(YEAR + 1, 12, 1))
     assert e.stage is Stage.MONITORING
     world.act(
         world.tpn,

@@ -63,8 +63,13 @@ def test_leadership_declares_with_the_decree_and_the_pakta(client, world: World)
     decree = by_key["sk-penetapan-unit"]
     assert decree.original_name == "sk-penetapan.pdf"
     assert decree.description == "Nomor KEP/12/I/2026 tanggal 2026-01-10"
+    assert (enrolment.unit_decree_number, enrolment.unit_decree_date) == (
+        "KEP/12/I/2026",
+        date(2026, 1, 10),
+    )
     shown = get_page(client, f"/enrolments/{enrolment.id}")
     assert shown.one(f'a[href="/evidence/{decree.public_id}"]').text == "SK penetapan unit kerja"
+    assert "Nomor KEP/12/I/2026, 10 Januari 2026" in shown.one(".timeline li").text
     pakta = by_key["pakta-integritas"]
     assert shown.one(f'a[href="/evidence/{pakta.public_id}"]').text == "Pakta Integritas"
     (event,) = world.session.scalars(

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tracker.accreditation import transitions, workflow
+from tracker.accreditation.clearance_rules import Clearance
 from tracker.accreditation.deployment import Deployment
 from tracker.accreditation.guards import EvidenceGap, Fact, Judgement, MissingFactError
 from tracker.accreditation.workflow import (
@@ -30,7 +31,7 @@ from tracker.auth.roles import Role
 from tracker.errors import InvalidTransitionError, NotAllowedError
 
 TODAY = date(2026, 3, 1)
-OK = Context(today=TODAY, note="alasan", decree_given=True)
+OK = Context(today=TODAY, note="alasan", decree_given=True, decree_date=TODAY)
 
 # A value of every fact that lets an action through (a WBBM target with its active WBK, so
 # that the proposal gate reads every fact it declares).
@@ -51,9 +52,12 @@ PASSING: dict[str, object] = {
     Fact.KKN_CASE: False,
     Fact.NOTE: "alasan",
     Fact.DECREE_GIVEN: True,
+    Fact.DECREE_DATE: TODAY,
     Fact.TPN_SURVEYS: (),  # a framework without survey items: nothing to provenance (D14)
     Fact.DEPLOYMENT: Deployment.NATIONAL,  # TPN acts in the tracker (issue 12)
     Fact.PORTALRB_REFERENCE: "",
+    Fact.CLEARANCE: Clearance(),  # issue 17 §1: nobody asked, nothing open
+    Fact.CARRIED_UNCONFIRMED: 0,  # issue 16 §3: nothing carried from last cycle unconfirmed
 }
 
 
@@ -195,6 +199,18 @@ def test_designation_needs_a_decree() -> None:
         )
 
 
+def test_a_decree_is_not_dated_after_today() -> None:
+    """Issue 15 §3: the Minister's decree a designation or revocation cites is already signed."""
+    tomorrow = date(2026, 3, 2)
+    for action, stage in (
+        (Action.DESIGNATE, Stage.FIELD_EVALUATION),
+        (Action.REVOKE, Stage.DESIGNATED),
+    ):
+        with pytest.raises(InvalidTransitionError, match="tidak boleh sesudah hari ini"):
+            advance(stage, action, {Role.TPN}, given(action, decree_date=tomorrow))
+        advance(stage, action, {Role.TPN}, given(action, decree_date=TODAY))
+
+
 def test_blockers_lists_every_reason_at_once() -> None:
     ctx = given(
         Action.SUBMIT_TPI,
@@ -261,14 +277,19 @@ def test_a_context_takes_only_known_facts_and_cannot_change() -> None:
 
 def test_actions_read_what_their_guards_deadline_and_note_need() -> None:
     assert FACTS[Action.START_BUILDING] == frozenset()
-    assert FACTS[Action.REVOKE] == {Fact.NOTE, Fact.DECREE_GIVEN}  # D15: the decree
+    assert FACTS[Action.REVOKE] == {Fact.NOTE, Fact.DECREE_GIVEN, Fact.DECREE_DATE}  # D15
     handed_on = {
         Fact.UNANSWERED_ITEMS,
         Fact.ITEMS_IN_ERROR,
         Fact.EVIDENCE_GAP,
         Fact.EVIDENCE_CONFIRMED,
     }
-    assert FACTS[Action.SUBMIT_TPI] == {Fact.NEEDS_PRELIMINARY, Fact.DEADLINES, *handed_on}
+    assert FACTS[Action.SUBMIT_TPI] == {
+        Fact.NEEDS_PRELIMINARY,
+        Fact.DEADLINES,
+        Fact.CARRIED_UNCONFIRMED,  # issue 16 §3
+        *handed_on,
+    }
     assert {Fact.JUDGEMENT, Fact.DECREE_GIVEN, *handed_on} <= FACTS[Action.DESIGNATE]
     assert {f for f in Fact if any(f in facts for facts in FACTS.values())} == set(Fact)
 

@@ -11,7 +11,7 @@ from tracker.audit.describe import MESSAGES
 
 PACKAGE = Path(__file__).resolve().parents[2] / "tracker"
 TAG = re.compile(
-    r"""["']((?:accreditation|agencies|audit|auth|certificates|evidence|lke|portalrb|system)"""
+    r"""["']((?:accreditation|agencies|audit|auth|certificates|complaints|documents|evidence|lke|portalrb|system)"""
     r""":[a-z_]+:[a-z_]+)["']"""
 )
 

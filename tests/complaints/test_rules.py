@@ -72,10 +72,7 @@ def test_coaching_needs_a_later_deadline_and_every_outcome_its_reasons() -> None
     assert rules.verification_due(today) == date(2026, 3, 31)
 
 
-def test_the_two_yearly_duty_pauses_only_for_a_wbk_unit_proposed_for_wbbm() -> None:
-    assert rules.monitoring_paused(holds_wbk_only=True, proposed_for_wbbm=True)
-    assert not rules.monitoring_paused(holds_wbk_only=True, proposed_for_wbbm=False)
-    assert not rules.monitoring_paused(holds_wbk_only=False, proposed_for_wbbm=True)
+def test_a_no_longer_meets_report_opens_verification() -> None:
     assert rules.opens_verification(no_longer_meets=True)
     assert not rules.opens_verification(no_longer_meets=False)
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from tests.complaints.demo_checks import assert_aftercare
 from tracker import clock
 from tracker.accreditation.models import Cycle, Enrolment
 from tracker.accreditation.my_tasks import my_tasks
@@ -86,3 +87,5 @@ def test_every_declaration_is_the_leaderships_with_its_decree(session) -> None:
         )
     ).all()
     assert len(decrees) == 2 and all(d.description.startswith("Nomor Kep/") for d in decrees)
+    # Issue 17: what followed Polres Metro Bekasi Kota's designation (a complaint, a report).
+    assert_aftercare(session)

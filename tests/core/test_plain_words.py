@@ -98,6 +98,7 @@ def pages_of(role: str, scene: Scene) -> tuple[User, list[str]]:
                 f"{lke}?area=B",
                 compare,
                 f"{enrolment}/prerequisites",
+                f"{enrolment}/documents",  # issue 16 §5
             ],
         ),
         "pokja": (w.pokja, ["/", enrolment, lke, f"{lke}?area=1"]),

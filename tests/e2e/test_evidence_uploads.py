@@ -151,7 +151,7 @@ def test_without_javascript_the_form_posts_several_files_and_replaces(
     )
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
-    expect(page.locator(".flashes .flash-success")).to_contain_text("2 berkas diunggah.")
+    expect(page.locator(".flash-success")).to_contain_text("2 berkas diunggah.")
     if "area=1" not in page.url:
         page.goto(url)
     expect(_current_names(page, code, key)).to_have_text(["Undangan rapat.pdf", "Daftar hadir.pdf"])
@@ -167,7 +167,7 @@ def test_without_javascript_the_form_posts_several_files_and_replaces(
     page.screenshot(path=artifacts / "evidence-nojs-replace-form-1280.png")
     with page.expect_navigation():
         replace.locator("button[type=submit]").click()
-    expect(page.locator(".flashes .flash-success")).to_contain_text("1 berkas diunggah.")
+    expect(page.locator(".flash-success")).to_contain_text("1 berkas diunggah.")
     expect(_current_names(page, code, key)).to_have_text(
         ["Undangan rapat.pdf", "Daftar hadir (lengkap).pdf"]
     )

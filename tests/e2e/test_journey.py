@@ -19,7 +19,12 @@ import zxingcpp
 from playwright.sync_api import Browser, Page, expect
 
 from tests.lke_answers import perfect_answers
+from tracker import clock
 from tracker.lke import get_framework, write_worksheet
+
+# A success message: flashed after a reload, or the status line the review script writes
+# in place (the LKE page also shows the plan's "requirements met" note in the same style).
+DONE = ".flashes .flash-success, .review-status"
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "zona-integritas"
@@ -61,7 +66,7 @@ class Journey:
             confirm.check()
         with page.expect_navigation():
             form.locator("button[type=submit]").click()
-        expect(page.locator("p.flash-success")).to_be_visible()
+        expect(page.locator(DONE)).to_be_visible()
 
 
 @pytest.fixture
@@ -99,7 +104,7 @@ def test_from_building_to_designation_verification_and_revocation(journey: Journ
     expect(coord.locator(".import-facts")).to_contain_text("Lampiran III (LKE ZI)")
     journey.shot(coord, "koordinator-lke-import-preview")
     coord.get_by_role("button", name="Simpan perubahan").first.click()
-    expect(coord.locator(".flash-success")).to_contain_text("LKE diimpor")
+    expect(coord.locator(DONE)).to_contain_text("LKE diimpor")
     expect(coord.locator(".stat .value").first).to_have_text("100,00")
     journey.shot(coord, "koordinator-lke-imported")
     item = _item(coord, "A.I.1.i.a")
@@ -143,7 +148,7 @@ def test_from_building_to_designation_verification_and_revocation(journey: Journ
     decision.locator("input[value=revision]").check()
     decision.locator("input[name=comment]").fill("SK tim belum bertanda tangan kepala kantor")
     decision.locator("button").click()
-    expect(tpi.locator(".flash-success")).to_be_visible()
+    expect(tpi.locator(DONE)).to_be_visible()
     journey.shot(tpi, "tpi-sent-back")
 
     # 3. The coordinator sees why, fixes it and resubmits.
@@ -157,7 +162,7 @@ def test_from_building_to_designation_verification_and_revocation(journey: Journ
     item = _item(coord, "A.I.1.i.a")
     item.locator("form.decision-form input[name=comment]").fill("SK sudah ditandatangani")
     item.locator("form.decision-form button").click()
-    expect(coord.locator(".flash-success")).to_contain_text("dikirim ulang")
+    expect(coord.locator(DONE)).to_contain_text("dikirim ulang")
     journey.shot(coord, "koordinator-resubmitted")
 
     # 4. The TPI approves everything, signs off every area and recommends the unit. "Approve
@@ -174,9 +179,9 @@ def test_from_building_to_designation_verification_and_revocation(journey: Journ
                 decision = _item(tpi, code).locator("form.decision-form")
                 decision.locator("input[value=approved]").check()
                 decision.locator("button").click()
-                expect(tpi.locator(".flash-success")).to_contain_text(code)
+                expect(tpi.locator(DONE)).to_contain_text(code)
         tpi.click("text=Tandatangani area ini")
-        expect(tpi.locator(".flash-success")).to_contain_text("ditandatangani")
+        expect(tpi.locator(DONE)).to_contain_text("ditandatangani")
     journey.shot(tpi, "tpi-areas-signed")
     tpi.goto(enrolment_url)
     journey.advance(tpi, "tpi_meets")
@@ -219,11 +224,35 @@ def test_from_building_to_designation_verification_and_revocation(journey: Journ
         form.locator("[name=report_link]").fill(f"https://bps.example.go.id/zi/{code}.pdf")
         with tpn.expect_navigation():
             form.locator("button[type=submit]").click()
-        expect(tpn.locator("p.flash-success")).to_be_visible()
+        expect(tpn.locator(DONE)).to_be_visible()
     expect(tpn.locator('[id="survey-B.I.a"]')).to_contain_text("survei TPN tercatat")
     journey.shot(tpn, "tpn-survey")
     tpn.goto(enrolment_url)
-    journey.advance(tpn, "designate", decree_number="1234/2027", decree_date="2027-12-09")
+    # A decree is signed before it is recorded (issue 15 §3): the Minister signed it today.
+    signed = clock.today().isoformat()
+    # Issue 17 §1: the overseers' clearance round before the designation; each answers clear.
+    card = tpn.locator("#clearance")
+    expect(card).to_contain_text("belum diminta kepada Ombudsman RI, KPK, APIP instansi")
+    for overseer in ("Ombudsman RI", "KPK", "APIP instansi"):
+        ask = card.locator("form[action$='/clearance']")
+        if not ask.is_visible():
+            card.get_by_text("Catat permintaan klirens").click()
+        ask.locator("[name=overseer]").select_option(overseer)
+        ask.locator("[name=asked_on]").fill(signed)
+        with tpn.expect_navigation():
+            ask.locator("button[type=submit]").click()
+        expect(tpn.locator(DONE)).to_be_visible()
+        row = card.locator(".clearance-row", has_text=overseer)
+        row.get_by_text("Catat jawaban").click()
+        row.locator("[name$=answered_on]").fill(signed)
+        row.locator("[name$=result][value=clear]").check()
+        with tpn.expect_navigation():
+            row.locator("button[type=submit]").click()
+        expect(tpn.locator(DONE)).to_be_visible()
+        expect(card.locator(".clearance-row", has_text=overseer)).to_contain_text("bersih")
+    expect(card).to_contain_text("Semua permintaan klirens sudah dijawab")
+    journey.shot(tpn, "tpn-clearance")
+    journey.advance(tpn, "designate", decree_number="1234/2027", decree_date=signed)
     expect(tpn.locator("h1")).to_contain_text("Ditetapkan")
     journey.shot(tpn, "tpn-designated")
 
@@ -252,8 +281,8 @@ def test_from_building_to_designation_verification_and_revocation(journey: Journ
         admin,
         "revoke",
         decree_number="15/2028",
-        decree_date="2028-02-10",
-        on_date="2028-02-03",
+        decree_date=signed,
+        on_date=signed,
         note="Kepala kantor terjaring OTT",
     )
     visitor.reload()

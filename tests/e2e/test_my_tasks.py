@@ -43,7 +43,7 @@ def advance(page: Page, action: str) -> None:
         confirm.check()
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
-    expect(page.locator("p.flash-success")).to_be_visible()
+    expect(page.locator(".flashes .flash-success")).to_be_visible()
 
 
 def first_task(page: Page):
@@ -86,7 +86,7 @@ def test_a_send_back_lands_first_on_the_coordinators_desk(
     )
     coord.click(".import-form button")
     coord.get_by_role("button", name="Simpan perubahan").first.click()
-    expect(coord.locator(".flash-success")).to_contain_text("LKE diimpor")
+    expect(coord.locator(".flashes .flash-success")).to_contain_text("LKE diimpor")
     coord.goto(base + "/")
     # Answered, but without evidence (D16): that is the task now.
     expect(first_task(coord)).to_have_attribute("data-kind", "without_evidence")
@@ -140,6 +140,30 @@ def test_a_send_back_lands_first_on_the_coordinators_desk(
     page.locator(".enrolment-tasks").scroll_into_view_if_needed()
     expect(page.locator(".enrolment-tasks .task-comment")).to_have_text(COMMENT)
     shot(page, artifacts, "06b-koordinator-summary-390")
+
+    # The bell told the coordinator too (issue 15 §2); its entry leads to the same item.
+    coord.goto(base + "/")
+    expect(coord.locator("a.bell .bell-count")).to_be_visible()
+    coord.locator("a.bell").click()
+    told = coord.locator("li.notification.unread", has_text=f"Butir {ITEM}").first
+    expect(told).to_contain_text("dikembalikan untuk perbaikan")
+    told.locator("a").click()
+    expect(coord).to_have_url(re.compile(re.escape(ITEM)))
+    # Resubmitted: it is back on the TPI's desk as an item the unit fixed, and in its bell.
+    fixed = coord.locator(f'[id="item-{ITEM}"]')
+    fixed.locator("form.decision-form input[name=comment]").fill("SK sudah ditandatangani")
+    fixed.locator("form.decision-form button").click()
+    expect(coord.locator(".flashes .flash-success, .review-status")).to_contain_text(
+        "dikirim ulang"
+    )
+    tpi.goto(base + "/")
+    back = tpi.locator("#tugas-saya li.task", has_text=UNIT).first
+    expect(back.locator(".task-detail")).to_contain_text("1 butir diperbaiki unit")
+    tpi.locator("a.bell").click()
+    expect(tpi.locator("li.notification.unread", has_text=f"Butir {ITEM}")).to_contain_text(
+        "dikirim ulang"
+    )
+    shot(tpi, artifacts, "06c-tpi-bell-1280")
 
 
 def test_depok_waits_in_the_preliminary_assessors_list(

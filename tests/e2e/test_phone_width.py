@@ -40,6 +40,9 @@ def _ids(app: LiveApp) -> dict[str, int | str]:
             users = dict(db.execute(text("SELECT username, id FROM users")).all())
             number = db.execute(text("SELECT number FROM certificates LIMIT 1")).scalar_one()
             cycle = db.execute(text("SELECT max(id) FROM cycles")).scalar_one()
+            agency = db.execute(  # issue 16 §3: the agency's units by year
+                text("SELECT agency_id FROM units WHERE name = 'Polres Metro Bekasi'")
+            ).scalar_one()
     finally:
         engine.dispose()
     return {
@@ -51,6 +54,7 @@ def _ids(app: LiveApp) -> dict[str, int | str]:
         "pokja": users["pokja.bekasikota"],
         "certificate": number,
         "cycle": cycle,
+        "agency": agency,
     }
 
 
@@ -69,6 +73,8 @@ def _pages(ids: dict[str, int | str]) -> dict[str, list[tuple[str, str]]]:
             ("lke", f"/enrolments/{building}/lke?area=1"),
             ("lke-hasil", f"/enrolments/{building}/lke?area=B"),
             ("compare-building", f"/enrolments/{building}/compare"),
+            ("carried", f"/enrolments/{building}/carried"),  # issue 16 §3
+            ("years", f"/units/{ids['metrobekasi']}/years"),
         ],
         "pokja.bekasikota": [("home", "/"), ("unit", f"/units/{ids['bekasikota']}/zi")],
         "penilai.poldametro": [
@@ -102,6 +108,7 @@ def _pages(ids: dict[str, int | str]) -> dict[str, list[tuple[str, str]]]:
             ("summary", f"/enrolments/{proposed}"),
             ("prerequisites", f"/enrolments/{proposed}/prerequisites"),
             ("certificates", "/certificates"),
+            ("agency-years", f"/agencies/{ids['agency']}/years"),  # issue 16 §3
         ],
         "admin": [
             ("home", "/"),

@@ -114,6 +114,13 @@ def route_world(world: World, factory, session, settings):  # noqa: F811
         "lang": "en",
         "token_id": token.row.id,
         "notification_id": _notification_for(session, world.koordinator),
+        # Issue 17 §2, §3: a complaint about the Polres and a verification of its predicate.
+        **_complaint_and_task(session, world, designation, settings),
+        "kind": "csv",  # issue 16 §6: a download's format
+        # Issue 17 §1, §4: a clearance request of the enrolment and an Ombudsman result.
+        **_clearance_and_ombudsman(session, world, e),
+        # Issue 16 §5: a document frozen at a step (its PDF stored) and its signed scan.
+        **_process_documents(session, world, e, settings),
     }
     return personas, values
 
@@ -130,3 +137,138 @@ def _notification_for(session, user) -> int:
     )
     session.commit()
     return row.id
+
+
+def _clearance_and_ombudsman(session, w: World, e) -> dict[str, int]:
+    """TPN's request to KPK about the enrolment, and the Polres's Ombudsman result."""
+    from decimal import Decimal
+
+    from tracker.accreditation.clearance_rules import OmbudsmanZone
+    from tracker.accreditation.oversight_models import ClearanceRequest, OmbudsmanResult
+
+    request = ClearanceRequest(
+        enrolment_id=e.id, overseer="KPK", asked_on=date(2026, 3, 1), asked_by_id=w.tpn.id
+    )
+    result = OmbudsmanResult(
+        unit_id=w.polres.id,
+        agency_id=w.agency.id,
+        year=2025,
+        zone=OmbudsmanZone.HIJAU,
+        score=Decimal("90.5"),
+    )
+    session.add_all([request, result])
+    session.commit()
+    return {"request_id": request.id, "result_id": result.id}
+
+
+def _complaint_and_task(session, world: World, designation, settings) -> dict[str, object]:  # noqa: F811
+    """A complaint recorded about the Polres with a file, a monitoring report of its predicate
+    with its letter, and a verification task."""
+    from decimal import Decimal
+
+    from tracker.accreditation.models import MonitoringResult
+    from tracker.complaints import monitoring as complaint_monitoring
+    from tracker.complaints import services as complaints
+    from tracker.complaints.rules import Category, Channel, VerificationReason
+
+    store = LocalEvidenceStore(settings.evidence_dir)
+    policy = UploadPolicy(10**7, DEFAULT_ALLOW_LIST)
+
+    complaint = complaints.record(
+        session,
+        user=world.koordinator,
+        unit=world.polres,
+        category=Category.SERVICE_QUALITY,
+        channel=Channel.LAPOR,
+        reference="",
+        description="Antrean SIM panjang dan loket tutup sebelum waktunya.",
+        contact="",
+        received_on=date(2026, 3, 1),
+        today=date(2026, 3, 1),
+    )
+    attached = complaints.attach(
+        session,
+        store,
+        policy,
+        user=world.koordinator,
+        complaint=complaint,
+        stream=io.BytesIO(pdf_bytes("tanda terima")),
+        filename="tanda-terima.pdf",
+    )
+    _report, letter, _none = complaint_monitoring.file_report(
+        session,
+        store,
+        policy,
+        user=world.tpi,
+        designation=designation,
+        on=date(2026, 3, 1),
+        result=MonitoringResult.STILL_MEETS,
+        lke_score=Decimal("80"),
+        letter=io.BytesIO(pdf_bytes("surat pemantauan")),
+        letter_name="surat.pdf",
+        note="",
+        today=date(2026, 3, 1),
+    )
+    task = complaint_monitoring.open_task(
+        session,
+        user=world.tpi,
+        designation=designation,
+        reason=VerificationReason.NO_LONGER_MEETS,
+        today=date(2026, 3, 1),
+    )
+    session.commit()
+    return {
+        "complaint_id": complaint.id,
+        "task_id": task.id,
+        "file_key": attached.public_id,
+        "letter_key": letter.public_id,
+    }
+
+
+def _process_documents(session, w: World, e, settings) -> dict[str, int]:
+    """An LKE frozen at a step with its PDF already stored (no render here), and a signed scan
+    of it. The snapshot is written by hand: taking a real one would freeze the world's files."""
+    from tracker.accreditation import snapshots
+    from tracker.accreditation.models import Snapshot
+    from tracker.accreditation.workflow import Action
+    from tracker.documents.models import DocumentKind, ProcessDocument, SignedScan
+    from tracker.documents.services import AREA, RENDERED_TYPES
+
+    payload = {"enrolment": {"id": e.id, "cycle": w.cycle.year}}
+    snapshot = Snapshot(
+        enrolment_id=e.id,
+        kind=Action.SUBMIT_PRELIMINARY,
+        payload=payload,
+        sha256=snapshots.digest(payload),
+        created_by_id=w.koordinator.id,
+    )
+    session.add(snapshot)
+    session.flush()
+    blob = LocalEvidenceStore(settings.evidence_dir / AREA).save(
+        io.BytesIO(pdf_bytes("LKE")), filename="lke.pdf", max_bytes=10**7, allowed=RENDERED_TYPES
+    )
+    document = ProcessDocument(
+        enrolment_id=e.id,
+        agency_id=e.agency_id,
+        snapshot_id=snapshot.id,
+        kind=DocumentKind.LKE,
+        step=Action.SUBMIT_PRELIMINARY,
+        data={},
+        sha256=blob.sha256,
+        storage_key=blob.key,
+        size=blob.size,
+    )
+    session.add(document)
+    session.flush()
+    scan = SignedScan(
+        document_id=document.id,
+        original_name="lke-ttd.pdf",
+        content_type="application/pdf",
+        sha256=blob.sha256,
+        storage_key=blob.key,
+        size=blob.size,
+        uploaded_by_id=w.koordinator.id,
+    )
+    session.add(scan)
+    session.commit()
+    return {"process_document_id": document.id, "signed_scan_id": scan.id}

@@ -56,11 +56,16 @@ UNIT_ACTION = allow(*OWN_UNIT, scope_only=True)
 MATRIX: dict[str, Policy] = {
     "static": PUBLIC,
     "core.healthz": PUBLIC,
+    # Issue 18 §6: readiness is public like /healthz; /metrics is guarded by address or bearer
+    # token, not by login (tests/observability/): the test client is the loopback.
+    "observability.readyz": PUBLIC,
+    "observability.metrics_page": PUBLIC,
     "core.set_language": PUBLIC,
     "auth.login": PUBLIC,
     "certificates.verify": PUBLIC,
     "certificates.verify_lookup": PUBLIC,
     "certificates.registry": PUBLIC,
+    "certificates.registry_export": PUBLIC,  # issue 16 §6: the public registry as a file
     "core.index": SIGNED,
     "auth.logout": SIGNED,
     "auth.change_password": SIGNED,
@@ -99,6 +104,14 @@ MATRIX: dict[str, Policy] = {
     "accreditation.dashboard": allow(
         "admin", "tpn", "tpi", "pimpinan", "tpi_other", "pimpinan_other"
     ),
+    # Issue 16 §4, §6: the dashboard's download and the assessor calibration page, for the
+    # dashboard's readers (each sees the units of their scope).
+    "accreditation.dashboard_export": allow(
+        "admin", "tpn", "tpi", "pimpinan", "tpi_other", "pimpinan_other"
+    ),
+    "accreditation.calibration": allow(
+        "admin", "tpn", "tpi", "pimpinan", "tpi_other", "pimpinan_other"
+    ),
     "accreditation.queue": allow("tpn", "tpi", "penilai", "tpi_other"),
     # Issue 15 §4: only a lead of the deciding tier assigns and reads the workload (403 else).
     "accreditation.assign_reviewer": allow("tpn", "tpi", "penilai", scope_only=True),
@@ -109,8 +122,25 @@ MATRIX: dict[str, Policy] = {
     "accreditation.enrolment": UNIT,
     "accreditation.lke": UNIT,
     "accreditation.item_fragment": UNIT,
+    # Issue 16 §1: the gap plan and "what if" (its POST scores tried answers, stores nothing).
+    "accreditation.lke_plan": UNIT,
+    "accreditation.what_if": UNIT,
     "accreditation.compare": UNIT,
+    # Issue 16 §3: year over year. The coordinator carries and confirms (others are refused
+    # by the service); the comparison is the unit's; the agency view its agency's and national.
+    "accreditation.carried": UNIT,
+    "accreditation.carry_answers": UNIT_ACTION,
+    "accreditation.confirm_carried": UNIT_ACTION,
+    "accreditation.unit_years": UNIT,
+    "accreditation.agency_years": allow("admin", "tpn", "tpi", "pimpinan"),
     "accreditation.export_worksheet": UNIT,
+    # Issue 16 §5: the process's documents, as the unit's pages; a scan's upload is refused
+    # to those who do not sign that document by the service.
+    "documents.index": UNIT,
+    "documents.lke_pdf": UNIT,
+    "documents.pdf": UNIT,
+    "documents.scan": UNIT,
+    "documents.upload_scan": UNIT_ACTION,
     "evidence.download": UNIT,
     "evidence.prerequisite_download": UNIT,  # issue 14 §2: a prerequisite's file, by enrolment
     "accreditation.audit_trail": allow("admin", "tpn", "tpi", "penilai"),
@@ -166,6 +196,40 @@ MATRIX: dict[str, Policy] = {
     "notifications.save_preferences": allow(*SIGNED_IN, scope_only=True),
     "notifications.admin": ADMIN,
     "notifications.send_test": allow("admin", scope_only=True),
+    # Issue 17 §2: the public complaint form of a designated unit; the register for the unit's
+    # people, its agency's TPI and leadership, TPN and admins (not the parent unit's assessor);
+    # handlers record and move complaints. A file or letter named by another id answers 404.
+    "complaints.public_form": PUBLIC,
+    "complaints.public_submit": PUBLIC,
+    "complaints.public_sent": PUBLIC,
+    "complaints.register": allow("admin", "tpn", "tpi", "pimpinan", "koordinator", "pokja"),
+    "complaints.detail": allow("admin", "tpn", "tpi", "pimpinan", "koordinator", "pokja"),
+    "complaints.download": allow(
+        "admin", "tpn", "tpi", "pimpinan", "koordinator", "pokja", scope_only=True
+    ),
+    "complaints.record": allow("admin", "tpn", "tpi", "pimpinan", "koordinator", scope_only=True),
+    "complaints.move": allow("admin", "tpn", "tpi", "pimpinan", "koordinator", scope_only=True),
+    "complaints.take": allow("admin", "tpn", "tpi", "pimpinan", "koordinator", scope_only=True),
+    "complaints.attach": allow("admin", "tpn", "tpi", "pimpinan", "koordinator", scope_only=True),
+    # Issue 17 §3: monitoring reports (TPI files them) and verification tasks (TPI, TPN decide).
+    "complaints.monitoring_page": allow("admin", "tpn", "tpi", "pimpinan", "koordinator", "pokja"),
+    "complaints.letter": allow(
+        "admin", "tpn", "tpi", "pimpinan", "koordinator", "pokja", scope_only=True
+    ),
+    "complaints.file_report": allow("admin", "tpi", scope_only=True),
+    "complaints.verification": allow("admin", "tpn", "tpi", "pimpinan", "koordinator", "pokja"),
+    "complaints.decide": allow("admin", "tpn", "tpi", scope_only=True),
+    # Issue 17 §1: TPN's clearance round on the enrolment page (the service refuses non-TPN);
+    # the cycle's overseers are the administrator's. §4, §5: the unit's Ombudsman results
+    # (its leadership and coordinator record) and lineage (administrator or leadership).
+    "accreditation.clearance_ask": UNIT_ACTION,
+    "accreditation.clearance_answer": UNIT_ACTION,
+    "accreditation.clearance_resolve": UNIT_ACTION,
+    "accreditation.clearance_override": UNIT_ACTION,
+    "accreditation.cycle_overseers": ADMIN,
+    "accreditation.ombudsman_record": UNIT_ACTION,
+    "accreditation.ombudsman_certificate": UNIT,
+    "accreditation.lineage_record": UNIT_ACTION,
 }
 
 

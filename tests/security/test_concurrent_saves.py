@@ -43,10 +43,11 @@ from tracker.auth.models import User
 from tracker.auth.roles import Role
 from tracker.core import migrations
 from tracker.db import build_engine
+from tracker.demo.story import demo_calendar
 from tracker.lke.services import sync_framework
 
 CODE = "A.I.1.i.a"  # a Ya/Tidak item
-# Its self-assessment still open on the live server's real day (issue 15 §3).
+# Its self-assessment open on the live server's real day, started and not ended (issue 15 §3).
 OPEN_YEAR = clock.today().year + 1
 
 
@@ -61,7 +62,7 @@ def _seed(database_url: str) -> tuple[int, list[int]]:
         admin = factory.user(Role.ADMIN)
         cycle = cycles.create_cycle(
             session, user=admin, year=OPEN_YEAR, name="", framework=row,
-            calendar=cycles.Calendar.default(OPEN_YEAR),
+            calendar=demo_calendar(clock.today()),
         )  # fmt: skip
         agency = factory.agency("Kepolisian Uji")
         polres = factory.unit(agency, "Polres Uji", "Polres")

@@ -73,6 +73,7 @@ from tracker.auth.roles import Role
 from tracker.certificates.services import set_signatory
 from tracker.core import migrations
 from tracker.db import build_engine
+from tracker.demo.story import demo_calendar
 from tracker.evidence import S3EvidenceStore, storage
 from tracker.evidence.filetypes import DEFAULT_ALLOW_LIST, RejectedFileError, RejectReason
 from tracker.evidence.models import EvidenceFile, EvidenceStatus
@@ -242,12 +243,12 @@ def _seed(database_url: str) -> tuple[int, str]:
         row, _created = sync_framework(session)
         admin = factory.user(Role.ADMIN)
         set_signatory(session, user=admin, name="Menteri PANRB (uji)")
-        # A cycle whose self-assessment is still open on the live server's real day: the window
-        # bounds the unit's answers and evidence (issue 15 §3).
+        # A cycle whose self-assessment is open on the live server's real day (started, not
+        # ended): the window bounds the unit's answers and evidence (issue 15 §3).
         year = clock.today().year + 1
         cycle = cycles.create_cycle(
             session, user=admin, year=year, name="", framework=row,
-            calendar=cycles.Calendar.default(year),
+            calendar=demo_calendar(clock.today()),
         )  # fmt: skip
         agency = factory.agency("Kepolisian Uji")
         polda = factory.unit(agency, "Polda Uji", "Polda")

@@ -160,11 +160,16 @@ def effective_deadlines(
 def ensure_stage_open(session: Session, enrolment: Enrolment, on: date | None = None) -> None:
     """Issue 15 §3: the work of the enrolment's stage (answers, evidence, item decisions,
     sign-offs) is done within its window (``deadlines.STAGE_WINDOW``), extensions for its
-    agency included. Raises DeadlinePassedError naming the date and who may extend it."""
+    agency included, and the LKE is not filled before the self-assessment opens. Raises
+    DeadlinePassedError naming the date (and, when late, who may extend it)."""
     if enrolment.stage not in deadlines.STAGE_WINDOW:
         return
+    day = on or clock.today()
+    start = enrolment.cycle.self_assessment_start
+    if reason := deadlines.not_open_reason(enrolment.stage, start, day):
+        raise DeadlinePassedError(reason)
     dates = effective_deadlines(session, enrolment.cycle, enrolment.agency_id)
-    reason = deadlines.stage_work_reason(enrolment.stage, dates, on or clock.today())
+    reason = deadlines.stage_work_reason(enrolment.stage, dates, day)
     if reason:
         raise DeadlinePassedError(reason)
 

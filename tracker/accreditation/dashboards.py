@@ -51,6 +51,13 @@ def _conditions(scope: Scope, cycle: Cycle, f: Filters) -> list[ColumnElement[bo
     return where
 
 
+def matching(scope: Scope, cycle: Cycle, f: Filters) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of every enrolment the board lists under ``f`` (all pages, the stage
+    filter too; the query joins Enrolment.unit): what its charts and exports read."""
+    where = _conditions(scope, cycle, f)
+    return [*where, Enrolment.stage == f.stage] if f.stage else where
+
+
 def board(session: Session, scope: Scope, cycle: Cycle, filters: Filters) -> Board:
     """One page of the cycle's enrolments within ``scope`` and the counts per stage."""
     where = _conditions(scope, cycle, filters)
@@ -97,30 +104,80 @@ def tiers_of(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Assess
     return out
 
 
-def review_queue(
-    session: Session, scope: Scope, roles: frozenset[Role]
-) -> list[reviews.QueueEntry]:
-    """Enrolments waiting for a tier the user reviews, within scope, oldest first."""
+QUEUE_PAGE = 50  # entries per page of the review queue (issue 18 §3)
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the review queue, oldest first, and how many wait in all."""
+
+    entries: list[reviews.QueueEntry]
+    page: int
+    pages: int
+    total: int
+
+
+def _review_stages(session: Session, roles: frozenset[Role]) -> set[Stage]:
     configured = session.scalars(select(Cycle.tiers).where(Cycle.open.is_(True))).all()
-    stages = {
+    return {
         s
         for data in configured
         for t in tiers.parse_tiers(data)
         if t.reviews and t.roles & roles
         for s in t.active_in
     }
+
+
+def review_queue_page(
+    session: Session, scope: Scope, roles: frozenset[Role], page: int = 1
+) -> QueuePage:
+    """``review_queue`` a page at a time: a count and ``QUEUE_PAGE`` enrolments, in a fixed
+    number of queries whatever the number of units (issue 18 §3)."""
+    stages = _review_stages(session, roles)
+    if not stages:
+        return QueuePage([], 1, 1, 0)
+    where = (unit_filter(scope), Enrolment.stage.in_(stages))
+    total = session.scalar(select(func.count(Enrolment.id)).join(Enrolment.unit).where(*where)) or 0
+    pages = max(1, -(-total // QUEUE_PAGE))
+    page = min(max(1, page), pages)
+    return QueuePage(
+        _queue(session, roles, stages, where, (page - 1) * QUEUE_PAGE, QUEUE_PAGE),
+        page,
+        pages,
+        total,
+    )
+
+
+def review_queue(
+    session: Session, scope: Scope, roles: frozenset[Role]
+) -> list[reviews.QueueEntry]:
+    """Enrolments waiting for a tier the user reviews, within scope, oldest first (at most
+    500: the workload page; the queue page reads ``review_queue_page``)."""
+    stages = _review_stages(session, roles)
     if not stages:
         return []
+    return _queue(session, roles, stages, (unit_filter(scope), Enrolment.stage.in_(stages)), 0, 500)
+
+
+def _queue(
+    session: Session,
+    roles: frozenset[Role],
+    stages: set[Stage],
+    where: tuple[ColumnElement[bool], ...],
+    offset: int,
+    limit: int,
+) -> list[reviews.QueueEntry]:
     enrolments = (
         session.scalars(
             select(Enrolment)
             .join(Enrolment.unit)
-            .where(unit_filter(scope), Enrolment.stage.in_(stages))
+            .where(*where)
             .options(
                 contains_eager(Enrolment.unit).joinedload(Unit.agency), joinedload(Enrolment.cycle)
             )
-            .order_by(Enrolment.stage_since)
-            .limit(500)
+            .order_by(Enrolment.stage_since, Enrolment.id)
+            .offset(offset)
+            .limit(limit)
         )
         .unique()
         .all()

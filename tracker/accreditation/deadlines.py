@@ -67,12 +67,20 @@ def stage_work_reason(
     return late_reason(deadline, deadlines.get(deadline), today)
 
 
-def future_date_reason(day: date | None, today: date, what: str) -> str | None:
-    """A document's date (a decree, a declaration) must not lie after ``today``."""
-    if day is None or day <= today:
+# The stages whose work waits for the cycle to open: a unit fills the LKE of a cycle from the
+# first day of its self-assessment (an earlier start would let it fill a year's LKE with the
+# year before's evidence). The reviewing stages have no start: a unit that submits early may
+# be reviewed early, and only the end of their window is enforced.
+OPENS_WITH_SELF_ASSESSMENT = frozenset({Stage.DECLARED, Stage.BUILDING})
+
+
+def not_open_reason(stage: Stage, self_assessment_start: date | None, today: date) -> str | None:
+    """Why the work of ``stage`` (answers, evidence) cannot be done yet on ``today``, or None."""
+    if stage not in OPENS_WITH_SELF_ASSESSMENT or self_assessment_start is None:
+        return None
+    if today >= self_assessment_start:
         return None
     return _(
-        "%(what)s tidak boleh sesudah hari ini (%(today)s).",
-        what=what,
-        today=long_date(today),
+        "Penilaian mandiri siklus ini baru dibuka pada %(date)s.",
+        date=long_date(self_assessment_start),
     )

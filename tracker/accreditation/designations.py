@@ -17,23 +17,54 @@ from tracker.accreditation.models import (
     Designation,
     Enrolment,
     MonitoringReport,
-    MonitoringResult,
     Predicate,
     Snapshot,
 )
+from tracker.agencies import lineage
+from tracker.agencies.lineage_models import UnitSuccession
 from tracker.audit import services as audit
 from tracker.auth.models import User
-from tracker.errors import ValidationError
+from tracker.errors import InvalidTransitionError, ValidationError
 from tracker.hooks import Happened, Happening
 from tracker.i18n import _
 
 
+def carrying_unit_ids(session: Session, unit_id: int) -> list[int]:
+    """The unit and the predecessors whose predicates it carries (issue 17 §5: renames and
+    merges, not splits; ``lineage.CARRYING`` says why), in a bounded number of queries."""
+    return [unit_id, *(link.predecessor_id for link in lineage.carried_from(session, unit_id))]
+
+
+@dataclass(frozen=True)
+class Carried:
+    """A predicate the unit holds through its lineage: earned under ``link.predecessor``."""
+
+    designation: Designation
+    link: UnitSuccession
+
+
+def carried_designations(session: Session, unit_id: int) -> list[Carried]:
+    """The unrevoked predicates the unit carries from its predecessors (its unit page shows
+    them), newest first, each with the link it came through."""
+    links = lineage.carried_from(session, unit_id)
+    if not links:
+        return []
+    by_unit = {link.predecessor_id: link for link in links}
+    rows = session.scalars(
+        select(Designation)
+        .where(Designation.unit_id.in_(by_unit), Designation.revoked_on.is_(None))
+        .order_by(Designation.year.desc(), Designation.id.desc())
+    )
+    return [Carried(row, by_unit[row.unit_id]) for row in rows]
+
+
 def active_designation(session: Session, unit_id: int, predicate: Predicate) -> Designation | None:
-    """The unit's latest unrevoked designation as ``predicate``, if any."""
+    """The unit's latest unrevoked designation as ``predicate``, if any, its own or one it
+    carries from a predecessor (D9: a renamed unit builds toward WBBM on the WBK it held)."""
     return session.scalars(
         select(Designation)
         .where(
-            Designation.unit_id == unit_id,
+            Designation.unit_id.in_(carrying_unit_ids(session, unit_id)),
             Designation.predicate == predicate,
             Designation.revoked_on.is_(None),
         )
@@ -62,20 +93,24 @@ def designation_of(session: Session, enrolment: Enrolment) -> Designation:
 
 
 def active_designations(session: Session, unit_id: int) -> Sequence[Designation]:
-    """Every unrevoked designation of the unit, newest first."""
+    """Every unrevoked designation of the unit, newest first, those it carries from its
+    predecessors included (so a revocation ends them too, D15)."""
+    ids = carrying_unit_ids(session, unit_id)
     return session.scalars(
         select(Designation)
-        .where(Designation.unit_id == unit_id, Designation.revoked_on.is_(None))
+        .where(Designation.unit_id.in_(ids), Designation.revoked_on.is_(None))
         .order_by(Designation.year.desc(), Designation.id.desc())
     ).all()
 
 
 def revocations(session: Session, unit_id: int) -> list[date]:
     """Where the unit's revocations bar a new WBK proposal from (D10, D15): the dates of the
-    revocation decrees (``Designation.bar_from``)."""
+    revocation decrees (``Designation.bar_from``), the predecessors' it carries on included:
+    a renamed unit does not shed its bar."""
     rows = session.execute(
         select(Designation.revocation_decree_date, Designation.revoked_on).where(
-            Designation.unit_id == unit_id, Designation.revoked_on.is_not(None)
+            Designation.unit_id.in_(carrying_unit_ids(session, unit_id)),
+            Designation.revoked_on.is_not(None),
         )
     )
     return [day for decree_date, revoked_on in rows if (day := decree_date or revoked_on)]
@@ -124,6 +159,7 @@ def record_revocation(
     decree_date: date | None,
     on: date | None,
     reason: str,
+    today: date,
 ) -> list[Designation]:
     """Revoke the enrolment's designation and every other active predicate of its unit (D15);
     returns those ended, or nothing when the designation already ended with another
@@ -140,6 +176,7 @@ def record_revocation(
         decree_date=decree_date,
         on=on,
         reason=reason,
+        today=today,
     )
 
 
@@ -152,6 +189,7 @@ def revoke(
     decree_date: date | None,
     on: date | None,
     reason: str,
+    today: date,
 ) -> list[Designation]:
     """D15: the Minister's decree revokes ``designation``; it ends every active predicate of
     the unit with it (a revoked WBBM also ends the WBK it rested on, and the other way round a
@@ -164,6 +202,7 @@ def revoke(
         decree_number=decree_number,
         decree_date=decree_date,
         designated_on=designation.decree_date,
+        today=today,
     )
     if not reason.strip():
         problems.append(_("Alasan pencabutan wajib diisi."))
@@ -209,24 +248,24 @@ def _revoked(designation: Designation, user: User | None, ended: list[Designatio
     return Happened(Happening.REVOKED, unit, agency, enrolment, user, details)
 
 
-def record_monitoring_report(
-    session: Session,
-    *,
-    actor: Actor,
-    enrolment: Enrolment,
-    on: date,
-    note: str,
-    result: MonitoringResult,
+def filed_monitoring_report(
+    session: Session, *, enrolment: Enrolment, on: date | None
 ) -> MonitoringReport:
-    """TPI's post-designation report. Raises ValidationError when the unit is not designated."""
-    report = MonitoringReport(
-        designation_id=designation_of(session, enrolment).id,
-        reported_on=on,
-        note=note.strip(),
-        result=result,
-        reported_by_id=actor.id,
+    """The report a "report monitoring" step rests on. There is one way to report: the unit's
+    monitoring page files it with its LKE score and signed letter and takes this step in the
+    same transaction (``complaints.monitoring.record_report``), so the stage, the task list and
+    the report agree. Raises ValidationError when the unit is not designated,
+    InvalidTransitionError when no report (of ``on``, when given) is on file."""
+    query = select(MonitoringReport).where(
+        MonitoringReport.designation_id == designation_of(session, enrolment).id
     )
-    session.add(report)
+    if on is not None:
+        query = query.where(MonitoringReport.reported_on == on)
+    report = session.scalars(query.order_by(MonitoringReport.id.desc())).first()
+    if report is None:
+        raise InvalidTransitionError(
+            _("Laporan pemantauan diisi di halaman pemantauan unit, dengan nilai LKE dan suratnya.")
+        )
     return report
 
 

@@ -20,9 +20,11 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker.accreditation import signed_dates
 from tracker.accreditation.context import Actor
 from tracker.accreditation.designations import active_designation
 from tracker.accreditation.models import Assessment, Cycle, Enrolment, Predicate
+from tracker.accreditation.standing import MAX_DECREE_NUMBER
 from tracker.accreditation.tiers import TierCode
 from tracker.agencies.models import Unit
 from tracker.audit import services as audit
@@ -153,6 +155,8 @@ def enrol(
         target=target,
         declared_on=declared_on,
         declaration_note=note.strip(),
+        unit_decree_number=" ".join(decree_number.split()) or None,
+        unit_decree_date=decree_date,
         needs_preliminary=has_parent_assessor(session, unit),
         created_by_id=actor.id,
     )
@@ -234,14 +238,20 @@ def declare(
     number = documents.decree_number.strip()
     if not number:
         raise ValidationError(_("Isi nomor SK penetapan unit kerja pembangunan ZI."))
-    if documents.decree_date > today or declared_on > today:
+    if len(number) > MAX_DECREE_NUMBER:
         raise ValidationError(
-            _(
-                "Tanggal SK penetapan dan tanggal pencanangan tidak boleh setelah hari ini "
-                "(%(today)s).",
-                today=today.isoformat(),
-            )
+            _("Nomor SK penetapan paling panjang %(n)s karakter.", n=MAX_DECREE_NUMBER)
         )
+    future = [
+        reason
+        for day, what in (
+            (documents.decree_date, _("Tanggal SK penetapan")),
+            (declared_on, _("Tanggal pencanangan")),
+        )
+        if (reason := signed_dates.future_date_reason(day, today, what))
+    ]
+    if future:
+        raise ValidationError(" ".join(future), problems=future)
     enrolment = enrol(
         session,
         actor=actor,

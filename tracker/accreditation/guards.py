@@ -15,7 +15,8 @@ from datetime import date
 from types import MappingProxyType
 from typing import Generic, TypeVar, cast, overload
 
-from tracker.accreditation import deployment, provenance
+from tracker.accreditation import carry_rules, clearance_rules, deployment, provenance, signed_dates
+from tracker.accreditation.clearance_rules import Clearance
 from tracker.accreditation.deployment import Deployment
 from tracker.accreditation.provenance import SurveyRecord
 from tracker.i18n import _
@@ -41,9 +42,13 @@ class Fact(enum.StrEnum):
     KKN_CASE = "kkn_case"
     NOTE = "note"
     DECREE_GIVEN = "decree_given"
+    DECREE_DATE = "decree_date"  # issue 15 §3: a decree already signed is not dated ahead
     TPN_SURVEYS = "tpn_surveys"  # D14: the TPN tier's survey indices and their provenance
     DEPLOYMENT = "deployment"  # issue 12: national (TPN acts here) or agency (from PortalRB)
     PORTALRB_REFERENCE = "portalrb_reference"  # the PortalRB result a recorded TPN step cites
+    CLEARANCE = "clearance"  # issue 17 §1: the overseers' clearance round of a proposed unit
+    # Issue 16 §3: answers carried from last cycle that the coordinator has not confirmed yet.
+    CARRIED_UNCONFIRMED = "carried_unconfirmed"
 
 
 class MissingFactError(LookupError):
@@ -120,9 +125,12 @@ class Context:
     kkn_case: _FactOf[bool] = _FactOf()
     note: _FactOf[str] = _FactOf()
     decree_given: _FactOf[bool] = _FactOf()
+    decree_date: _FactOf[date | None] = _FactOf()
     tpn_surveys: _FactOf[tuple[SurveyRecord, ...]] = _FactOf()
     deployment: _FactOf[Deployment] = _FactOf()
     portalrb_reference: _FactOf[str] = _FactOf()
+    clearance: _FactOf[Clearance] = _FactOf()
+    carried_unconfirmed: _FactOf[int] = _FactOf()
 
     today: date
     _facts: Mapping[Fact, object]
@@ -305,11 +313,11 @@ def appeal_once(ctx: Context) -> str | None:
     return None
 
 
-@reads(Fact.DECREE_GIVEN)
+@reads(Fact.DECREE_GIVEN, Fact.DECREE_DATE)
 def decree(ctx: Context) -> str | None:
     if not ctx.decree_given:
         return _("Nomor dan tanggal keputusan menteri wajib diisi.")
-    return None
+    return signed_dates.future_date_reason(ctx.decree_date, ctx.today, _("Tanggal keputusan"))
 
 
 @reads(Fact.TPN_SURVEYS)
@@ -330,3 +338,17 @@ def portalrb_reference(ctx: Context) -> str | None:
     if mode is Deployment.AGENCY:
         return deployment.reference_problem(given)
     return None
+
+
+@reads(Fact.CARRIED_UNCONFIRMED)
+def carried_confirmed(ctx: Context) -> str | None:
+    """Issue 16 §3: a value carried from last cycle is handed on only once the coordinator has
+    confirmed it (or changed it, making it this year's own answer)."""
+    return carry_rules.unconfirmed_reason(ctx.carried_unconfirmed)
+
+
+@reads(Fact.CLEARANCE)
+def clearance(ctx: Context) -> str | None:
+    """Issue 17 §1: no designation while an overseer's answer is awaited or its findings are
+    unresolved, unless TPN recorded its reasoned decision to designate anyway."""
+    return clearance_rules.blocker(ctx.clearance)

@@ -22,6 +22,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from tracker import clock
 from tracker.accreditation import designations, standing, transitions
 from tracker.accreditation.models import Designation, DesignationOrigin, Predicate
 from tracker.accreditation.standing import PastDesignation
@@ -29,7 +30,6 @@ from tracker.agencies import services as agencies
 from tracker.agencies.models import Unit
 from tracker.audit import services as audit
 from tracker.auth.models import User
-from tracker.clock import today
 from tracker.csvfiles import ImportFailedError, Row, read_rows
 from tracker.errors import ConflictError, NotFoundError, ValidationError
 from tracker.evidence import services as evidence
@@ -59,7 +59,7 @@ def import_rows(session: Session, rows: Sequence[Row], *, user: User | None) -> 
     """Record every row, or nothing: raises ImportFailedError listing every bad row (its
     savepoint rolled back, so nothing of the file stays in the session either)."""
     result, errors = ImportResult(), []
-    on = today()
+    on = clock.today()
     with session.begin_nested():
         for row in rows:
             try:
@@ -242,6 +242,7 @@ def revoke_recorded(
         raise ValidationError(
             _("Penetapan ini dibuat di ZI Tracker; cabut melalui halaman siklus unitnya.")
         )
+    day = clock.today()
     ended = designations.revoke(
         session,
         user=user,
@@ -250,6 +251,7 @@ def revoke_recorded(
         decree_date=decree_date,
         on=on,
         reason=reason,
+        today=day,
     )
     transitions.end_enrolments(
         session,
@@ -258,6 +260,7 @@ def revoke_recorded(
         transitions.Details(
             note=reason, decree_number=decree_number, decree_date=decree_date, on_date=on
         ),
+        day,
     )
     return ended
 

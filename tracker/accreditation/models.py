@@ -52,10 +52,15 @@ class Cycle(Base):
         default=FloorMode.COMBINED,
     )
     open: Mapped[bool] = mapped_column(default=True)
+    # Issue 17 §1: whom TPN asks for clearance before a designation (None: the default three,
+    # ``clearance_rules.DEFAULT_OVERSEERS``).
+    overseers: Mapped[list[Any] | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    framework: Mapped[LkeFramework] = relationship(lazy="joined")
+    # Loaded on first use, not joined (issue 18 §3): the definition is ~170 KB of JSON, and a
+    # join carried it on every enrolment row; a lazy load hits the identity map after the first.
+    framework: Mapped[LkeFramework] = relationship()
 
 
 class DeadlineExtension(Base):
@@ -92,6 +97,9 @@ class Enrolment(Base):
     __table_args__ = (
         UniqueConstraint("cycle_id", "unit_id"),
         Index("ix_enrolments_cycle_stage", "cycle_id", "stage"),
+        # Issue 18 §3: the review queue (by stage, oldest first) and the home page's latest work.
+        Index("ix_enrolments_stage_since", "stage", "stage_since"),
+        Index("ix_enrolments_since", "stage_since"),
     )
 
     id: Mapped[intpk]
@@ -105,6 +113,11 @@ class Enrolment(Base):
     appeal_used: Mapped[bool] = mapped_column(default=False)
     declared_on: Mapped[date]
     declaration_note: Mapped[str] = mapped_column(Text, default="")
+    # Issue 15 §5: the leadership's SK penetapan unit kerja pembangunan ZI (its signed scan is
+    # the enrolment's PAKTA evidence ``sk-penetapan-unit``). None on enrolments made before it
+    # was asked for, or by an import that links its documents afterwards.
+    unit_decree_number: Mapped[str | None] = mapped_column(String(120))
+    unit_decree_date: Mapped[date | None]
     # Optimistic lock: two people moving the same enrolment at once cannot both succeed.
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -112,6 +125,7 @@ class Enrolment(Base):
 
     __mapper_args__ = {"version_id_col": version}
 
+    # Joined (a small row), but the cycle's framework is not (issue 18 §3, see Cycle).
     cycle: Mapped[Cycle] = relationship(lazy="joined")
     unit: Mapped[Unit] = relationship(lazy="joined")
     agency: Mapped[Agency] = relationship()

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from tracker.accreditation import (
+    assignments,
     cycles,
     deadlines,
     duties,
@@ -37,10 +38,18 @@ from tracker.accreditation.models import (
     Enrolment,
     ItemDecision,
     MonitoringReport,
+    Predicate,
     Prerequisite,
 )
 from tracker.accreditation.tiers import TierCode
-from tracker.accreditation.workflow import FINAL, Deadline, Stage, monitoring_due
+from tracker.accreditation.workflow import (
+    FINAL,
+    PROPOSED_STAGES,
+    Deadline,
+    Stage,
+    monitoring_due,
+    monitoring_paused,
+)
 from tracker.agencies.models import Unit
 from tracker.agencies.services import unit_filter
 from tracker.auth.access import Grant, UnitRef, editable_areas, roles_for_unit, scope_of
@@ -49,6 +58,7 @@ from tracker.auth.models import User
 from tracker.auth.roles import Role
 from tracker.evidence.models import EvidenceFile, EvidencePurpose, EvidenceStatus
 from tracker.i18n import in_english
+from tracker.lke.framework import Framework
 from tracker.lke.services import framework_of
 
 UNIT_ROLES = frozenset({Role.KOORDINATOR, Role.ANGGOTA_POKJA})
@@ -113,12 +123,13 @@ def my_tasks(
     first, and what comes next."""
     grants = user.access_grants()
     stages = _stages(session, acting_roles({g.role for g in grants}, deployment))
+    parsed: dict[int, tuple[tiers.Tier, ...]] = {}  # each cycle's tiers, parsed once
     places = [
         p
         for e in _enrolments(session, grants, stages, enrolment_id)
-        if (p := _place(e, grants, deployment)).roles
+        if (p := _place(e, grants, deployment, parsed)).roles
     ]
-    facts, subjects = _facts(session, places)
+    facts, subjects = _facts(session, user, places)
     found = worklist.tasks(facts, today)
     upcoming = None
     if not found:
@@ -129,26 +140,27 @@ def my_tasks(
 
 
 def _facts(
-    session: Session, places: Sequence[_Place]
+    session: Session, user: User, places: Sequence[_Place]
 ) -> tuple[worklist.Facts, dict[int, worklist.Subject]]:
     """Everything the rules read about ``places``, and each enrolment as tasks name it."""
     dates = _dates(session, [p.enrolment for p in places])
     designated = _designations(session, [p.enrolment.id for p in places if _in(p, DESIGNATED)])
     monitoring = _monitoring_dates(session, designated.values())
+    paused = _paused(session, designated.values())
     subjects = {
         p.enrolment.id: _subject(p.enrolment, dates, monitoring.get(p.enrolment.id)) for p in places
     }
-    decisions = _latest_decisions(session, [p.enrolment.id for p in places if _decided(p)])
+    decisions = _latest_decisions(session, [p for p in places if _decided(p)])
     facts = worklist.Facts(
         sent_back=_sent_back(places, decisions, subjects),
         progress=_progress(session, places, subjects),
-        waiting=_waiting(session, places, decisions, subjects),
+        waiting=_waiting(session, user, places, subjects),
         proposals=_proposals(session, places, subjects),
         appeals=[subjects[p.enrolment.id] for p in places if _may_appeal(p)],
         monitoring=[
             worklist.MonitoringDue(subjects[p.enrolment.id], monitoring[p.enrolment.id])
             for p in places
-            if Role.TPI in p.roles and p.enrolment.id in monitoring
+            if Role.TPI in p.roles and p.enrolment.id in monitoring and p.enrolment.id not in paused
         ],
     )
     return facts, subjects
@@ -257,14 +269,21 @@ def _enrolments(
     return session.scalars(stmt).unique().all()
 
 
-def _place(e: Enrolment, grants: list[Grant], deployment: Deployment) -> _Place:
+def _place(
+    e: Enrolment,
+    grants: list[Grant],
+    deployment: Deployment,
+    parsed: dict[int, tuple[tiers.Tier, ...]],
+) -> _Place:
+    if e.cycle_id not in parsed:
+        parsed[e.cycle_id] = tiers.parse_tiers(e.cycle.tiers)
     ref = UnitRef(e.unit.id, e.unit.agency_id, e.unit.path)
     return _Place(
         e,
         acting_roles(roles_for_unit(grants, ref), deployment),
         editable_areas(grants, ref),
         bool(duties.review_conflict(memberships(grants, ref), e.unit.name)),
-        tiers.tier_for_stage(tiers.parse_tiers(e.cycle.tiers), e.stage),
+        tiers.tier_for_stage(parsed[e.cycle_id], e.stage),
     )
 
 
@@ -343,8 +362,9 @@ def _monitoring_dates(session: Session, designations: Iterable[Designation]) -> 
 
 
 def _decided(p: _Place) -> bool:
-    """Whether review decisions matter for the user on this enrolment."""
-    return (p.builds and not _after_review(p)) or p.reviews
+    """Whether the user reads the unit's decisions one by one (what was sent back to fix); a
+    reviewer reads only counts (``_area_counts``)."""
+    return p.builds and not _after_review(p)
 
 
 def _after_review(p: _Place) -> bool:
@@ -353,11 +373,12 @@ def _after_review(p: _Place) -> bool:
 
 
 def _latest_decisions(
-    session: Session, enrolment_ids: Sequence[int]
-) -> dict[int, dict[tuple[str, str], ItemDecision]]:
-    """The latest decision per (tier, item) of each enrolment, in one query."""
-    out: dict[int, dict[tuple[str, str], ItemDecision]] = defaultdict(dict)
-    if not enrolment_ids:
+    session: Session, places: Sequence[_Place]
+) -> dict[int, dict[tuple[str, str], _Decided]]:
+    """The latest decision per (tier, item) of each place's enrolment, every tier, in one
+    query: what the unit's own people read while they build the LKE (one unit, bounded)."""
+    out: dict[int, dict[tuple[str, str], _Decided]] = defaultdict(dict)
+    if not places:
         return out
     latest = (
         select(
@@ -366,12 +387,13 @@ def _latest_decisions(
             ItemDecision.item_code,
             func.max(ItemDecision.seq).label("seq"),
         )
-        .where(ItemDecision.enrolment_id.in_(enrolment_ids))
+        .where(ItemDecision.enrolment_id.in_({p.enrolment.id for p in places}))
         .group_by(ItemDecision.enrolment_id, ItemDecision.tier, ItemDecision.item_code)
         .subquery()
     )
-    rows = session.scalars(
-        select(ItemDecision).join(
+    # Plain rows, not ORM objects (issue 18 §3); reviewers never come here (``_area_counts``).
+    rows = session.execute(
+        select(*(getattr(ItemDecision, name) for name in _Decided.__dataclass_fields__)).join(
             latest,
             and_(
                 ItemDecision.enrolment_id == latest.c.enrolment_id,
@@ -382,16 +404,29 @@ def _latest_decisions(
         )
     )
     for row in rows:
-        out[row.enrolment_id][(row.tier, row.item_code)] = row
+        out[row.enrolment_id][(row.tier, row.item_code)] = _Decided(*row)
     return out
 
 
-def _current(p: _Place, decisions: dict[tuple[str, str], ItemDecision]) -> dict[str, ItemDecision]:
+@dataclass(frozen=True, slots=True)
+class _Decided:
+    """What the task list reads of a decision (the columns ``_latest_decisions`` selects)."""
+
+    id: int
+    enrolment_id: int
+    tier: str
+    item_code: str
+    kind: DecisionKind
+    comment: str
+    at: datetime
+
+
+def _current(p: _Place, decisions: dict[tuple[str, str], _Decided]) -> dict[str, _Decided]:
     """The decision that stands per item, as the LKE page shows it: the deciding tier's while
     it reviews, otherwise the most recent of any tier (what a returned unit must fix)."""
     if p.tier is not None and p.tier.reviews:
         return {code: d for (tier, code), d in decisions.items() if tier == p.tier.code}
-    out: dict[str, ItemDecision] = {}
+    out: dict[str, _Decided] = {}
     for (_tier, code), d in decisions.items():
         if code not in out or (d.at, d.id) > (out[code].at, out[code].id):
             out[code] = d
@@ -405,7 +440,7 @@ def _fills(p: _Place, area: str) -> bool:
 
 def _sent_back(
     places: Sequence[_Place],
-    decisions: dict[int, dict[tuple[str, str], ItemDecision]],
+    decisions: dict[int, dict[tuple[str, str], _Decided]],
     subjects: dict[int, worklist.Subject],
 ) -> list[worklist.SentBack]:
     out = []
@@ -476,45 +511,134 @@ def _progress(
 
 def _waiting(
     session: Session,
+    user: User,
     places: Sequence[_Place],
-    decisions: dict[int, dict[tuple[str, str], ItemDecision]],
     subjects: dict[int, worklist.Subject],
 ) -> list[worklist.Waiting]:
     """The reviewer's queue (``reviews.queue``, as the queue page counts it) with the areas
-    whose items are all approved but not yet signed off."""
+    whose items are all approved but not yet signed off. A unit the tier's lead assigned to
+    someone else is theirs to decide (issue 15 §4): it leaves the list unless the user leads
+    that tier; one assigned to the user is marked so."""
     mine = [p for p in places if p.reviews]
     if not mine:
         return []
     frameworks = {p.enrolment.id: framework_of(p.enrolment.cycle.framework) for p in mine}
-    counts = {i: sum(1 for _ in f.items()) for i, f in frameworks.items()}
-    entries = reviews.queue(session, [p.enrolment for p in mine], counts)
+    distinct = {id(f): f for f in frameworks.values()}  # one or two, shared by hundreds
+    sizes = {key: _area_sizes(f) for key, f in distinct.items()}
+    counts = {i: sum(sizes[id(f)].values()) for i, f in frameworks.items()}
+    by_area = _area_counts(session, mine, distinct.values())
+    # The queue page's counts (``reviews.queue``), made from the same rows: the deciding tier's.
+    by_kind: dict[tuple[int, str], dict[DecisionKind, int]] = {}
+    for p in mine:
+        if p.tier is not None:
+            kinds_of = by_kind.setdefault((p.enrolment.id, p.tier.code), defaultdict(int))
+            for (_a, kind), n in by_area.get(p.enrolment.id, {}).items():
+                kinds_of[kind] += n
+    entries = reviews.queue_entries([p.enrolment for p in mine], by_kind, counts)
     signed = _signed(session, [(p.enrolment.id, p.tier.code) for p in mine if p.tier])
     by_id = {p.enrolment.id: p for p in mine}
+    assigned = assignments.assignments_of(session, entries)
     out = []
     for entry in entries:
         p = by_id[entry.enrolment.id]
-        current = _current(p, decisions.get(p.enrolment.id, {}))
-        areas: dict[str, list[str]] = defaultdict(list)
-        for item in frameworks[p.enrolment.id].items():
-            areas[tiers.area_of(item.code)].append(item.code)
+        row = assigned.get(p.enrolment.id)
+        if row is not None and row.reviewer_id != user.id and not _leads(user, p.enrolment):
+            continue
+        areas = sizes[id(frameworks[p.enrolment.id])]
+        kinds = by_area.get(p.enrolment.id, {})
         ready = tuple(
             a
             for a in tiers.AREA_KEYS
             if a in areas
             and a not in signed.get(p.enrolment.id, set())
-            and all(_approved(current.get(c)) for c in areas[a])
+            and kinds.get((a, DecisionKind.APPROVED), 0) == areas[a]
         )
-        back = sum(1 for d in current.values() if d.kind is DecisionKind.REVISION)
+        back = sum(n for (_a, kind), n in kinds.items() if kind is DecisionKind.REVISION)
         tier_label = (p.tier.label_en if in_english() else p.tier.label) if p.tier else entry.tier
         subject = subjects[p.enrolment.id]
+        mine_now = row is not None and row.reviewer_id == user.id
         out.append(
-            worklist.Waiting(subject, tier_label, entry.undecided, entry.revised, ready, back)
+            worklist.Waiting(
+                subject, tier_label, entry.undecided, entry.revised, ready, back, mine_now
+            )
         )
     return out
 
 
-def _approved(d: ItemDecision | None) -> bool:
-    return d is not None and d.kind is DecisionKind.APPROVED
+def _area_sizes(framework: Framework) -> dict[str, int]:
+    """How many items each area of ``framework`` has."""
+    out: dict[str, int] = defaultdict(int)
+    for item in framework.items():
+        out[tiers.area_of(item.code)] += 1
+    return dict(out)
+
+
+def _area_counts(
+    session: Session, places: Sequence[_Place], frameworks: Iterable[Framework]
+) -> dict[int, dict[tuple[str | None, DecisionKind], int]]:
+    """How many items of each area stand at each kind of decision in the deciding tier of
+    each place's enrolment (the latest decision per item, as ``_current`` reads it while a
+    tier reviews), counted in SQL: TPN reviews hundreds of units, ~100,000 decisions at
+    national scale (issue 18 §3). An item no framework lists counts under area None."""
+    by_tier: dict[str, list[int]] = defaultdict(list)
+    for p in places:
+        if p.tier is not None:
+            by_tier[p.tier.code].append(p.enrolment.id)
+    if not by_tier:
+        return {}
+    codes: dict[str, set[str]] = defaultdict(set)
+    for framework in frameworks:
+        for item in framework.items():
+            codes[tiers.area_of(item.code)].add(item.code)
+    latest = (
+        select(
+            ItemDecision.enrolment_id,
+            ItemDecision.tier,
+            ItemDecision.item_code,
+            func.max(ItemDecision.seq).label("seq"),
+        )
+        .where(
+            or_(
+                *(
+                    and_(ItemDecision.tier == tier, ItemDecision.enrolment_id.in_(ids))
+                    for tier, ids in by_tier.items()
+                )
+            )
+        )
+        .group_by(ItemDecision.enrolment_id, ItemDecision.tier, ItemDecision.item_code)
+        .subquery()
+    )
+    area = case(
+        *((ItemDecision.item_code.in_(sorted(c)), a) for a, c in sorted(codes.items())),
+        else_=None,
+    )
+    # Grouped outside: PostgreSQL would not match a CASE with bound values in GROUP BY.
+    decided = (
+        select(ItemDecision.enrolment_id, area.label("area"), ItemDecision.kind)
+        .join(
+            latest,
+            and_(
+                ItemDecision.enrolment_id == latest.c.enrolment_id,
+                ItemDecision.tier == latest.c.tier,
+                ItemDecision.item_code == latest.c.item_code,
+                ItemDecision.seq == latest.c.seq,
+            ),
+        )
+        .subquery()
+    )
+    out: dict[int, dict[tuple[str | None, DecisionKind], int]] = defaultdict(dict)
+    for enrolment_id, a, kind, n in session.execute(
+        select(decided.c.enrolment_id, decided.c.area, decided.c.kind, func.count()).group_by(
+            decided.c.enrolment_id, decided.c.area, decided.c.kind
+        )
+    ):
+        out[enrolment_id][(a, kind)] = n
+    return out
+
+
+def _leads(user: User, enrolment: Enrolment) -> bool:
+    tier = assignments.deciding_tier(enrolment)
+    return tier is not None and assignments.leads(user, enrolment, tier)
 
 
 def _signed(session: Session, pairs: Sequence[tuple[int, str]]) -> dict[int, set[str]]:
@@ -587,3 +711,30 @@ def _open_cycle_dates(session: Session, enrolment_id: int | None) -> list[tuple[
             if (day := getattr(cycle, key)) is not None:
                 out.append((cycle.year, key, day))
     return out
+
+
+def _paused(session: Session, designations: Iterable[Designation]) -> set[int]:
+    """The enrolments whose 2-yearly report pauses (``workflow.monitoring_paused``, the rule
+    the monitoring page applies): a WBK designation whose unit is proposed for WBBM and holds
+    no WBBM yet. One query, none without a WBK."""
+    wbk = {d.enrolment_id: d.unit_id for d in designations if d.predicate is Predicate.WBK}
+    if not wbk:
+        return set()
+    proposed: set[int] = set()
+    holds_wbbm: set[int] = set()
+    for unit_id, stage in session.execute(
+        select(Enrolment.unit_id, Enrolment.stage).where(
+            Enrolment.unit_id.in_(set(wbk.values())),
+            Enrolment.target == Predicate.WBBM,
+            Enrolment.stage.in_([*PROPOSED_STAGES, *DESIGNATED]),
+        )
+    ):
+        (holds_wbbm if stage in DESIGNATED else proposed).add(unit_id)
+    return {
+        enrolment_id
+        for enrolment_id, unit_id in wbk.items()
+        if enrolment_id is not None
+        and monitoring_paused(
+            holds_wbk_only=unit_id not in holds_wbbm, proposed_for_wbbm=unit_id in proposed
+        )
+    }

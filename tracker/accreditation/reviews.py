@@ -364,6 +364,16 @@ def queue(
     counts: dict[tuple[int, str], dict[DecisionKind, int]] = {}
     for enrolment_id, tier, kind, n in rows:
         counts.setdefault((enrolment_id, tier), {})[kind] = n
+    return queue_entries(enrolments, counts, item_counts)
+
+
+def queue_entries(
+    enrolments: Sequence[Enrolment],
+    counts: dict[tuple[int, str], dict[DecisionKind, int]],
+    item_counts: dict[int, int],
+) -> list[QueueEntry]:
+    """``queue`` from decision counts already made: per (enrolment, tier), how many items
+    stand at each kind of decision (the latest per item)."""
     return sorted(
         (_entry(e, counts, item_counts[e.id]) for e in enrolments), key=lambda q: q.waiting_since
     )

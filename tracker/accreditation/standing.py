@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from tracker.accreditation import signed_dates
 from tracker.accreditation.predicates import Predicate
 from tracker.i18n import _
 
@@ -138,9 +139,11 @@ def revocation_problems(
     decree_number: str,
     decree_date: date | None,
     designated_on: date,
+    today: date,
 ) -> list[str]:
     """What is wrong with a revocation as typed: the Minister's decree number and date are
-    required (D15), and the decree cannot precede the designation it revokes."""
+    required (D15), the decree cannot precede the designation it revokes, and it is already
+    signed, so not dated after ``today`` (issue 15 §3)."""
     found = []
     if not " ".join(decree_number.split()):
         found.append(_("Nomor keputusan pencabutan wajib diisi."))
@@ -150,6 +153,10 @@ def revocation_problems(
         )
     if decree_date is None:
         found.append(_("Tanggal keputusan pencabutan wajib diisi."))
+    elif future := signed_dates.future_date_reason(
+        decree_date, today, _("Tanggal keputusan pencabutan")
+    ):
+        found.append(future)
     elif decree_date < designated_on:
         found.append(
             _(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.orm import Session, contains_eager
 
 from tracker.accreditation import dashboards, tiers
@@ -68,26 +68,41 @@ def area_spread(
 ) -> tuple[list[AreaInfo], dict[str, list[Decimal]]]:
     """Each area's score (percent of its weight) of every unit on the board, as the furthest
     tier that has scored it judged (the unit's own, then TPI's, then TPN's). Two queries: the
-    cycle's framework and the assessments."""
+    cycle's framework and the assessments.
+
+    Issue 18 §3: the database picks each unit's furthest tier (a window over its assessments)
+    and reads only the area scores out of the cached summary (JSON paths), so 5,000 units move
+    one row each with six short texts, not every tier's whole summary decoded in Python."""
     areas = areas_of(framework_of(cycle.framework))
+    if not areas:
+        return areas, {}
     order = {t.code: i for i, t in enumerate(tiers.parse_tiers(cycle.tiers))}
-    rows = session.execute(
-        select(Assessment.enrolment_id, Assessment.tier, Assessment.summary)
+    rank = case(order, value=Assessment.tier, else_=-1) if order else literal(-1)
+    scores = [Assessment.summary[("areas", a.number)].as_string() for a in areas]
+    ranked = (
+        select(
+            *(value.label(f"area_{i}") for i, value in enumerate(scores)),
+            func.row_number()
+            .over(partition_by=Assessment.enrolment_id, order_by=rank.desc())
+            .label("furthest"),
+        )
         .join(Enrolment, Enrolment.id == Assessment.enrolment_id)
         .join(Enrolment.unit)
-        .where(*dashboards.matching(scope, cycle, filters), Assessment.answered > 0)
-    ).all()
-    best: dict[int, tuple[int, dict[str, Decimal]]] = {}
-    for enrolment_id, tier, summary in rows:
-        points = _area_points(summary)
-        rank = order.get(tier, -1)
-        if points and rank >= best.get(enrolment_id, (-2, {}))[0]:
-            best[enrolment_id] = (rank, points)
+        .where(
+            *dashboards.matching(scope, cycle, filters),
+            Assessment.answered > 0,
+            or_(*(value.is_not(None) for value in scores)),  # scored at all
+        )
+        .subquery()
+    )
+    rows = session.execute(
+        select(*(ranked.c[f"area_{i}"] for i in range(len(areas)))).where(ranked.c.furthest == 1)
+    )
     spread: dict[str, list[Decimal]] = {a.number: [] for a in areas}
-    for _rank, points in best.values():
-        for area in areas:
-            if area.number in points and area.weight:
-                spread[area.number].append(points[area.number] / area.weight * HUNDRED)
+    for row in rows:
+        for area, text in zip(areas, row, strict=True):
+            if area.weight and (value := _decimal(text)) is not None:
+                spread[area.number].append(value / area.weight * HUNDRED)
     return areas, spread
 
 

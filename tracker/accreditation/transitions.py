@@ -10,9 +10,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker import hooks
+from tracker import clock, hooks
 from tracker.accreditation import (
     assessments,
+    carry,
+    clearance,
     cycles,
     designations,
     duties,
@@ -40,7 +42,6 @@ from tracker.accreditation.tiers import TierCode
 from tracker.accreditation.workflow import Action
 from tracker.audit import services as audit
 from tracker.auth.models import User
-from tracker.clock import today
 from tracker.db import utcnow
 from tracker.errors import ConflictError, NotAllowedError, ValidationError
 from tracker.evidence import services as evidence
@@ -117,7 +118,7 @@ def advance(
         )
     details = replace(details or Details(), deployment=actor.deployment)
     _ensure_independent(actor, enrolment, action)
-    ctx = context(session, enrolment, action, details, on or today())
+    ctx = context(session, enrolment, action, details, on or clock.today())
     target = workflow.advance(enrolment.stage, action, actor.roles, ctx)
     recorded = records_from_portalrb(actor.deployment, action in workflow.TPN_STEPS)
     reference = clean_reference(details.portalrb_reference) if recorded else None
@@ -138,7 +139,7 @@ def advance(
     )
     session.add(transition)
     enrolment.stage, enrolment.stage_since = target, utcnow()
-    _side_effects(session, actor, enrolment, action, details, snapshot)
+    _side_effects(session, actor, enrolment, action, details, snapshot, ctx.today)
     _start_deciding_tier(session, enrolment)
     session.flush()
     audit.record(
@@ -204,6 +205,7 @@ def _side_effects(
     action: Action,
     details: Details,
     snapshot: Snapshot | None,
+    day: date,
 ) -> None:
     if action in (Action.PRELIMINARY_RETURN, Action.TPI_NOT_YET):
         _clear_sign_offs(session, enrolment)
@@ -229,17 +231,11 @@ def _side_effects(
             decree_date=details.decree_date,
             on=details.on_date,
             reason=details.note,
+            today=day,
         )
-        end_enrolments(session, actor.user, ended, details, done=enrolment.id)
-    elif action is Action.REPORT_MONITORING:
-        designations.record_monitoring_report(
-            session,
-            actor=actor,
-            enrolment=enrolment,
-            on=details.on_date or today(),
-            note=details.note,
-            result=details.monitoring_result or MonitoringResult.STILL_MEETS,
-        )
+        end_enrolments(session, actor.user, ended, details, day, done=enrolment.id)
+    elif action is Action.REPORT_MONITORING:  # the step follows the report, never alone
+        designations.filed_monitoring_report(session, enrolment=enrolment, on=details.on_date)
 
 
 def end_enrolments(
@@ -247,11 +243,13 @@ def end_enrolments(
     user: User,
     ended: list[Designation],
     details: Details,
+    day: date,
     done: int | None = None,
 ) -> None:
     """D15: a revocation ends every active predicate of the unit; the enrolments those were
     designated in (other than ``done``, the one revoked) move to "revoked" with the same
-    decree and reason, so no stage still shows a predicate that has ended."""
+    decree and reason, on ``day`` (the revocation's), so no stage still shows a predicate that
+    has ended."""
     for designation in ended:
         if designation.enrolment_id is None or designation.enrolment_id == done:
             continue
@@ -263,6 +261,7 @@ def end_enrolments(
                 enrolment=other,
                 action=Action.REVOKE,
                 details=details,
+                on=day,
             )
 
 
@@ -398,9 +397,14 @@ GATHERERS: Mapping[Fact, Gatherer] = {
     Fact.KKN_CASE: lambda s, e, _a, _d: has_kkn_case(s, e),
     Fact.NOTE: lambda _s, _e, _a, d: d.note,
     Fact.DECREE_GIVEN: lambda _s, _e, _a, d: bool(d.decree_number.strip() and d.decree_date),
+    Fact.DECREE_DATE: lambda _s, _e, _a, d: d.decree_date,
     Fact.TPN_SURVEYS: lambda s, e, _a, _d: surveys.records(s, e),
     Fact.DEPLOYMENT: lambda _s, _e, _a, d: d.deployment,
     Fact.PORTALRB_REFERENCE: lambda _s, _e, _a, d: d.portalrb_reference,
+    Fact.CLEARANCE: lambda s, e, _a, d: clearance.state(
+        s, e, round_here=d.deployment is Deployment.NATIONAL
+    ),
+    Fact.CARRIED_UNCONFIRMED: lambda s, e, _a, _d: carry.unconfirmed_count(s, e),
 }
 
 

@@ -119,7 +119,9 @@ ALLOWED_ROLES: Mapping[Action, frozenset[Role]] = {
     A.TPI_NOT_YET: frozenset({Role.TPI}),
     A.PROPOSE: frozenset({Role.PIMPINAN, Role.ADMIN}),
     A.APPEAL: frozenset({Role.PIMPINAN, Role.ADMIN}),
-    A.REPORT_MONITORING: frozenset({Role.TPI}),
+    # Taken by filing the report on the unit's monitoring page, which TPI or the administrator
+    # may do (``complaints.rules.MONITORING_REPORTERS``).
+    A.REPORT_MONITORING: frozenset({Role.TPI, Role.ADMIN}),
     A.REVOKE: frozenset({Role.TPN, Role.ADMIN}),
     A.VOID: frozenset({Role.TPN, Role.ADMIN}),
     **{
@@ -239,13 +241,20 @@ HAND_OFFS = frozenset(
 _HANDED_ON = (guards.all_answered, guards.no_input_errors, guards.evidence_confirmed)
 
 GUARDS: Mapping[Action, tuple[Guard, ...]] = {
-    A.SUBMIT_PRELIMINARY: (guards.needs_preliminary, *_HANDED_ON),
-    A.SUBMIT_TPI: (guards.no_preliminary, *_HANDED_ON),
+    # Issue 16 §3: the unit hands on no value carried from last cycle unconfirmed.
+    A.SUBMIT_PRELIMINARY: (guards.needs_preliminary, *_HANDED_ON, guards.carried_confirmed),
+    A.SUBMIT_TPI: (guards.no_preliminary, *_HANDED_ON, guards.carried_confirmed),
     A.PRELIMINARY_PASS: (guards.areas_signed, *_HANDED_ON),
     A.TPI_MEETS: (guards.areas_signed, guards.eligible, *_HANDED_ON),
     A.PROPOSE: (guards.proposal_gate, guards.eligible, *_HANDED_ON),
     A.APPEAL: (guards.appeal_once,),
-    A.DESIGNATE: (guards.eligible, guards.decree, guards.tpn_surveys, *_HANDED_ON),
+    A.DESIGNATE: (
+        guards.eligible,
+        guards.decree,
+        guards.tpn_surveys,
+        guards.clearance,
+        *_HANDED_ON,
+    ),
     # D15: a revocation cites the Minister's decree (number and date) like a designation.
     A.REVOKE: (guards.decree,),
 }
@@ -371,6 +380,26 @@ def monitoring_due(designated_on: date, report_dates: Collection[date]) -> date:
     """TPI reports on a designated unit at least every two years (Lampiran II Bab IV.A):
     the next report is due two years after the latest one, or after the designation."""
     return _plus_two_years(max([designated_on, *report_dates]))
+
+
+# The stages in which a unit's proposal is in TPN's hands: "proposed" for the pause rule.
+PROPOSED_STAGES = frozenset(
+    {
+        Stage.PROPOSED,
+        Stage.ADMIN_CONDITIONAL,
+        Stage.ADMIN_REJECTED,
+        Stage.APPEAL,
+        Stage.DESK_EVALUATION,
+        Stage.FIELD_EVALUATION,
+    }
+)
+
+
+def monitoring_paused(*, holds_wbk_only: bool, proposed_for_wbbm: bool) -> bool:
+    """Bab IV.A: TPI reports every 2 years on a WBK unit *not* proposed for WBBM; while it is
+    proposed (a WBBM enrolment in ``PROPOSED_STAGES``), its WBBM evaluation stands in for the
+    report and the duty pauses. The monitoring page and "Tugas saya" both ask this."""
+    return holds_wbk_only and proposed_for_wbbm
 
 
 def barred_until(revocation_dates: Collection[date]) -> date | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from tracker.accreditation.workflow import DEADLINE_LABELS, STAGE_LABELS, Deadline, Stage
@@ -130,6 +130,9 @@ class Waiting:
     revised: int
     signable_areas: tuple[str, ...]
     sent_back: int = 0  # items waiting for the unit's fix: not the reviewer's move
+    # Issue 15 §4: the tier's lead assigned this unit to the user (their desk comes first);
+    # units assigned to someone else never reach a plain reviewer's list.
+    assigned_to_me: bool = False
 
 
 @dataclass(frozen=True)
@@ -164,6 +167,7 @@ class Task:
     days_left: int | None
     enrolment_id: int
     detail: str = ""  # the reviewer's comment, or what the count is made of
+    assigned: bool = False  # a review the tier's lead assigned to the user (issue 15 §4)
 
     @property
     def overdue(self) -> bool:
@@ -229,7 +233,8 @@ def tasks(facts: Facts, today: date) -> list[Task]:
 
 
 def ordered(found: Iterable[Task]) -> list[Task]:
-    """Overdue first, then by due date (undated last), then by kind, then by subject."""
+    """Overdue first, then by due date (undated last), then by kind, then the units assigned
+    to the user before the others, then by subject."""
     return sorted(
         found,
         key=lambda t: (
@@ -237,6 +242,7 @@ def ordered(found: Iterable[Task]) -> list[Task]:
             t.due is None,
             t.due or date.max,
             PRIORITY[t.kind],
+            not t.assigned,
             t.subject,
             t.title,
         ),
@@ -296,6 +302,19 @@ def _progress(p: Progress, today: date) -> list[Task]:
 
 
 def _waiting(w: Waiting, today: date) -> list[Task]:
+    return [
+        replace(task, assigned=True, detail=_join(_("ditugaskan kepada Anda"), task.detail))
+        if w.assigned_to_me
+        else task
+        for task in _waiting_tasks(w, today)
+    ]
+
+
+def _join(first: str, rest: str) -> str:
+    return f"{first} · {rest}" if rest else first
+
+
+def _waiting_tasks(w: Waiting, today: date) -> list[Task]:
     out = []
     if w.undecided or w.revised:
         parts = [_("%(n)s butir belum diputuskan", n=w.undecided)] if w.undecided else []

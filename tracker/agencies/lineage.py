@@ -33,6 +33,13 @@ KIND_LABELS = {
 }
 RECORDERS = frozenset({Role.ADMIN, Role.PIMPINAN})
 MAX_DEPTH = 20  # links followed from one unit: a real lineage is a handful
+# The links a unit carries its predecessors' predicates through: a renamed unit is the same
+# unit under a new name, and a merged unit took in its predecessors whole (their services,
+# people and standing). A split does not carry: the Minister's decree named a unit by the
+# service it gave, and after a split no single part is that unit, so each part is evaluated
+# afresh. When the decree that split it says one part goes on as the old unit, that part's
+# link is recorded as a rename.
+CARRYING = frozenset({SuccessionKind.RENAME, SuccessionKind.MERGE})
 
 
 def may_record(user: User, unit: Unit) -> bool:
@@ -93,6 +100,30 @@ def lineage(session: Session, unit_id: int) -> Lineage:
         visited |= next_back | next_forward
         frontier_back, frontier_forward = next_back, next_forward
     return Lineage(back, forward)
+
+
+def carried_from(session: Session, unit_id: int) -> list[UnitSuccession]:
+    """The links back from the unit through which it carries predicates (``CARRYING``):
+    renames and merges, generation by generation (one query each, at most ``MAX_DEPTH``); a
+    split ends the walk on that branch. Nearest first; empty (after one query) without any."""
+    found: list[UnitSuccession] = []
+    frontier, seen = {unit_id}, {unit_id}
+    for _depth in range(MAX_DEPTH):
+        links = session.scalars(
+            select(UnitSuccession)
+            .where(
+                UnitSuccession.successor_id.in_(sorted(frontier)),
+                UnitSuccession.kind.in_(sorted(CARRYING)),
+            )
+            .order_by(UnitSuccession.on.desc(), UnitSuccession.id.desc())
+        ).all()
+        fresh = [link for link in links if link.predecessor_id not in seen]
+        found += fresh
+        frontier = {link.predecessor_id for link in fresh}
+        seen |= frontier
+        if not frontier:
+            break
+    return found
 
 
 def current_units(session: Session, unit_id: int) -> list[Unit]:

@@ -199,11 +199,15 @@ def unit_filter(scope: Scope) -> ColumnElement[bool]:
 
 
 def visible_units(
-    session: Session, scope: Scope, *, agency_id: int | None = None
+    session: Session, scope: Scope, *, agency_id: int | None = None, limit: int | None = None
 ) -> Sequence[Unit]:
+    """The units in ``scope``; the first ``limit`` only when given (the home page shows 50 of a
+    country's thousands: issue 18 §3)."""
     stmt = select(Unit).where(unit_filter(scope)).order_by(Unit.agency_id, Unit.path)
     if agency_id is not None:
         stmt = stmt.where(Unit.agency_id == agency_id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return session.scalars(stmt).all()
 
 

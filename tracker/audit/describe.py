@@ -50,6 +50,13 @@ MESSAGES: dict[str, str] = {
     ),
     "accreditation:stage:advance": N_("%(action)s: %(from)s → %(to)s"),
     "accreditation:kkn:record": N_("Kasus KKN dicatat: %(description)s"),
+    "accreditation:carry:answers": N_(
+        "%(items)s jawaban siklus %(year)s dibawa (%(files)s berkas ikut, %(stale)s berkas "
+        "kedaluwarsa tidak dibawa)"
+    ),
+    "accreditation:carry:confirm": N_(
+        "%(items)s butir bawaan tahun lalu dikonfirmasi (area %(area)s)"
+    ),
     "accreditation:prerequisite:record": N_("Persyaratan %(label)s dicatat: %(value)s"),
     "evidence:file:upload": N_("Berkas %(name)s diunggah untuk butir %(item)s (versi %(version)s)"),
     "evidence:link:add": N_("Tautan bukti dicatat untuk butir %(item)s: %(url)s"),
@@ -76,12 +83,31 @@ MESSAGES: dict[str, str] = {
         "Predikat Menuju %(predicate)s %(year)s dicabut (SK %(decree_number)s, %(decree_date)s)"
     ),
     "certificates:certificate:issue": N_("Piagam %(number)s diterbitkan"),
+    # Issue 16 §5: a step's document rendered from its frozen data, a signed scan uploaded.
+    "documents:document:render": N_("Dokumen tahap dibuat dalam PDF (SHA-256 %(sha256)s)"),
+    "documents:scan:upload": N_("Pindaian bertanda tangan %(name)s diunggah (SHA-256 %(sha256)s)"),
     "certificates:certificate:reissue": N_(
         "Piagam %(number)s diterbitkan ulang, mengganti %(replaces)s"
     ),
     "certificates:print:request": N_("Pencetakan %(count)s piagam diminta (%(format)s)"),
     "certificates:signatory:update": N_("Penanda tangan piagam diubah: %(name)s"),
     "certificates:emblem:update": N_("Lambang instansi pada piagam diubah"),
+    # Issue 17 §1, §4, §5: the overseers asked for clearance, Ombudsman results, unit lineage.
+    "accreditation:cycle:overseers": N_("Daftar pengawas yang dimintai klarifikasi diubah"),
+    "accreditation:ombudsman:record": N_(
+        "Hasil penilaian kepatuhan Ombudsman %(year)s dicatat: zona %(zone)s, nilai %(score)s"
+    ),
+    "agencies:unit:succession": N_(
+        "Unit %(predecessor)s diteruskan oleh %(successor)s (SK %(decree)s)"
+    ),
+    # Issue 17 §2, §3: the complaints register and monitoring (never the complainant's text).
+    "complaints:complaint:file": N_("Pengaduan baru dicatat"),
+    "complaints:complaint:status": N_("Status pengaduan diubah: %(note)s"),
+    "complaints:complaint:handler": N_("Penanganan pengaduan diambil alih"),
+    "complaints:complaint:file_added": N_("Berkas %(name)s ditambahkan pada pengaduan"),
+    "complaints:monitoring:file": N_("Laporan pemantauan %(on)s dicatat, nilai LKE %(lke_score)s"),
+    "complaints:verification:open": N_("Tugas verifikasi dibuka, tenggat %(due_on)s"),
+    "complaints:verification:decide": N_("Hasil verifikasi dicatat: %(note)s"),
 }
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from tracker.audit import chain, keys
@@ -73,6 +74,70 @@ def record(
     session.add(event)
     session.flush()
     return event
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One record for ``record_many``: what ``record`` takes, with the subject as type and id."""
+
+    tag: str
+    subject_type: str
+    subject_id: Any
+    actor_id: int | None = None
+    actor_name: str = "sistem"
+    data: dict[str, Any] | None = None
+    unit_id: int | None = None
+    agency_id: int | None = None
+
+
+def record_many(session: Session, entries: Iterable[Entry], *, chunk: int = 5000) -> int:
+    """Append many records in the caller's transaction (bulk loads, issue 18 §1): the same
+    fields, the same keyed hash and the same head as ``record``, written ``chunk`` rows to an
+    INSERT. The head row is updated first, as in ``record``, so concurrent appends wait; it is
+    read once and written once at the end. Returns the number of records appended."""
+    session.flush()
+    session.execute(
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(seq=AuditHead.seq)
+        .execution_options(synchronize_session=False)
+    )
+    head = session.execute(
+        select(AuditHead).where(AuditHead.id == 1).execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if head is None:
+        raise RuntimeError("the audit head row is missing; run `flask audit verify`")
+    key = keys.of(session)
+    seq, prev, rows, count = head.seq, head.hash, [], 0
+    for entry in entries:
+        seq += 1
+        event = AuditEvent(
+            seq=seq,
+            at=utcnow(),
+            actor_id=entry.actor_id,
+            actor_name=entry.actor_name,
+            tag=entry.tag,
+            subject_type=entry.subject_type,
+            subject_id=str(entry.subject_id),
+            agency_id=entry.agency_id,
+            unit_id=entry.unit_id,
+            data=chain.canonical(entry.data or {}),
+            prev_hash=prev,
+        )
+        prev = chain.record_hash(event.hashed_fields(), prev, key)
+        rows.append({**event.hashed_fields(), "at": event.at, "prev_hash": event.prev_hash})
+        rows[-1]["hash"] = prev
+        if len(rows) >= chunk:
+            session.execute(insert(AuditEvent), rows)
+            count, rows = count + len(rows), []
+    if rows:
+        session.execute(insert(AuditEvent), rows)
+        count += len(rows)
+    if count:
+        head.seq, head.hash = seq, prev
+        head.seal = chain.head_seal(head.as_head(), key)
+        session.flush()
+    return count
 
 
 @dataclass(frozen=True)

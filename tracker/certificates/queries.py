@@ -104,22 +104,37 @@ def registry_page(session: Session, filters: Filters, page: int) -> Page[Registr
     designations recorded from before the tracker, which have none. One query for the page
     and one for the count, whatever the page shows."""
     replacement = aliased(Certificate)
-    entries = _in_registry(
-        select(Designation, Certificate, Unit.name, Agency.name), replacement, filters
-    ).options(Load(Designation).raiseload("*"), Load(Certificate).raiseload("*"))
-    ordered = entries.order_by(
-        Designation.year.desc(),
-        Designation.predicate,
-        func.coalesce(Certificate.unit_name, Unit.name),
-        Designation.id,
-    )
+    ordered = _registry_entries(replacement, filters)
     total = (
         session.scalar(_in_registry(select(func.count(Designation.id)), replacement, filters)) or 0
     )
     pages = max(1, math.ceil(total / PAGE_SIZE))
     number = min(max(1, page), pages, MAX_PAGE)
     rows = session.execute(ordered.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE))
-    items = [
+    return Page(_registry_items(rows), number, PAGE_SIZE, total)
+
+
+def registry_all(session: Session, filters: Filters, limit: int) -> list[RegistryEntry]:
+    """The registry under ``filters``, every page at once up to ``limit`` rows, in the page's
+    order (its download, issue 16 §6). One query."""
+    ordered = _registry_entries(aliased(Certificate), filters)
+    return _registry_items(session.execute(ordered.limit(limit)))
+
+
+def _registry_entries(replacement: Any, filters: Filters) -> Select:
+    entries = _in_registry(
+        select(Designation, Certificate, Unit.name, Agency.name), replacement, filters
+    ).options(Load(Designation).raiseload("*"), Load(Certificate).raiseload("*"))
+    return entries.order_by(
+        Designation.year.desc(),
+        Designation.predicate,
+        func.coalesce(Certificate.unit_name, Unit.name),
+        Designation.id,
+    )
+
+
+def _registry_items(rows: Any) -> list[RegistryEntry]:
+    return [
         RegistryEntry(
             designation,
             certificate,
@@ -128,7 +143,6 @@ def registry_page(session: Session, filters: Filters, page: int) -> Page[Registr
         )
         for designation, certificate, unit_name, agency_name in rows
     ]
-    return Page(items, number, PAGE_SIZE, total)
 
 
 def _in_registry(stmt: AnySelect, replacement: Any, filters: Filters) -> AnySelect:

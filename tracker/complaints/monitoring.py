@@ -16,11 +16,12 @@ from datetime import date
 from decimal import Decimal
 from typing import IO
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from tracker.accreditation import workflow
-from tracker.accreditation.designations import active_designations
+from tracker.accreditation import transitions, workflow
+from tracker.accreditation.context import actor_for
+from tracker.accreditation.designations import active_designations, carrying_unit_ids
 from tracker.accreditation.models import (
     Designation,
     Enrolment,
@@ -28,7 +29,6 @@ from tracker.accreditation.models import (
     MonitoringResult,
     Predicate,
 )
-from tracker.accreditation.workflow import Stage
 from tracker.agencies.models import Unit
 from tracker.audit import services as audit
 from tracker.auth.models import User
@@ -41,18 +41,6 @@ from tracker.evidence.filetypes import UploadPolicy
 from tracker.evidence.models import EvidenceFile, EvidencePurpose
 from tracker.evidence.storage import BlobStore
 from tracker.i18n import _
-
-# The stages in which a unit's proposal is in TPN's hands: "proposed" for the pause rule.
-PROPOSED_STAGES = frozenset(
-    {
-        Stage.PROPOSED,
-        Stage.ADMIN_CONDITIONAL,
-        Stage.ADMIN_REJECTED,
-        Stage.APPEAL,
-        Stage.DESK_EVALUATION,
-        Stage.FIELD_EVALUATION,
-    }
-)
 
 
 def open_task(
@@ -116,8 +104,10 @@ def file_report(
 ) -> tuple[MonitoringReport, EvidenceFile, VerificationTask | None]:
     """File TPI's 2-yearly report with its LKE score and signed letter (stored as evidence).
     "No longer meets" opens a verification task. Returns the report, the stored letter and the
-    task opened (None for "still meets"). Raises ValidationError (revoked predicate,
-    date in the future or before the designation, score outside 0–100), RejectedFileError."""
+    task opened (None for "still meets"); a tracker-made enrolment moves to "monitoring" in the
+    same transaction. Raises ValidationError (revoked predicate, date in the future or before
+    the designation, score outside 0–100), RejectedFileError, and what the workflow step
+    raises (``_advance_enrolment``)."""
     _check_report(designation, on, lke_score, today)
     stored = evidence.store_unattached(
         session,
@@ -199,6 +189,7 @@ def record_report(
             "letter": letter.public_id,
         },
     )
+    _advance_enrolment(session, user, designation, report, today)
     task = None
     if rules.opens_verification(no_longer_meets=result is MonitoringResult.NO_LONGER_MEETS):
         task = open_task(
@@ -210,6 +201,35 @@ def record_report(
             today=today,
         )
     return report, task
+
+
+# The stages of a tracker-made enrolment whose designation is in force.
+_DESIGNATED = frozenset({workflow.Stage.DESIGNATED, workflow.Stage.MONITORING})
+
+
+def _advance_enrolment(
+    session: Session, user: User, designation: Designation, report: MonitoringReport, today: date
+) -> None:
+    """One path for the 2-yearly report: a designation made in the tracker moves its enrolment
+    from "designated" to "monitoring" through the workflow (``Action.REPORT_MONITORING``) in
+    the same transaction, so its stage, "Tugas saya" and the report agree. A designation
+    recorded from before the tracker has no enrolment to move. Raises what
+    ``transitions.advance`` raises (the whole filing is then refused)."""
+    if designation.enrolment_id is None:
+        return
+    enrolment = session.get(Enrolment, designation.enrolment_id)
+    if enrolment is None or enrolment.stage not in _DESIGNATED:
+        return
+    transitions.advance(
+        session,
+        actor=actor_for(user, enrolment.unit),
+        enrolment=enrolment,
+        action=workflow.Action.REPORT_MONITORING,
+        details=transitions.Details(
+            note=report.note, on_date=report.reported_on, monitoring_result=report.result
+        ),
+        on=today,
+    )
 
 
 def decide(
@@ -288,7 +308,7 @@ def _proposed_for_wbbm(session: Session, unit_id: int) -> bool:
         select(Enrolment.id).where(
             Enrolment.unit_id == unit_id,
             Enrolment.target == Predicate.WBBM,
-            Enrolment.stage.in_(list(PROPOSED_STAGES)),
+            Enrolment.stage.in_(list(workflow.PROPOSED_STAGES)),
         )
     )
     return found is not None
@@ -302,7 +322,12 @@ def page(session: Session, unit: Unit, today: date) -> MonitoringPage:
         session.scalars(
             select(MonitoringReport)
             .join(Designation, Designation.id == MonitoringReport.designation_id)
-            .where(Designation.unit_id == unit.id)
+            .where(  # its own, and those of the predicates it carries (issue 17 §5)
+                or_(
+                    Designation.unit_id == unit.id,
+                    Designation.id.in_([d.id for d in designations]),
+                )
+            )
             .order_by(MonitoringReport.reported_on.desc(), MonitoringReport.id.desc())
         )
     )
@@ -320,7 +345,7 @@ def page(session: Session, unit: Unit, today: date) -> MonitoringPage:
     for d in designations:
         dates = [r.reported_on for r in all_reports if r.designation_id == d.id]
         due = workflow.monitoring_due(d.decree_date, dates)
-        paused = rules.monitoring_paused(
+        paused = workflow.monitoring_paused(
             holds_wbk_only=not holds_wbbm and d.predicate is Predicate.WBK,
             proposed_for_wbbm=proposed,
         )
@@ -361,7 +386,10 @@ def letter_of(session: Session, unit: Unit, public_id: str) -> EvidenceFile:
         .join(MonitoringFiling, MonitoringFiling.letter_id == EvidenceFile.id)
         .join(MonitoringReport, MonitoringReport.id == MonitoringFiling.report_id)
         .join(Designation, Designation.id == MonitoringReport.designation_id)
-        .where(Designation.unit_id == unit.id, EvidenceFile.public_id == public_id)
+        .where(
+            Designation.unit_id.in_(carrying_unit_ids(session, unit.id)),
+            EvidenceFile.public_id == public_id,
+        )
     ).first()
     if row is None:
         raise NotFoundError(_("Berkas tidak ditemukan."))

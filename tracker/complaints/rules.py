@@ -8,8 +8,8 @@ no Flask, no SQLAlchemy.
 - The public form's spam checks: the honeypot and the signed form time (``form_time_problem``).
 - Monitoring (Lampiran II Bab IV): a "no longer meets" report or a verified serious complaint
   opens a verification task, due ``VERIFICATION_DAYS`` later; its outcome is "still meets",
-  "coaching with deadline" or "propose revocation" (``VerificationOutcome``); the 2-yearly duty
-  pauses while a WBK unit is proposed for WBBM (``monitoring_paused``).
+  "coaching with deadline" or "propose revocation" (``VerificationOutcome``). The pause of the
+  2-yearly duty is accreditation's (``workflow.monitoring_paused``): "Tugas saya" asks it too.
 """
 
 from __future__ import annotations
@@ -212,9 +212,3 @@ def outcome_problems(
 def opens_verification(*, no_longer_meets: bool) -> bool:
     """A monitoring report that says "no longer meets" always asks for verification."""
     return no_longer_meets
-
-
-def monitoring_paused(*, holds_wbk_only: bool, proposed_for_wbbm: bool) -> bool:
-    """Bab IV.A: TPI reports every 2 years on a WBK unit *not* proposed for WBBM; while it is
-    proposed, its WBBM evaluation stands in for the report and the duty pauses."""
-    return holds_wbk_only and proposed_for_wbbm

@@ -455,7 +455,7 @@ def file_report(unit_id: int) -> ResponseReturnValue:
             )
             keys.append(letter_row.storage_key)
             session.commit()
-    except ValidationError as err:  # rolled back, the letter removed
+    except (ValidationError, InvalidTransitionError) as err:  # rolled back, the letter removed
         form.form_errors.extend(_problems(err))
         unit = agency_services.get_unit(session, unit_id)
         return _monitoring_page(unit, roles, form, 422)

@@ -10,6 +10,7 @@ from tracker import clock
 from tracker.accreditation import dashboards, my_tasks
 from tracker.accreditation.deployment import Deployment
 from tracker.accreditation.workflow import STAGE_LABELS
+from tracker.accreditation.worklist import TaskKind
 from tracker.agencies import services as agency_services
 from tracker.auth.access import scope_of
 from tracker.auth.login import actor_grants, current_actor
@@ -21,6 +22,10 @@ from tracker.language import LANGUAGES
 from tracker.sessions import get_session
 
 bp = Blueprint("core", __name__)
+# Issue 18 §3: the home page shows the most urgent tasks; the rest are counted and the review
+# queue (paged) lists them all. TPN can act on ~560 units nationally.
+HOME_TASKS = 20
+REVIEW_KINDS = frozenset({TaskKind.REVIEW, TaskKind.SIGN_OFF})
 
 
 @bp.get("/")
@@ -35,11 +40,13 @@ def index():
     )
     return render_template(
         "core/home.html",
-        tasks=mine.tasks,
+        tasks=mine.tasks[:HOME_TASKS],
+        task_total=len(mine.tasks),
+        more_reviews=any(t.kind in REVIEW_KINDS for t in mine.tasks[HOME_TASKS:]),
         upcoming=mine.upcoming,
         grants=grants,
         role_labels=ROLE_LABELS,
-        units=agency_services.visible_units(db, scope)[:50],
+        units=agency_services.visible_units(db, scope, limit=50),
         work=work,
         # Issue 15 §3: each running stage with its deadline and days left.
         dues=my_tasks.stage_dues(db, [e for e, _tiers in work], clock.today()),

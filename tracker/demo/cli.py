@@ -27,3 +27,27 @@ def seed_command() -> None:
     click.echo(f"\nAkun demo (kata sandi semua: {demo.DEMO_PASSWORD}):")
     for account in demo.ACCOUNTS:
         click.echo(f"  {account.username:28} {account.describe()}")
+
+
+@demo_cli.command("national")
+@click.option("--units", type=click.IntRange(min=8), default=5000, show_default=True)
+@click.option("--force", is_flag=True, help="Add to a database that already holds data.")
+@fail_on_domain_error
+def national_command(units: int, force: bool) -> None:
+    """Build a national-sized dataset (issue 18 §1) through the bulk paths."""
+    from tracker.demo import national
+
+    settings = tracker_settings()
+    with cli_session() as session:
+        report = national.build(
+            session,
+            units=units,
+            production=settings.production,
+            force=force,
+            progress=lambda step: click.echo(f"  {step}", err=True),
+        )
+        session.commit()
+    click.echo("Data nasional dibuat:")
+    for line in report.lines():
+        click.echo(line)
+    click.echo(f"Kata sandi semua akun demo: {demo.DEMO_PASSWORD}")

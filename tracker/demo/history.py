@@ -2,7 +2,8 @@
 pages show real content on a fresh ``make run``.
 
 The story the product was born from: Polres Metro Bekasi Kota, Menuju WBK 2018 and Menuju WBBM
-2019; then a few more units across agencies, one of them revoked. Decree numbers, the signatory
+2019, recognised by the Ombudsman for its services (zona hijau, issue 17 §4); then a few more
+units across agencies, one of them revoked. Decree numbers, the signatory
 and the revocation are illustrative demo data, not real records. These are historical
 designations (no enrolment in the tracker), so their snapshot hash is that of a small canonical
 record of the designation itself. Units that the open-cycle story (``story.py``) enrols are left
@@ -17,12 +18,15 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.accreditation.clearance_rules import OmbudsmanZone
 from tracker.accreditation.models import Designation, Predicate
+from tracker.accreditation.oversight_models import OmbudsmanResult
 from tracker.agencies import services as agencies
 from tracker.certificates import services as certificates
 from tracker.certificates.models import Certificate
@@ -107,6 +111,43 @@ def seed_history(session: Session, report: SeedReport) -> None:
                 session, designation=designation, user=None, issued_on=past.decree_date
             )
             report.add(f"piagam {certificate.number}")
+    for agency_code, unit_code, year, zone, score in OMBUDSMAN:
+        _ombudsman(session, agency_code, unit_code, year, zone, score, report)
+
+
+# Issue 17 §4: the Ombudsman's recognition of Polres Metro Bekasi Kota's SIM, SKCK and SPKT
+# services, the news item the product was born from (zone and score are illustrative).
+OMBUDSMAN = (
+    ("polri", "polres-metro-bekasi-kota", 2019, OmbudsmanZone.HIJAU, Decimal("92.35")),
+    ("polri", "polres-metro-bekasi-kota", 2021, OmbudsmanZone.HIJAU, Decimal("94.10")),
+)
+
+
+def _ombudsman(
+    session: Session,
+    agency_code: str,
+    unit_code: str,
+    year: int,
+    zone: OmbudsmanZone,
+    score: Decimal,
+    report: SeedReport,
+) -> None:
+    agency = agencies.find_agency(session, agency_code)
+    unit = agencies.find_unit(session, agency, unit_code) if agency else None
+    if unit is None:
+        return
+    found = select(OmbudsmanResult.id).where(
+        OmbudsmanResult.unit_id == unit.id, OmbudsmanResult.year == year
+    )
+    if session.scalar(found) is not None:
+        return
+    session.add(
+        OmbudsmanResult(
+            unit_id=unit.id, agency_id=unit.agency_id, year=year, zone=zone, score=score
+        )
+    )
+    session.flush()
+    report.add(f"penilaian Ombudsman {unit.name} {year}")
 
 
 def _designation(session: Session, past: PastDesignation, report: SeedReport):

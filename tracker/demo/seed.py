@@ -198,10 +198,12 @@ def seed(session: Session, *, production: bool) -> SeedReport:
     if production:
         raise DemoRefusedError("Data demo tidak boleh dimuat saat TRACKER_ENV=production.")
     report = SeedReport([])
+    from tracker.demo.aftercare import seed_aftercare
     from tracker.demo.history import seed_history
     from tracker.demo.story import seed_cycle
 
-    for step in (seed_organisations, seed_accounts, seed_history, seed_cycle):
+    steps = (seed_organisations, seed_accounts, seed_history, seed_cycle, seed_aftercare)
+    for step in steps:
         step(session, report)
     return report
 

@@ -28,6 +28,9 @@ class EvidencePurpose(enum.StrEnum):
     PROPOSAL = "proposal"  # proposal letter, SPTJM
     CORRECTIONS = "corrections"  # administrative-selection corrections / appeal
     DESIGNATION = "designation"  # scanned certificate of a designation made before the tracker
+    CLEARANCE = "clearance"  # an overseer's answer to TPN's clearance request (issue 17 §1)
+    OMBUDSMAN = "ombudsman"  # the Ombudsman's compliance certificate of a unit (issue 17 §4)
+    COMPLAINT = "complaint"  # a file documenting a complaint (issue 17 §2)
 
 
 class EvidenceStatus(enum.StrEnum):

@@ -29,6 +29,7 @@ from tracker.accreditation.web.lke_views import (
     _lke_url,
     _page_context,
     area_answer_forms,
+    summary_fragments,
 )
 from tracker.accreditation.web.views import bp
 from tracker.error_handlers import wants_json
@@ -119,7 +120,7 @@ def _fragments(
 ) -> dict[str, object]:
     """What the script swaps in after a save: per saved item its new version and digest,
     "tersimpan 14.05" and the re-rendered item (the script takes its badges from it); the
-    area tabs and the score summary."""
+    area tabs, the score summary, the plan, the chart and the blockers."""
     page = pages.lke_page(
         get_session(), actor=actor, enrolment=enrolment, tier_code=tier, area=area
     )
@@ -141,8 +142,7 @@ def _fragments(
         "message": message,
         "saved": list(saved),
         "items": items,
-        "areas": render_template("accreditation/_area_tabs_fragment.html", **context),
-        "stats": render_template("accreditation/_lke_stats_fragment.html", **context),
+        **summary_fragments(context),
     }
 
 

@@ -7,7 +7,8 @@ from flask.typing import ResponseReturnValue
 
 from tracker.accreditation import cycles, queries, transitions
 from tracker.accreditation.models import Cycle
-from tracker.accreditation.web import forms
+from tracker.accreditation.web import forms, oversight_pages
+from tracker.accreditation.web.oversight_forms import OverseersForm
 from tracker.accreditation.web.views import bp
 from tracker.accreditation.workflow import DEADLINE_LABELS, STAGE_LABELS, Deadline
 from tracker.agencies import services as agency_services
@@ -115,6 +116,7 @@ def _cycle_page(
     extend: forms.ExtendDeadlineForm | None = None,
     quota: forms.QuotaForm | None = None,
     kkn: forms.KknForm | None = None,
+    overseers: OverseersForm | None = None,
 ) -> str:
     """The cycle page; a form given (with its errors) replaces the blank one."""
     session = get_session()
@@ -134,6 +136,7 @@ def _cycle_page(
         extend_form=extend or _extend_form(posted=False),
         quota_form=quota or _quota_form(posted=False),
         kkn_form=kkn or _kkn_form(posted=False),
+        overseers_form=overseers or oversight_pages.overseers_form(item),  # issue 17 §1
     )
 
 

@@ -36,7 +36,7 @@ from wtforms.validators import (
 from wtforms.validators import ValidationError as WTFormsValidationError
 
 from tracker import clock
-from tracker.accreditation import deadlines
+from tracker.accreditation import signed_dates
 from tracker.accreditation.models import DecisionKind, MonitoringResult, Predicate
 from tracker.accreditation.tiers import TierCode
 from tracker.accreditation.workflow import DEADLINE_LABELS, Action, Deadline
@@ -59,7 +59,7 @@ WORKSHEET_MAX_BYTES = 20 * 1024 * 1024
 def not_in_future(form: Any, field: Any) -> None:
     """Issue 15 §3: the date of a document already signed (a decree, a declaration) is not
     after today (Jakarta's); refused at the field, as the service refuses it too."""
-    if reason := deadlines.future_date_reason(field.data, clock.today(), str(field.label.text)):
+    if reason := signed_dates.future_date_reason(field.data, clock.today(), str(field.label.text)):
         raise WTFormsValidationError(reason)
 
 
@@ -143,7 +143,7 @@ class TransitionForm(TrackerForm):
     decree_number = StringField(
         L("Nomor keputusan menteri"), validators=[Optional(), Length(max=120)]
     )
-    decree_date = DateField(L("Tanggal keputusan"), validators=[Optional()])
+    decree_date = DateField(L("Tanggal keputusan"), validators=[Optional(), not_in_future])
     on_date = DateField(L("Tanggal"), validators=[Optional()])
     monitoring_result = SelectField(
         L("Hasil pemantauan"),
@@ -460,6 +460,8 @@ class RevocationForm(TrackerForm):
     decree_number = StringField(
         L("Nomor keputusan pencabutan"), validators=[DataRequired(), Length(max=120)]
     )
-    decree_date = DateField(L("Tanggal keputusan pencabutan"), validators=[DataRequired()])
+    decree_date = DateField(
+        L("Tanggal keputusan pencabutan"), validators=[DataRequired(), not_in_future]
+    )
     on_date = DateField(L("Predikat berakhir pada"), validators=[Optional()])
     reason = TextAreaField(L("Alasan pencabutan"), validators=[DataRequired(), Length(max=4000)])

@@ -163,7 +163,9 @@ def _revoke_page(
 @role_required(Role.ADMIN)
 def revoke_form(designation_id: int) -> ResponseReturnValue:
     designation = _designation(designation_id)
-    return _revoke_page(designation, forms.RevocationForm(formdata=None))
+    # Issue 17 §3: a verification that proposes revocation links here with its reasons.
+    reason = (request.args.get("reason") or "")[:4000]
+    return _revoke_page(designation, forms.RevocationForm(formdata=None, reason=reason))
 
 
 @bp.post("/designations/<int:designation_id>/revoke")

@@ -12,7 +12,14 @@ from tracker.accreditation.context import Actor
 from tracker.accreditation.deployment import Deployment
 from tracker.accreditation.models import DecisionKind, Enrolment
 from tracker.accreditation.tiers import TierCode
-from tracker.accreditation.web import forms, invalid_form, load_enrolment, pages, upload_policy
+from tracker.accreditation.web import (
+    charts,
+    forms,
+    invalid_form,
+    load_enrolment,
+    pages,
+    upload_policy,
+)
 from tracker.accreditation.web.views import bp
 from tracker.accreditation.workflow import ACTION_LABELS, STAGE_LABELS
 from tracker.error_handlers import wants_json
@@ -83,6 +90,14 @@ def _page_context(page: pages.LkePage, enrolment: Enrolment, actor: Actor) -> di
         "answer_forms": area_answer_forms(page),
         "answer_problems": {},
         "working_areas": pages.working_group_areas(actor),
+        # Issue 16 §4: this tier's area scores against the WBK and WBBM floors.
+        "floor_chart": charts.lke_floor_chart(
+            assessments.framework_for(enrolment),
+            page.report,
+            enrolment.cycle,
+            page.tier,
+            enrolment.target.value,
+        ),
     }
 
 
@@ -117,9 +132,10 @@ def area_answer_forms(
 @bp.get("/enrolments/<int:enrolment_id>/lke/<tier>/items/<code>")
 @login_required
 def item_fragment(enrolment_id: int, tier: str, code: str) -> ResponseReturnValue:
-    """One item of the LKE page re-rendered, with the area tabs and the score summary, as
-    JSON of HTML fragments: the page's scripts swap them in after an upload, a save or a
-    decision, so badges and counts follow at once without reloading the page."""
+    """One item of the LKE page re-rendered, with the area tabs, the score summary, the plan,
+    the chart and the blockers, as JSON of HTML fragments: the page's scripts swap them in
+    after an upload, a save or a decision, so badges, counts and the plan follow at once
+    without reloading the page."""
     item, actor = load_enrolment(enrolment_id)
     if tier not in assessments.assessments_of(get_session(), item.id):
         abort(404)
@@ -129,9 +145,9 @@ def item_fragment(enrolment_id: int, tier: str, code: str) -> ResponseReturnValu
 def item_fragments(
     enrolment: Enrolment, actor: Actor, tier: str, code: str, message: str = ""
 ) -> Response:
-    """The JSON of ``item_fragment`` (item, area tabs, score summary, the reviewer's sign-off
-    card), also the answer of an inline action posted by the page's scripts, with ``message``
-    (what a form post would flash)."""
+    """The JSON of ``item_fragment`` (the item, the reviewer's sign-off card and the
+    ``summary_fragments``), also the answer of an inline action posted by the page's scripts,
+    with ``message`` (what a form post would flash)."""
     page = pages.lke_page(
         get_session(),
         actor=actor,
@@ -146,11 +162,23 @@ def item_fragments(
     return jsonify(
         code=code,
         item=render_template("accreditation/_item_fragment.html", row=row, **context),
-        areas=render_template("accreditation/_area_tabs_fragment.html", **context),
-        stats=render_template("accreditation/_lke_stats_fragment.html", **context),
         signoff=render_template("accreditation/_signoff.html", **context),
         message=message,
+        **summary_fragments(context),
     )
+
+
+def summary_fragments(context: dict[str, object]) -> dict[str, str]:
+    """The parts of the LKE page that follow every answer, rendered from the page's own data
+    (no query of their own): the area tabs, the score summary, the verdict's shortfalls with
+    the gap plan and consistency findings, the area chart, and what blocks the next step."""
+    return {
+        "areas": render_template("accreditation/_area_tabs_fragment.html", **context),
+        "stats": render_template("accreditation/_lke_stats_fragment.html", **context),
+        "plan": render_template("accreditation/_lke_plan.html", **context),
+        "chart": render_template("accreditation/_lke_chart.html", **context),
+        "blockers": render_template("accreditation/_lke_blockers.html", **context),
+    }
 
 
 def posted_tier(enrolment: Enrolment, actor: Actor) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker import clock
-from tracker.accreditation import clearance, ombudsman
+from tracker.accreditation import clearance, designations, ombudsman
 from tracker.accreditation.clearance_rules import ZONE_LABELS
 from tracker.accreditation.context import Actor
 from tracker.accreditation.models import Cycle, Designation, Enrolment
@@ -104,6 +104,8 @@ def unit_context(session: Session, actor: Actor, unit: Unit) -> dict[str, Any]:
         "ombudsman_form": OmbudsmanForm(formdata=None) if ombudsman.may_record(actor) else None,
         "lineage": family,
         "lineage_predicates": predicates,
+        # The predicates it carries through a rename or a merge (D9 builds WBBM on them).
+        "carried_predicates": designations.carried_designations(session, unit.id),
         "lineage_kinds": lineage.KIND_LABELS,
         "succession_form": successor_form(unit, actor, bound=False) if may_record_lineage else None,
     }

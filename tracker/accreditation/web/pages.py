@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from tracker import clock
 from tracker.accreditation import (
     assessments,
     cycles,
@@ -45,9 +46,9 @@ from tracker.accreditation.models import (
 )
 from tracker.accreditation.surveys import SurveyState
 from tracker.accreditation.tiers import TierCode
+from tracker.accreditation.web.insight import Insight, insight
 from tracker.accreditation.workflow import Action, Deadline
 from tracker.auth.roles import Role
-from tracker.clock import today
 from tracker.evidence import services as evidence
 from tracker.evidence.models import DocumentCheck, EvidenceFile, EvidencePurpose
 from tracker.lke import AnswerType, Framework, Item, ScoreReport, Verdict, describe_flag
@@ -152,6 +153,8 @@ class LkePage:
     titles: dict[str, tuple[str, str, Decimal]] = field(default_factory=dict)
     # D14: on the TPN tier, the survey items' own survey (source, respondents, report).
     surveys: dict[str, SurveyState] = field(default_factory=dict)
+    # Issue 16 §1-§2: the gap plan towards the target and the consistency findings.
+    insight: Insight | None = None
 
 
 def lke_page(
@@ -237,9 +240,25 @@ def lke_page(
     page.blockers, page.evidence_gaps = steps.blockers, steps.evidence_gaps
     page.items = _with_conversations(session, enrolment, page.items)
     page.titles = sub_area_titles(framework)
+    page.insight = insight(
+        session,
+        enrolment,
+        framework,
+        tier_code,
+        assessments.parsed(framework, mine),
+        result.report,
+        has_active_wbk=has_wbk,
+        documents={r.item.code: _present_documents(r) for r in item_rows},
+    )
     if tier_code == TierCode.TPN:
         page.surveys = surveys.states(session, enrolment)
     return page
+
+
+def _present_documents(row: ItemRow) -> set[str]:
+    """The expected documents of an item with a file or link, "" for evidence tied to none."""
+    present = {d.key for d in row.documents if d.present}
+    return present | ({""} if row.loose_files else set())
 
 
 def _with_conversations(
@@ -442,12 +461,12 @@ def _next_steps(session: Session, actor: Actor, enrolment: Enrolment) -> NextSte
         preview = transitions.Details(
             note="-",
             decree_number="-",
-            decree_date=today(),
+            decree_date=clock.today(),
             evidence_confirmed=True,
             portalrb_reference="-",
             deployment=actor.deployment,
         )
-        ctx = transitions.context(session, enrolment, action, preview, today())
+        ctx = transitions.context(session, enrolment, action, preview, clock.today())
         conflict = duties.action_conflict(action, actor.memberships, enrolment.unit.name)
         blockers[action] = [conflict] if conflict else workflow.blockers(action, ctx)
         if Fact.EVIDENCE_GAP in ctx.given and (gap := ctx.evidence_gap):
@@ -505,7 +524,7 @@ def enrolment_page(session: Session, actor: Actor, enrolment: Enrolment) -> Enro
         evidence_gaps=steps.evidence_gaps,
         deadlines=cycles.effective_deadlines(session, enrolment.cycle, enrolment.agency_id),
         designation=designation,
-        monitoring=designations.monitoring_status(session, designation, today())
+        monitoring=designations.monitoring_status(session, designation, clock.today())
         if designation
         else None,
     )

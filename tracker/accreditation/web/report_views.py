@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -10,15 +10,32 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
-from tracker.accreditation import assignments, dashboards, proposal, queries, tiers
+from tracker.accreditation import (
+    assessments,
+    assignments,
+    dashboards,
+    planning,
+    proposal,
+    queries,
+    tiers,
+)
 from tracker.accreditation.context import Actor, actor_for
-from tracker.accreditation.models import Enrolment, Predicate
-from tracker.accreditation.web import forms, invalid_form, load_enrolment, pages, upload_policy
+from tracker.accreditation.models import Cycle, Enrolment, Predicate
+from tracker.accreditation.tiers import TierCode
+from tracker.accreditation.web import (
+    charts,
+    forms,
+    invalid_form,
+    load_enrolment,
+    pages,
+    upload_policy,
+)
+from tracker.accreditation.web.insight import item_links
 from tracker.accreditation.web.views import bp
 from tracker.accreditation.workflow import ACTION_LABELS, STAGE_LABELS, Action, Stage
 from tracker.agencies.services import visible_agencies
 from tracker.audit.describe import describe
-from tracker.auth.access import scope_of
+from tracker.auth.access import Scope, scope_of
 from tracker.auth.login import actor_grants, current_actor, role_required
 from tracker.auth.roles import ROLE_LABELS, Role
 from tracker.evidence import uploads
@@ -49,9 +66,9 @@ def _filters(form: forms.FilterForm) -> dashboards.Filters:
     )
 
 
-@bp.get("/dashboard")
-@role_required(Role.PIMPINAN, Role.TPI, Role.TPN, Role.ADMIN)
-def dashboard() -> ResponseReturnValue:
+def dashboard_query() -> tuple[Sequence[Cycle], Cycle | None, Scope, forms.FilterForm]:
+    """The dashboard's cycles, chosen cycle, the viewer's scope and its filter form, read from
+    the query string: shared by the page and its downloads (they list the same units)."""
     session = get_session()
     all_cycles = queries.all_cycles(session)
     chosen = query_int("cycle")
@@ -68,6 +85,18 @@ def dashboard() -> ResponseReturnValue:
     if not form.validate():  # filters, not a submission: drop them (see web/__init__)
         form = forms.FilterForm(formdata=None)
         form.agency.choices, form.stage.choices = [], []
+    return all_cycles, cycle, scope, form
+
+
+def dashboard_filters(form: forms.FilterForm) -> dashboards.Filters:
+    return _filters(form)
+
+
+@bp.get("/dashboard")
+@role_required(Role.PIMPINAN, Role.TPI, Role.TPN, Role.ADMIN)
+def dashboard() -> ResponseReturnValue:
+    session = get_session()
+    all_cycles, cycle, scope, form = dashboard_query()
     board = dashboards.board(session, scope, cycle, _filters(form)) if cycle else None
     return render_template(
         "accreditation/dashboard.html",
@@ -77,6 +106,8 @@ def dashboard() -> ResponseReturnValue:
         form=form,
         stage_labels=STAGE_LABELS,
         args=request.args,
+        # Issue 16 §4: units by stage and the spread of area scores, drawn on the server.
+        charts=charts.dashboard_charts(session, scope, cycle, _filters(form), board),
     )
 
 
@@ -85,11 +116,22 @@ def dashboard() -> ResponseReturnValue:
 def queue() -> ResponseReturnValue:
     grants = actor_grants()
     session = get_session()
-    entries = dashboards.review_queue(session, scope_of(grants), frozenset(g.role for g in grants))
+    # Issue 18 §3: a page at a time, oldest first, however many units wait nationally.
+    pager = dashboards.review_queue_page(
+        session,
+        scope_of(grants),
+        frozenset(g.role for g in grants),
+        query_int("page", 1) or 1,
+    )
+    entries = pager.entries
     # Issue 15 §4: the units assigned to the viewer first; a lead assigns the others.
     arranged = assignments.arrange(session, current_actor(), entries)
     return render_template(
-        "accreditation/queue.html", entries=entries, queue=arranged, stage_labels=STAGE_LABELS
+        "accreditation/queue.html",
+        entries=entries,
+        queue=arranged,
+        pager=pager,
+        stage_labels=STAGE_LABELS,
     )
 
 
@@ -223,6 +265,9 @@ def prerequisites(enrolment_id: int) -> ResponseReturnValue:
         enrolment=item,
         statuses=proposal.statuses(session, item),
         unmet=proposal.unmet(session, item),
+        # Issue 16 §2: where the unit's LKE disagrees with a recorded prerequisite.
+        findings=[f for f in planning.unit_findings(session, item) if f.prerequisite],
+        links=item_links(assessments.framework_for(item), item, TierCode.UNIT),
         stage_labels=STAGE_LABELS,
         can_record={lvl: bool(actor.roles & roles) for lvl, roles in proposal.RECORDERS.items()},
     )

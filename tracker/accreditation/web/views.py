@@ -23,10 +23,12 @@ from tracker.accreditation.enrolment import (
 )
 from tracker.accreditation.models import Predicate
 from tracker.accreditation.web import (
+    charts,
     forms,
     invalid_form,
     load_enrolment,
     load_unit,
+    oversight_pages,
     pages,
     upload_policy,
 )
@@ -151,6 +153,9 @@ def enrolment(enrolment_id: int) -> ResponseReturnValue:
         portalrb_steps={
             a for a in page.blockers if records_from_portalrb(actor.deployment, a in TPN_STEPS)
         },
+        **oversight_pages.clearance_context(session, actor, item),  # issue 17 §1
+        # Issue 16 §4: the furthest tier's area scores against the WBK and WBBM floors.
+        floor_chart=charts.enrolment_floor_chart(page.results, page.tiers, item.target.value),
     )
 
 
@@ -218,4 +223,5 @@ def _unit_page(unit: Unit, actor: Actor, form: forms.DeclareForm) -> str:
         # Issue 15 §5: the others see whose act the declaration waits for.
         leadership=[] if can_declare else leadership_of(session, unit),
         open_to_declare=bool(form.cycle_id.choices),
+        **oversight_pages.unit_context(session, actor, unit),  # issue 17 §4, §5
     )

@@ -27,12 +27,14 @@ from flask import (
 from werkzeug.datastructures import MultiDict
 
 import tracker.certificates as renderer
+from tracker import exports
 from tracker.agencies import services as agency_services
 from tracker.agencies.models import Agency
 from tracker.auth.access import is_admin
 from tracker.auth.login import actor_grants, current_actor, role_required
 from tracker.auth.roles import Role
 from tracker.certificates import assembly, numbers, printing, queries, services, tasks
+from tracker.certificates import oversight as public_oversight
 from tracker.certificates.images import MAX_UPLOAD_BYTES, clean_image
 from tracker.certificates.models import Certificate, PrintFormat, PrintJob, PrintStatus
 from tracker.certificates.status import (
@@ -47,6 +49,7 @@ from tracker.certificates.status import (
 )
 from tracker.certificates.storage import CONTENT_TYPES
 from tracker.certificates.web import forms
+from tracker.downloads import send_table
 from tracker.error_handlers import error_page
 from tracker.errors import NotFoundError, ValidationError
 from tracker.extensions import result_store
@@ -113,6 +116,10 @@ def verify(number: str):
         asked=(canonical or number)[: numbers.MAX_INPUT_LENGTH],
         certificate=certificate,
         status=queries.status(certificate) if certificate else None,
+        # Issue 17 §4, §5: the unit's Ombudsman results and the name it goes by now.
+        oversight=public_oversight.of_certificate(get_session(), certificate)
+        if certificate
+        else None,
     )
     response = make_response(html, 200 if certificate else 404)
     response.headers["Cache-Control"] = FRESH
@@ -142,6 +149,45 @@ def registry():
     response = make_response(html)
     response.headers["Cache-Control"] = FRESH
     return response
+
+
+@bp.get("/registry/export.<any(csv, xlsx):kind>")
+def registry_export(kind: str):
+    """The registry under the page's filters, every page at once (issue 16 §6): public, like
+    the page, and holding only what the page shows."""
+    form = forms.FilterForm(request.args)
+    filters = queries.Filters(**form.values())
+    entries = queries.registry_all(get_session(), filters, exports.MAX_ROWS)
+    return send_table(registry_table(entries), "daftar-zi", exports.Format(kind))
+
+
+def registry_table(entries: list[queries.RegistryEntry]) -> exports.Table:
+    headers = [
+        _("Unit kerja"),
+        _("Instansi"),
+        _("Predikat"),
+        _("Tahun"),
+        _("Nomor piagam"),
+        _("Nomor keputusan"),
+        _("Tanggal keputusan"),
+        _("Status"),
+        _("Dicabut pada"),
+    ]
+    rows: list[list[exports.Cell]] = [
+        [
+            e.unit_name,
+            e.agency_name,
+            "Menuju " + e.designation.predicate.value,
+            e.designation.year,
+            e.certificate.number if e.certificate else _("tercatat, penetapan sebelum ZI Tracker"),
+            e.designation.decree_number,
+            e.designation.decree_date,
+            _("Dicabut") if e.designation.revoked_on else _("Berlaku"),
+            e.designation.revoked_on,
+        ]
+        for e in entries
+    ]
+    return exports.Table(_("Daftar unit berpredikat ZI"), headers, rows)
 
 
 # --- leadership: list, single PDF, batch printing -----------------------------------------------

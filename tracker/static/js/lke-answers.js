@@ -1,10 +1,11 @@
 // LKE page, issue 14 §1: the area's one answer form (form#area-answers) saved item by item.
 // An item is saved on its own ~1.5 s after typing stops, at once on a change or when focus
 // leaves it, and by "Simpan semua" (every pending item, without leaving the page). Only the
-// item's badges, the area tabs and the score summary are swapped in afterwards: never the
-// fields the person is typing in. While an item has unsaved or in-flight changes its answer
-// column carries data-dirty (other scripts leave such an item alone), and leaving the page
-// asks first. Without JavaScript the form posts as a whole and the server does the same.
+// item's badges, the area tabs, the score summary, plan, chart and blockers are swapped in
+// afterwards (LkeItem.summary): never the fields the person is typing in. While an item has
+// unsaved or in-flight changes its answer column carries data-dirty (other scripts leave such
+// an item alone), and leaving the page asks first. Without JavaScript the form posts as a
+// whole and the server does the same.
 "use strict";
 
 (function () {
@@ -26,12 +27,6 @@
     const template = document.createElement("template");
     template.innerHTML = (html || "").trim();
     return template.content.firstElementChild;
-  }
-
-  function swap(selector, html) {
-    const old = document.querySelector(selector);
-    const next = fromHtml(html);
-    if (old && next) old.replaceWith(next);
   }
 
   function pendingBoxes() {
@@ -137,8 +132,7 @@
       now.querySelector('input[name$="-shown"]').value = item.shown;
       applyItem(code, item.item);
     }
-    swap("nav.area-tabs", data.areas);
-    swap(".lke-summary .stats", data.stats);
+    window.LkeItem.summary(data); // tabs, score, plan, chart, blockers
     if (item) now.dataset.saved = item.status;
     if ((edits.get(code) || 0) === sent) {
       // "No changes" only when this page never saved the item (typed, then undone).

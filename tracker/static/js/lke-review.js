@@ -1,7 +1,7 @@
 // LKE page: a reviewer's decision (approve / send back), the unit's resubmission and a
 // reviewer's document verdict are posted without reloading the page (issue 14 §5). The server
-// answers with the item re-rendered (LkeItem.apply swaps it, the area tabs and the score
-// summary in; the sign-off card is swapped here), or with {error} and 409/422: the error is
+// answers with the item re-rendered (LkeItem.apply swaps it, the area tabs, the score summary,
+// plan, chart and blockers in; the sign-off card is swapped here), or with {error} and 409/422: the error is
 // shown at the item and what was typed stays. Without JavaScript the forms post as before.
 "use strict";
 

@@ -91,8 +91,7 @@
         if (openDetails.includes(detailsKey(d))) d.open = true;
       });
     }
-    swapPage("nav.area-tabs", json.areas);
-    swapPage(".lke-summary .stats", json.stats);
+    window.LkeItem.summary(json); // tabs, score, plan, chart, blockers
     current.dispatchEvent(new CustomEvent("lke:evidence-replaced", { bubbles: true }));
   }
 
@@ -100,12 +99,6 @@
     const file = details.closest("[data-file]");
     const doc = details.closest(".doc");
     return [doc ? doc.dataset.document : "", file ? file.dataset.file : "", details.className].join("|");
-  }
-
-  function swapPage(selector, html) {
-    const old = document.querySelector(selector);
-    const next = fromHtml(html);
-    if (old && next) old.replaceWith(next);
   }
 
   // --- sending ---------------------------------------------------------------------------
