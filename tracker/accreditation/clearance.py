@@ -82,17 +82,24 @@ def _clearance(
     return Clearance(tuple(_as_rule(r) for r in rows), covers, required)
 
 
-def state(session: Session, enrolment: Enrolment, *, round_here: bool = True) -> Clearance:
+def required(enrolment: Enrolment, deployment: Deployment) -> tuple[str, ...]:
+    """The overseers the round must ask before the designation: the cycle's, unless TPN runs
+    its round in PortalRB (an agency deployment records TPN's result, issue 12)."""
+    return overseers(enrolment.cycle) if deployment is Deployment.NATIONAL else ()
+
+
+def state(
+    session: Session, enrolment: Enrolment, deployment: Deployment = Deployment.NATIONAL
+) -> Clearance:
     """The DESIGNATE guard's fact: the unit's requests, the latest override (two queries) and
-    the overseers the round must ask: the cycle's, unless TPN runs its round in PortalRB
-    (``round_here`` False: an agency deployment records TPN's result, issue 12)."""
+    the overseers the round must ask (``required``)."""
     rows = session.scalars(
         select(ClearanceRequest)
         .where(ClearanceRequest.enrolment_id == enrolment.id)
         .order_by(ClearanceRequest.id)
     ).all()
-    required = overseers(enrolment.cycle) if round_here else ()
-    return _clearance(rows, latest_override(session, enrolment.id), required)
+    override = latest_override(session, enrolment.id)
+    return _clearance(rows, override, required(enrolment, deployment))
 
 
 @dataclass(frozen=True)
@@ -117,7 +124,7 @@ def card(session: Session, actor: Actor, enrolment: Enrolment) -> Card:
     rows = requests_of(session, enrolment.id)
     override = latest_override(session, enrolment.id)
     names = overseers(enrolment.cycle)
-    clearance = _clearance(rows, override, names if actor.deployment is Deployment.NATIONAL else ())
+    clearance = _clearance(rows, override, required(enrolment, actor.deployment))
     open_stage = enrolment.stage in PENDING_PROPOSAL
     return Card(
         requests=rows,

@@ -401,9 +401,7 @@ GATHERERS: Mapping[Fact, Gatherer] = {
     Fact.TPN_SURVEYS: lambda s, e, _a, _d: surveys.records(s, e),
     Fact.DEPLOYMENT: lambda _s, _e, _a, d: d.deployment,
     Fact.PORTALRB_REFERENCE: lambda _s, _e, _a, d: d.portalrb_reference,
-    Fact.CLEARANCE: lambda s, e, _a, d: clearance.state(
-        s, e, round_here=d.deployment is Deployment.NATIONAL
-    ),
+    Fact.CLEARANCE: lambda s, e, _a, d: clearance.state(s, e, d.deployment),
     Fact.CARRIED_UNCONFIRMED: lambda s, e, _a, _d: carry.unconfirmed_count(s, e),
 }
 

@@ -17,17 +17,19 @@ from tracker import exports
 from tracker.accreditation import statistics, tiers
 from tracker.accreditation.models import Cycle
 from tracker.accreditation.web import charts
-from tracker.accreditation.web.report_views import dashboard_filters, dashboard_query
+from tracker.accreditation.web.report_views import (
+    DASHBOARD_READERS,
+    dashboard_filters,
+    dashboard_query,
+)
 from tracker.accreditation.web.views import bp
 from tracker.accreditation.workflow import STAGE_LABELS
 from tracker.auth.access import scope_of
 from tracker.auth.login import actor_grants, role_required
-from tracker.auth.roles import Role
 from tracker.downloads import send_table
 from tracker.i18n import _, in_english
 from tracker.sessions import get_session
 
-DASHBOARD_READERS = (Role.PIMPINAN, Role.TPI, Role.TPN, Role.ADMIN)
 CENTS = Decimal("0.01")  # D6: two decimals shown (the page's figures)
 UNIT_ROWS = 200  # units listed one by one on the calibration page; the chart covers them all
 

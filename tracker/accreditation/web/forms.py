@@ -37,7 +37,7 @@ from wtforms.validators import ValidationError as WTFormsValidationError
 
 from tracker import clock
 from tracker.accreditation import signed_dates
-from tracker.accreditation.models import DecisionKind, MonitoringResult, Predicate
+from tracker.accreditation.models import DecisionKind, Predicate
 from tracker.accreditation.tiers import TierCode
 from tracker.accreditation.workflow import DEADLINE_LABELS, Action, Deadline
 from tracker.errors import ValidationError
@@ -45,10 +45,6 @@ from tracker.forms import L, TrackerForm, choices
 from tracker.i18n import N_, _
 from tracker.lke import AnswerType, FloorMode, Item, numbers
 
-MONITORING_LABELS = {
-    MonitoringResult.STILL_MEETS: N_("Masih memenuhi kriteria"),
-    MonitoringResult.NO_LONGER_MEETS: N_("Tidak lagi memenuhi kriteria"),
-}
 FLOOR_MODE_LABELS = {
     FloorMode.COMBINED: N_("setiap area (pemenuhan + reform)"),
     FloorMode.EACH_HALF: N_("setiap paruh area (pemenuhan dan reform terpisah)"),
@@ -145,11 +141,8 @@ class TransitionForm(TrackerForm):
     )
     decree_date = DateField(L("Tanggal keputusan"), validators=[Optional(), not_in_future])
     on_date = DateField(L("Tanggal"), validators=[Optional()])
-    monitoring_result = SelectField(
-        L("Hasil pemantauan"),
-        validators=[Optional()],
-        choices=choices((k.value, L(v)) for k, v in MONITORING_LABELS.items()),
-    )
+    # The 2-yearly report's result is filed with its score and letter on the monitoring page
+    # (complaints.monitoring), which takes the REPORT_MONITORING step itself.
     # Issue 12: in an agency deployment a TPN step cites the PortalRB result it records; the
     # service requires it then (the portalrb_reference guard), so it is no validator here.
     portalrb_reference = StringField(
@@ -167,11 +160,6 @@ class TransitionForm(TrackerForm):
     def chosen_action(self) -> Action:
         """The action posted; call after ``validate_on_submit`` (which checks it is one)."""
         return Action(self.action.data)
-
-    def chosen_result(self) -> MonitoringResult | None:
-        return (
-            MonitoringResult(self.monitoring_result.data) if self.monitoring_result.data else None
-        )
 
 
 class AnswerForm(TrackerForm):

@@ -92,8 +92,12 @@ def dashboard_filters(form: forms.FilterForm) -> dashboards.Filters:
     return _filters(form)
 
 
+# Who reads the dashboard, its downloads and its calibration page (each within their scope).
+DASHBOARD_READERS = (Role.PIMPINAN, Role.TPI, Role.TPN, Role.ADMIN)
+
+
 @bp.get("/dashboard")
-@role_required(Role.PIMPINAN, Role.TPI, Role.TPN, Role.ADMIN)
+@role_required(*DASHBOARD_READERS)
 def dashboard() -> ResponseReturnValue:
     session = get_session()
     all_cycles, cycle, scope, form = dashboard_query()

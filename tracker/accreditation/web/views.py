@@ -173,7 +173,6 @@ def advance(enrolment_id: int) -> ResponseReturnValue:
         decree_number=form.decree_number.data or "",
         decree_date=form.decree_date.data,
         on_date=form.on_date.data,
-        monitoring_result=form.chosen_result(),
         evidence_confirmed=bool(form.confirm_evidence.data),
         portalrb_reference=form.portalrb_reference.data or "",
     )
