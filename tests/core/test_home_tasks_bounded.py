@@ -13,7 +13,9 @@ from tests.world import TODAY, World, build_world
 from tracker import clock
 from tracker.accreditation.models import DecisionKind
 from tracker.accreditation.my_tasks import my_tasks
+from tracker.accreditation.workflow import Action
 from tracker.accreditation.worklist import TaskKind
+from tracker.auth.roles import Role
 from tracker.core import views
 
 
@@ -66,3 +68,33 @@ def test_grouped_counts_see_revisions_and_a_later_decision(world: World) -> None
     world.session.commit()
     found = my_tasks(world.session, world.penilai, TODAY).tasks
     assert [t.title for t in found if t.kind is TaskKind.SIGN_OFF] == ["Tandatangani area 2"]
+
+
+def test_home_reads_only_the_units_whose_deadlines_come_first(
+    client, world: World, factory, monkeypatch
+) -> None:
+    """TPN's scope holds hundreds of units: the home page gathers the tasks of the few whose
+    deadlines come first (the longest waiting first on the same day) and counts the others."""
+    first = world.submitted()
+    others = []
+    for n in range(3):
+        unit = factory.unit(world.agency, f"Polsek {n}", parent=world.polres)
+        coordinator = factory.user((Role.KOORDINATOR, unit))
+        other = world.enrol(unit)
+        world.act(world.admin, other, Action.START_BUILDING)
+        world.fill(other, user=coordinator)
+        world.act(coordinator, other, Action.SUBMIT_PRELIMINARY)
+        others.append(other)
+    everything = my_tasks(world.session, world.penilai, TODAY)
+    assert len(everything.tasks) == 4 and everything.more_units == 0
+    urgent = my_tasks(world.session, world.penilai, TODAY, urgent=2)
+    assert [t.enrolment_id for t in urgent.tasks] == [first.id, others[0].id]
+    assert urgent.more_units == 2 and urgent.upcoming is None
+    monkeypatch.setattr(views, "HOME_UNITS", 2)
+    login_as(client, world.penilai)
+    page = get_page(client, "/")
+    assert len(page.select("#tugas-saya li.task")) == 2
+    assert not page.select("#tugas-saya h2 .badge")  # the total is not known, not guessed
+    more = page.one("#tugas-saya .tasks-more")
+    assert "2 unit lain dalam lingkup Anda" in more.text
+    assert more.one("a").attr("href") == "/review/queue"

@@ -12,8 +12,9 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from tracker.accreditation import (
@@ -26,6 +27,7 @@ from tracker.accreditation import (
     tiers,
     worklist,
 )
+from tracker.accreditation.assignment_models import ReviewerAssignment
 from tracker.accreditation.deployment import Deployment, acting_roles
 from tracker.accreditation.models import (
     Answer,
@@ -72,6 +74,8 @@ LIMIT = 500  # enrolments looked at per user; TPN's national queue is the larges
 class MyTasks:
     tasks: list[worklist.Task]
     upcoming: worklist.Upcoming | None  # what comes next, said when no task is due
+    # With ``urgent``: how many enrolments in scope were left out, their deadlines further off.
+    more_units: int = 0
 
 
 @dataclass(frozen=True)
@@ -118,25 +122,94 @@ def my_tasks(
     *,
     deployment: Deployment = Deployment.NATIONAL,
     enrolment_id: int | None = None,
+    urgent: int | None = None,
 ) -> MyTasks:
     """The user's tasks within their scope (only ``enrolment_id``'s when given), most urgent
-    first, and what comes next."""
+    first, and what comes next.
+
+    With ``urgent``, only the tasks of the ``urgent`` enrolments whose stage deadlines come
+    first (the home page, issue 18 §3): TPN's scope holds hundreds of units nationally, and
+    reading every one's decisions made the home page grow with the country."""
     grants = user.access_grants()
     stages = _stages(session, acting_roles({g.role for g in grants}, deployment))
+    only: Sequence[int] | None = [enrolment_id] if enrolment_id is not None else None
+    more = 0
+    if urgent is not None and enrolment_id is None:
+        only, more = _most_urgent(session, user, grants, stages, today, urgent)
     parsed: dict[int, tuple[tiers.Tier, ...]] = {}  # each cycle's tiers, parsed once
     places = [
         p
-        for e in _enrolments(session, grants, stages, enrolment_id)
+        for e in _enrolments(session, grants, stages, only)
         if (p := _place(e, grants, deployment, parsed)).roles
     ]
     facts, subjects = _facts(session, user, places)
     found = worklist.tasks(facts, today)
     upcoming = None
-    if not found:
+    if not found and not more:
         upcoming = worklist.next_up(
             list(subjects.values()), _open_cycle_dates(session, enrolment_id), today
         )
-    return MyTasks(found, upcoming)
+    return MyTasks(found, upcoming, more)
+
+
+def _most_urgent(
+    session: Session,
+    user: User,
+    grants: list[Grant],
+    stages: frozenset[Stage],
+    today: date,
+    count: int,
+) -> tuple[list[int], int]:
+    """The ``count`` enrolments in scope whose stage deadlines (after extensions; the next
+    monitoring report once designated) come first, those assigned to the user first on the
+    same day, then the longest waiting; and how many others there are. Read as plain rows:
+    one row per enrolment in scope, none of their decisions."""
+    if scope_of(grants).empty or not stages:
+        return [], 0
+    rows = session.execute(
+        _candidates(
+            grants,
+            stages,
+            Enrolment.id,
+            Enrolment.cycle_id,
+            Enrolment.agency_id,
+            Enrolment.stage,
+            Enrolment.stage_since,
+        )
+    ).all()
+    if len(rows) <= count:
+        return [r.id for r in rows], 0
+    cycles_by_id = {
+        c.id: c
+        for c in session.scalars(select(Cycle).where(Cycle.id.in_({r.cycle_id for r in rows})))
+    }
+    dates = _pair_dates(
+        session, {(r.cycle_id, r.agency_id): cycles_by_id[r.cycle_id] for r in rows}
+    )
+    keys = {r.id: worklist.stage_due_key(r.stage) for r in rows}
+    designated = [i for i, key in keys.items() if key == worklist.MONITORING_DATE]
+    monitoring = _monitoring_dates(session, _designations(session, designated).values())
+    mine = set(
+        session.scalars(
+            select(ReviewerAssignment.enrolment_id).where(
+                ReviewerAssignment.reviewer_id == user.id  # a reviewer's few units
+            )
+        )
+    )
+
+    def urgency(r: Any) -> tuple[bool, date, bool, datetime, int]:
+        key = keys[r.id]
+        due = (
+            monitoring.get(r.id)
+            if key == worklist.MONITORING_DATE
+            else dates[(r.cycle_id, r.agency_id)].get(key)
+            if key
+            else None
+        )
+        return (due is None, due or date.max, r.id not in mine, r.stage_since, r.id)
+
+    ranked = sorted(rows, key=urgency)
+    return [r.id for r in ranked[:count]], len(rows) - count
 
 
 def _facts(
@@ -239,23 +312,29 @@ def _stages(session: Session, roles: frozenset[Role]) -> frozenset[Stage]:
     return frozenset(stages)
 
 
-def _enrolments(
-    session: Session, grants: list[Grant], stages: frozenset[Stage], enrolment_id: int | None
-) -> Sequence[Enrolment]:
+def _candidates(grants: list[Grant], stages: frozenset[Stage], *columns: Any) -> Select[Any]:
     """Enrolments in scope in ``stages``: of open cycles, and designated ones of any cycle
-    (their monitoring goes on)."""
+    (their monitoring goes on). An empty scope or no stage selects nothing."""
     scope = scope_of(grants)
+    stmt = select(*columns).join(Enrolment.unit).join(Enrolment.cycle)
     if scope.empty or not stages:
+        return stmt.where(false())
+    return stmt.where(
+        unit_filter(scope),
+        Enrolment.stage.in_(sorted(stages)),
+        or_(Cycle.open.is_(True), Enrolment.stage.in_(list(DESIGNATED))),
+    )
+
+
+def _enrolments(
+    session: Session, grants: list[Grant], stages: frozenset[Stage], only: Sequence[int] | None
+) -> Sequence[Enrolment]:
+    """``_candidates`` as objects (only the ``only`` ones when given), the longest waiting
+    first."""
+    if scope_of(grants).empty or not stages or only == []:
         return []
     stmt = (
-        select(Enrolment)
-        .join(Enrolment.unit)
-        .join(Enrolment.cycle)
-        .where(
-            unit_filter(scope),
-            Enrolment.stage.in_(sorted(stages)),
-            or_(Cycle.open.is_(True), Enrolment.stage.in_(list(DESIGNATED))),
-        )
+        _candidates(grants, stages, Enrolment)
         .options(
             contains_eager(Enrolment.unit).joinedload(Unit.agency),
             contains_eager(Enrolment.cycle),
@@ -264,8 +343,8 @@ def _enrolments(
         .order_by(Enrolment.stage_since)
         .limit(LIMIT)
     )
-    if enrolment_id is not None:
-        stmt = stmt.where(Enrolment.id == enrolment_id)
+    if only is not None:
+        stmt = stmt.where(Enrolment.id.in_(only))
     return session.scalars(stmt).unique().all()
 
 
@@ -297,7 +376,12 @@ def _dates(
     """Each (cycle, agency)'s dates after extensions, from one query: the rule of
     ``cycles.effective_deadlines`` (the latest of the base date and the extensions for all or
     for the agency wins), applied to many agencies at once."""
-    pairs = {(e.cycle_id, e.agency_id): e.cycle for e in enrolments}
+    return _pair_dates(session, {(e.cycle_id, e.agency_id): e.cycle for e in enrolments})
+
+
+def _pair_dates(
+    session: Session, pairs: dict[tuple[int, int | None], Cycle]
+) -> dict[tuple[int, int | None], dict[str, date | None]]:
     out: dict[tuple[int, int | None], dict[str, date | None]] = {
         pair: {
             **{d.value: getattr(cycle, d.value) for d in Deadline},
@@ -380,6 +464,7 @@ def _latest_decisions(
     out: dict[int, dict[tuple[str, str], _Decided]] = defaultdict(dict)
     if not places:
         return out
+    ids = {p.enrolment.id for p in places}
     latest = (
         select(
             ItemDecision.enrolment_id,
@@ -387,13 +472,14 @@ def _latest_decisions(
             ItemDecision.item_code,
             func.max(ItemDecision.seq).label("seq"),
         )
-        .where(ItemDecision.enrolment_id.in_({p.enrolment.id for p in places}))
+        .where(ItemDecision.enrolment_id.in_(ids))
         .group_by(ItemDecision.enrolment_id, ItemDecision.tier, ItemDecision.item_code)
         .subquery()
     )
     # Plain rows, not ORM objects (issue 18 §3); reviewers never come here (``_area_counts``).
     rows = session.execute(
-        select(*(getattr(ItemDecision, name) for name in _Decided.__dataclass_fields__)).join(
+        select(*(getattr(ItemDecision, name) for name in _Decided.__dataclass_fields__))
+        .join(
             latest,
             and_(
                 ItemDecision.enrolment_id == latest.c.enrolment_id,
@@ -402,6 +488,7 @@ def _latest_decisions(
                 ItemDecision.seq == latest.c.seq,
             ),
         )
+        .where(ItemDecision.enrolment_id.in_(ids))  # as in ``reviews.queue``: a sound plan
     )
     for row in rows:
         out[row.enrolment_id][(row.tier, row.item_code)] = _Decided(*row)
@@ -590,6 +677,12 @@ def _area_counts(
     for framework in frameworks:
         for item in framework.items():
             codes[tiers.area_of(item.code)].add(item.code)
+    wanted = or_(
+        *(
+            and_(ItemDecision.tier == tier, ItemDecision.enrolment_id.in_(ids))
+            for tier, ids in by_tier.items()
+        )
+    )
     latest = (
         select(
             ItemDecision.enrolment_id,
@@ -597,14 +690,7 @@ def _area_counts(
             ItemDecision.item_code,
             func.max(ItemDecision.seq).label("seq"),
         )
-        .where(
-            or_(
-                *(
-                    and_(ItemDecision.tier == tier, ItemDecision.enrolment_id.in_(ids))
-                    for tier, ids in by_tier.items()
-                )
-            )
-        )
+        .where(wanted)
         .group_by(ItemDecision.enrolment_id, ItemDecision.tier, ItemDecision.item_code)
         .subquery()
     )
@@ -624,6 +710,7 @@ def _area_counts(
                 ItemDecision.seq == latest.c.seq,
             ),
         )
+        .where(wanted)  # as in ``reviews.queue``: a sound plan
         .subquery()
     )
     out: dict[int, dict[tuple[str | None, DecisionKind], int]] = defaultdict(dict)

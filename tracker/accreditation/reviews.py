@@ -359,6 +359,9 @@ def queue(
                 ItemDecision.seq == latest_seq.c.seq,
             ),
         )
+        # The outer filter repeats the subquery's: without it PostgreSQL misjudges the join and
+        # reads every decision of the country (issue 18 §3).
+        .where(ItemDecision.enrolment_id.in_(ids))
         .group_by(ItemDecision.enrolment_id, ItemDecision.tier, ItemDecision.kind)
     ).all()
     counts: dict[tuple[int, str], dict[DecisionKind, int]] = {}

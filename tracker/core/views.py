@@ -22,9 +22,11 @@ from tracker.language import LANGUAGES
 from tracker.sessions import get_session
 
 bp = Blueprint("core", __name__)
-# Issue 18 §3: the home page shows the most urgent tasks; the rest are counted and the review
-# queue (paged) lists them all. TPN can act on ~560 units nationally.
+# Issue 18 §3: the home page shows the most urgent tasks, gathered from the units whose
+# deadlines come first; the rest are counted and the review queue (paged) lists them all. TPN
+# can act on ~560 units nationally.
 HOME_TASKS = 20
+HOME_UNITS = 25
 REVIEW_KINDS = frozenset({TaskKind.REVIEW, TaskKind.SIGN_OFF})
 
 
@@ -36,13 +38,19 @@ def index():
     scope = scope_of(actor_grants())
     work = dashboards.active_work(db, scope)
     mine = my_tasks.my_tasks(
-        db, current_actor(), clock.today(), deployment=Deployment(settings().deployment)
+        db,
+        current_actor(),
+        clock.today(),
+        deployment=Deployment(settings().deployment),
+        urgent=HOME_UNITS,
     )
     return render_template(
         "core/home.html",
         tasks=mine.tasks[:HOME_TASKS],
         task_total=len(mine.tasks),
-        more_reviews=any(t.kind in REVIEW_KINDS for t in mine.tasks[HOME_TASKS:]),
+        more_units=mine.more_units,
+        more_reviews=any(t.kind in REVIEW_KINDS for t in mine.tasks[HOME_TASKS:])
+        or (mine.more_units > 0 and any(t.kind in REVIEW_KINDS for t in mine.tasks)),
         upcoming=mine.upcoming,
         grants=grants,
         role_labels=ROLE_LABELS,

@@ -23,12 +23,10 @@ from tracker.accreditation.web import deployment, invalid_form, load_enrolment, 
 from tracker.accreditation.web.views import bp
 from tracker.accreditation.workflow import STAGE_LABELS
 from tracker.agencies.models import Agency
-from tracker.agencies.services import visible_agencies
-from tracker.auth.access import can_view_agency, scope_of
+from tracker.auth.access import can_view_agency
 from tracker.auth.login import actor_grants, current_actor
 from tracker.forms import L, TrackerForm
 from tracker.i18n import _, in_english
-from tracker.request_guards import query_int
 from tracker.sessions import get_session
 
 
@@ -135,11 +133,6 @@ def _carry_context() -> dict[str, Any]:
         """For the enrolment page's aside: the offer or the carried items waiting."""
         return carry.carry_card(get_session(), current_actor_on(enrolment), enrolment)
 
-    def years_agency() -> Agency | None:
-        """For the dashboard: the agency whose units' scores by year it links to."""
-        agencies = visible_agencies(get_session(), scope_of(actor_grants()))
-        return years.agency_for_link(agencies, query_int("agency"))
-
     def carried_waiting(enrolment: Enrolment) -> frozenset[str]:
         """For the LKE items: the carried ones still waiting, read once per request."""
         memo: dict[int, frozenset[str]] = g.setdefault("carried_waiting", {})
@@ -150,7 +143,6 @@ def _carry_context() -> dict[str, Any]:
     return {
         "carry_card": carry_card,
         "carry_form": CarryForm,
-        "years_agency": years_agency,
         "carried_waiting": carried_waiting,
     }
 

@@ -37,7 +37,8 @@ UNIT_ROWS = 200  # units listed one by one on the calibration page; the chart co
 @bp.get("/dashboard/export.<any(csv, xlsx):kind>")
 @role_required(*DASHBOARD_READERS)
 def dashboard_export(kind: str) -> ResponseReturnValue:
-    _cycles, cycle, scope, form = dashboard_query()
+    query = dashboard_query()
+    cycle, scope, form = query.cycle, query.scope, query.form
     rows = (
         statistics.board_rows(get_session(), scope, cycle, dashboard_filters(form)) if cycle else []
     )

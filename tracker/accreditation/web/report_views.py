@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -18,6 +19,7 @@ from tracker.accreditation import (
     proposal,
     queries,
     tiers,
+    years,
 )
 from tracker.accreditation.context import Actor, actor_for
 from tracker.accreditation.models import Cycle, Enrolment, Predicate
@@ -33,6 +35,7 @@ from tracker.accreditation.web import (
 from tracker.accreditation.web.insight import item_links
 from tracker.accreditation.web.views import bp
 from tracker.accreditation.workflow import ACTION_LABELS, STAGE_LABELS, Action, Stage
+from tracker.agencies.models import Agency
 from tracker.agencies.services import visible_agencies
 from tracker.audit.describe import describe
 from tracker.auth.access import Scope, scope_of
@@ -66,7 +69,16 @@ def _filters(form: forms.FilterForm) -> dashboards.Filters:
     )
 
 
-def dashboard_query() -> tuple[Sequence[Cycle], Cycle | None, Scope, forms.FilterForm]:
+@dataclass(frozen=True)
+class DashboardQuery:
+    cycles: Sequence[Cycle]
+    cycle: Cycle | None
+    scope: Scope
+    form: forms.FilterForm
+    years_agency: Agency | None  # whose units' scores by year the page links to
+
+
+def dashboard_query() -> DashboardQuery:
     """The dashboard's cycles, chosen cycle, the viewer's scope and its filter form, read from
     the query string: shared by the page and its downloads (they list the same units)."""
     session = get_session()
@@ -75,9 +87,9 @@ def dashboard_query() -> tuple[Sequence[Cycle], Cycle | None, Scope, forms.Filte
     cycle = next((c for c in all_cycles if c.id == chosen), all_cycles[0] if all_cycles else None)
     scope = scope_of(actor_grants())
     form = forms.FilterForm(request.args)
+    agencies = visible_agencies(session, scope)
     form.agency.choices = choices(
-        [(0, _("Semua instansi"))]
-        + [(a.id, a.short_name) for a in visible_agencies(session, scope)]
+        [(0, _("Semua instansi"))] + [(a.id, a.short_name) for a in agencies]
     )
     form.stage.choices = choices(
         [("", _("Semua tahap"))] + [(s.value, _(label)) for s, label in STAGE_LABELS.items()]
@@ -85,7 +97,8 @@ def dashboard_query() -> tuple[Sequence[Cycle], Cycle | None, Scope, forms.Filte
     if not form.validate():  # filters, not a submission: drop them (see web/__init__)
         form = forms.FilterForm(formdata=None)
         form.agency.choices, form.stage.choices = [], []
-    return all_cycles, cycle, scope, form
+    link = years.agency_for_link(agencies, query_int("agency"))
+    return DashboardQuery(all_cycles, cycle, scope, form, link)
 
 
 def dashboard_filters(form: forms.FilterForm) -> dashboards.Filters:
@@ -100,18 +113,20 @@ DASHBOARD_READERS = (Role.PIMPINAN, Role.TPI, Role.TPN, Role.ADMIN)
 @role_required(*DASHBOARD_READERS)
 def dashboard() -> ResponseReturnValue:
     session = get_session()
-    all_cycles, cycle, scope, form = dashboard_query()
+    query = dashboard_query()
+    cycle, scope, form = query.cycle, query.scope, query.form
     board = dashboards.board(session, scope, cycle, _filters(form)) if cycle else None
     return render_template(
         "accreditation/dashboard.html",
         cycle=cycle,
-        cycles=all_cycles,
+        cycles=query.cycles,
         board=board,
         form=form,
         stage_labels=STAGE_LABELS,
         args=request.args,
         # Issue 16 §4: units by stage and the spread of area scores, drawn on the server.
         charts=charts.dashboard_charts(session, scope, cycle, _filters(form), board),
+        by_year=query.years_agency,
     )
 
 
