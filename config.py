@@ -98,6 +98,9 @@ class Settings:
     # direct requests from the loopback that no proxy forwarded.
     log_format: str = "json"
     slow_query_ms: int = 500
+    # How long an app server reuses a national aggregate it computed (tracker.memo: the
+    # dashboard's spread of area scores), in seconds; 0 computes it on every request.
+    figures_cache_seconds: int = 60
     metrics_token: str = field(default="", repr=False)
     # Where pg_dump and pg_restore are (`flask backup`); empty: PATH, then the newest
     # /usr/lib/postgresql/*/bin.
@@ -179,6 +182,7 @@ class Settings:
             smtp_ca_file=env.get("SMTP_CA_FILE", ""),
             log_format=env.get("LOG_FORMAT", "json").strip().lower() or "json",
             slow_query_ms=_int(env, "SLOW_QUERY_MS", 500),
+            figures_cache_seconds=_int(env, "FIGURES_CACHE_SECONDS", 60),
             metrics_token=env.get("METRICS_TOKEN", ""),
             pg_bin_dir=env.get("PG_BIN_DIR", ""),
             password_hash_memory_kib=_int(env, "PASSWORD_HASH_MEMORY_KIB", 19456),

@@ -110,6 +110,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         instance_dir=tmp_path / "instance",
         evidence_dir=tmp_path / "evidence",
         jobs_immediate=True,
+        figures_cache_seconds=0,  # tests change data and look at it at once
     )
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from tracker.auth.organisations import Organisations
     from tracker.evidence.storage import BlobStore, EvidenceStore
     from tracker.hooks import Hooks
+    from tracker.memo import TimedMemo
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -35,6 +36,7 @@ JOB_QUEUE = "tracker.job_queue"
 JOB_TASKS = "tracker.job_tasks"
 HOOKS = "tracker.hooks"
 ORGANISATIONS = "tracker.organisations"
+FIGURES = "tracker.figures"
 
 
 def _app(app: Flask | None) -> Flask:
@@ -70,3 +72,8 @@ def organisations(app: Flask | None = None) -> Organisations:
     """Agencies and units, for the pages and commands that grant roles (``auth`` may not
     import ``agencies``: see ``tracker.auth.organisations``)."""
     return cast("Organisations", _app(app).extensions[ORGANISATIONS])
+
+
+def figures(app: Flask | None = None) -> TimedMemo:
+    """National aggregates kept for ``Settings.figures_cache_seconds`` (``tracker.memo``)."""
+    return cast("TimedMemo", _app(app).extensions[FIGURES])

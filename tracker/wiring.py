@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 from config import Settings
 from tracker import hooks as hooks_module
 from tracker import jobs
-from tracker.extensions import EVIDENCE_STORE, HOOKS, ORGANISATIONS, RESULT_STORE
+from tracker.extensions import EVIDENCE_STORE, FIGURES, HOOKS, ORGANISATIONS, RESULT_STORE
 from tracker.hooks import Hooks
+from tracker.memo import TimedMemo
 
 # Modules that define background tasks (``register(huey)``, optional ``warm_up()``).
 TASK_MODULES = ("tracker.certificates.tasks", "tracker.notifications.tasks")
@@ -35,6 +36,7 @@ def init_app(app: Flask, settings: Settings) -> None:
 
     app.extensions[EVIDENCE_STORE] = build_store_from_settings(settings)
     app.extensions[RESULT_STORE] = build_result_store(settings)
+    app.extensions[FIGURES] = TimedMemo(settings.figures_cache_seconds)
     # auth grants roles in agencies and units but may not import them (agencies depends on it).
     app.extensions[ORGANISATIONS] = agencies
     jobs.install(app, settings, TASK_MODULES)

@@ -5,6 +5,7 @@ reader's language."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import astuple, replace
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -26,6 +27,7 @@ from tracker.charts.builders import (
     floor_chart,
     spread_chart,
 )
+from tracker.extensions import figures
 from tracker.i18n import _, in_english
 from tracker.lke.eligibility import Verdict, evaluate
 from tracker.lke.framework import Framework
@@ -113,10 +115,20 @@ def dashboard_charts(
         title=_("Unit per tahap, siklus %(year)s", year=cycle.year),
         what=_("Unit"),
     )
-    areas, spread = statistics.area_spread(session, scope, cycle, filters)
     english = in_english()
+    # Issue 18 §3: the spread covers every unit of the country; the drawn chart is reused for
+    # a minute (``tracker.memo``), per scope, filters (not the page) and language.
+    key = ("spread_chart", cycle.id, scope, astuple(replace(filters, page=1)), english)
+    spreads = figures().get(key, lambda: _spread_chart(session, scope, cycle, filters, english))
+    return [stages, spreads]
+
+
+def _spread_chart(
+    session: Session, scope: Scope, cycle: Cycle, filters: dashboards.Filters, english: bool
+) -> Chart:
+    areas, spread = statistics.area_spread(session, scope, cycle, filters)
     floors = [Floor(p, t) for p, t in _area_floors(cycle).items()]
-    spreads = spread_chart(
+    return spread_chart(
         "chart-spread",
         [
             Spread(f"{a.number}. {a.name_en if english else a.name}", tuple(spread[a.number]))
@@ -125,7 +137,6 @@ def dashboard_charts(
         floors,
         title=_("Sebaran nilai area unit, siklus %(year)s", year=cycle.year),
     )
-    return [stages, spreads]
 
 
 def _area_floors(cycle: Cycle) -> dict[str, Decimal]:
