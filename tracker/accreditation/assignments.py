@@ -7,7 +7,7 @@ row of the enrolment and tier, and the trail keeps who had it before.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -23,6 +23,7 @@ from tracker.audit import services as audit
 from tracker.auth.access import Grant, UnitRef
 from tracker.auth.duties import JUDGING_ROLES
 from tracker.auth.models import RoleGrant, User
+from tracker.auth.roles import Role
 from tracker.db import utcnow
 from tracker.errors import NotAllowedError, ValidationError
 from tracker.i18n import _, in_english
@@ -151,11 +152,15 @@ def assignments_of(
     return {r.enrolment_id: r for r in rows if (r.enrolment_id, r.tier) in wanted}
 
 
-def reviewers_for(session: Session, enrolments: Iterable[Enrolment]) -> list[rules.Reviewer]:
-    """Active users holding a judging role that may reach the enrolments' agencies: global,
-    agency-wide or below a unit of one of them (one query; their grants load in one more)."""
+def reviewers_for(
+    session: Session, enrolments: Iterable[Enrolment], roles: Collection[Role] = JUDGING_ROLES
+) -> list[rules.Reviewer]:
+    """Active users holding one of ``roles`` (a judging role) that may reach the enrolments'
+    agencies: global, agency-wide or below a unit of one of them (one query; their grants load
+    in one more). Issue 18 §3: asked for the deciding tiers' roles only, TPN's queue no longer
+    loads every agency's TPI and preliminary assessors to offer two TPN members."""
     agency_ids = {e.agency_id for e in enrolments}
-    if not agency_ids:
+    if not agency_ids or not roles:
         return []
     users = session.scalars(
         select(User)
@@ -163,7 +168,7 @@ def reviewers_for(session: Session, enrolments: Iterable[Enrolment]) -> list[rul
         .outerjoin(Unit, Unit.id == RoleGrant.unit_id)
         .where(
             User.active.is_(True),
-            RoleGrant.role.in_(JUDGING_ROLES),
+            RoleGrant.role.in_(sorted(set(roles) & set(JUDGING_ROLES))),
             or_(
                 RoleGrant.agency_id.in_(agency_ids),
                 Unit.agency_id.in_(agency_ids),
@@ -196,12 +201,21 @@ def arrange(session: Session, viewer: User, entries: Sequence[QueueEntry]) -> Ar
     """The viewer's queue in three parts, each keeping the queue's order (oldest first)."""
     assigned = assignments_of(session, entries)
     viewer_leads = is_any_lead(viewer)
-    pool = reviewers_for(session, [q.enrolment for q in entries]) if viewer_leads else []
+    deciding = {q.enrolment.id: deciding_tier(q.enrolment) for q in entries}
+    led = {
+        q.enrolment.id
+        for q in entries
+        if viewer_leads
+        and (tier := deciding[q.enrolment.id]) is not None
+        and leads(viewer, q.enrolment, tier)
+    }
+    roles = {r for i in led if (led_tier := deciding[i]) is not None for r in led_tier.roles}
+    pool = reviewers_for(session, [q.enrolment for q in entries], roles) if led else []
     mine, unassigned, others = [], [], []
     for q in entries:
         row = assigned.get(q.enrolment.id)
-        tier = deciding_tier(q.enrolment)
-        lead = tier is not None and leads(viewer, q.enrolment, tier)
+        tier = deciding[q.enrolment.id]
+        lead = q.enrolment.id in led
         choices = (
             rules.eligible(pool, tier.roles, unit_ref(q.enrolment.unit))
             if lead and tier is not None
@@ -259,7 +273,10 @@ def workload(session: Session, viewer: User, entries: Sequence[QueueEntry]) -> W
     totals: dict[tuple[int, str], list[int]] = {}
     names: dict[int, str] = {}
     labels: dict[str, str] = {}
-    pool = reviewers_for(session, [q.enrolment for q in led])
+    led_roles = {
+        r for q in led if (tier_of_q := deciding_tier(q.enrolment)) for r in tier_of_q.roles
+    }
+    pool = reviewers_for(session, [q.enrolment for q in led], led_roles)
     for q in led:
         tier = deciding_tier(q.enrolment)
         assert tier is not None  # kept above

@@ -464,32 +464,9 @@ def _latest_decisions(
     out: dict[int, dict[tuple[str, str], _Decided]] = defaultdict(dict)
     if not places:
         return out
-    ids = {p.enrolment.id for p in places}
-    latest = (
-        select(
-            ItemDecision.enrolment_id,
-            ItemDecision.tier,
-            ItemDecision.item_code,
-            func.max(ItemDecision.seq).label("seq"),
-        )
-        .where(ItemDecision.enrolment_id.in_(ids))
-        .group_by(ItemDecision.enrolment_id, ItemDecision.tier, ItemDecision.item_code)
-        .subquery()
-    )
+    latest = reviews.newest_rows(ItemDecision.enrolment_id.in_({p.enrolment.id for p in places}))
     # Plain rows, not ORM objects (issue 18 §3); reviewers never come here (``_area_counts``).
-    rows = session.execute(
-        select(*(getattr(ItemDecision, name) for name in _Decided.__dataclass_fields__))
-        .join(
-            latest,
-            and_(
-                ItemDecision.enrolment_id == latest.c.enrolment_id,
-                ItemDecision.tier == latest.c.tier,
-                ItemDecision.item_code == latest.c.item_code,
-                ItemDecision.seq == latest.c.seq,
-            ),
-        )
-        .where(ItemDecision.enrolment_id.in_(ids))  # as in ``reviews.queue``: a sound plan
-    )
+    rows = session.execute(select(*(latest.c[name] for name in _Decided.__dataclass_fields__)))
     for row in rows:
         out[row.enrolment_id][(row.tier, row.item_code)] = _Decided(*row)
     return out
@@ -683,36 +660,13 @@ def _area_counts(
             for tier, ids in by_tier.items()
         )
     )
-    latest = (
-        select(
-            ItemDecision.enrolment_id,
-            ItemDecision.tier,
-            ItemDecision.item_code,
-            func.max(ItemDecision.seq).label("seq"),
-        )
-        .where(wanted)
-        .group_by(ItemDecision.enrolment_id, ItemDecision.tier, ItemDecision.item_code)
-        .subquery()
-    )
+    latest = reviews.newest_rows(wanted)
     area = case(
-        *((ItemDecision.item_code.in_(sorted(c)), a) for a, c in sorted(codes.items())),
+        *((latest.c.item_code.in_(sorted(c)), a) for a, c in sorted(codes.items())),
         else_=None,
     )
     # Grouped outside: PostgreSQL would not match a CASE with bound values in GROUP BY.
-    decided = (
-        select(ItemDecision.enrolment_id, area.label("area"), ItemDecision.kind)
-        .join(
-            latest,
-            and_(
-                ItemDecision.enrolment_id == latest.c.enrolment_id,
-                ItemDecision.tier == latest.c.tier,
-                ItemDecision.item_code == latest.c.item_code,
-                ItemDecision.seq == latest.c.seq,
-            ),
-        )
-        .where(wanted)  # as in ``reviews.queue``: a sound plan
-        .subquery()
-    )
+    decided = select(latest.c.enrolment_id, area.label("area"), latest.c.kind).subquery()
     out: dict[int, dict[tuple[str | None, DecisionKind], int]] = defaultdict(dict)
     for enrolment_id, a, kind, n in session.execute(
         select(decided.c.enrolment_id, decided.c.area, decided.c.kind, func.count()).group_by(

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, Subquery, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -318,6 +318,27 @@ def signed_areas(session: Session, enrolment_id: int, tier: str) -> dict[str, Ar
     return {r.area: r for r in rows}
 
 
+def newest_rows(wanted: ColumnElement[bool]) -> Subquery:
+    """The latest decision of each (enrolment, tier, item) among the rows ``wanted`` picks (the
+    item's state while its tier reviews), every column of ``item_decisions``: a window ranks
+    each item's decisions by ``seq`` inside the picked rows. Issue 18 §3: the earlier join on
+    ``max(seq)`` let PostgreSQL misjudge its size and read ~90,000 rows for a 50-unit page."""
+    ranked = (
+        select(
+            *ItemDecision.__table__.columns,
+            func.row_number()
+            .over(
+                partition_by=(ItemDecision.enrolment_id, ItemDecision.tier, ItemDecision.item_code),
+                order_by=ItemDecision.seq.desc(),
+            )
+            .label("newest"),
+        )
+        .where(wanted)
+        .subquery()
+    )
+    return select(ranked).where(ranked.c.newest == 1).subquery()
+
+
 @dataclass(frozen=True)
 class QueueEntry:
     enrolment: Enrolment
@@ -334,35 +355,25 @@ def queue(
 
     Decision counts for every enrolment come from one grouped query.
     """
-    ids = [e.id for e in enrolments]
-    if not ids:
+    by_tier: dict[str, list[int]] = {}
+    for e in enrolments:
+        tier = tiers.tier_for_stage(tiers.parse_tiers(e.cycle.tiers), e.stage)
+        by_tier.setdefault(tier.code if tier else "", []).append(e.id)
+    if not enrolments:
         return []
-    latest_seq = (
-        select(
-            ItemDecision.enrolment_id,
-            ItemDecision.tier,
-            ItemDecision.item_code,
-            func.max(ItemDecision.seq).label("seq"),
+    # Only the deciding tier's decisions are counted (``queue_entries`` reads no other): a
+    # proposed unit has every earlier tier's behind it.
+    wanted = or_(
+        *(
+            and_(ItemDecision.tier == tier, ItemDecision.enrolment_id.in_(ids))
+            for tier, ids in by_tier.items()
         )
-        .where(ItemDecision.enrolment_id.in_(ids))
-        .group_by(ItemDecision.enrolment_id, ItemDecision.tier, ItemDecision.item_code)
-        .subquery()
     )
+    latest = newest_rows(wanted)
     rows = session.execute(
-        select(ItemDecision.enrolment_id, ItemDecision.tier, ItemDecision.kind, func.count())
-        .join(
-            latest_seq,
-            and_(
-                ItemDecision.enrolment_id == latest_seq.c.enrolment_id,
-                ItemDecision.tier == latest_seq.c.tier,
-                ItemDecision.item_code == latest_seq.c.item_code,
-                ItemDecision.seq == latest_seq.c.seq,
-            ),
+        select(latest.c.enrolment_id, latest.c.tier, latest.c.kind, func.count()).group_by(
+            latest.c.enrolment_id, latest.c.tier, latest.c.kind
         )
-        # The outer filter repeats the subquery's: without it PostgreSQL misjudges the join and
-        # reads every decision of the country (issue 18 §3).
-        .where(ItemDecision.enrolment_id.in_(ids))
-        .group_by(ItemDecision.enrolment_id, ItemDecision.tier, ItemDecision.kind)
     ).all()
     counts: dict[tuple[int, str], dict[DecisionKind, int]] = {}
     for enrolment_id, tier, kind, n in rows:
