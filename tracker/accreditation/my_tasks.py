@@ -382,26 +382,28 @@ def _dates(
 def _pair_dates(
     session: Session, pairs: dict[tuple[int, int | None], Cycle]
 ) -> dict[tuple[int, int | None], dict[str, date | None]]:
-    out: dict[tuple[int, int | None], dict[str, date | None]] = {
-        pair: {
+    if not pairs:
+        return {}
+    base = {  # each cycle's own dates, read once (hundreds of agencies share a cycle)
+        cycle.id: {
             **{d.value: getattr(cycle, d.value) for d in Deadline},
             **{k: getattr(cycle, k) for k in _CYCLE_DATES},
         }
-        for pair, cycle in pairs.items()
+        for cycle in pairs.values()
     }
-    if not pairs:
-        return out
     extensions = session.scalars(
         select(DeadlineExtension)
-        .where(DeadlineExtension.cycle_id.in_({c for c, _a in pairs}))
+        .where(DeadlineExtension.cycle_id.in_(base))
         .order_by(DeadlineExtension.id)
     )
     by_cycle: dict[int, list[tuple[Deadline, int | None, date]]] = {}
     for ext in extensions:
         by_cycle.setdefault(ext.cycle_id, []).append((ext.deadline, ext.agency_id, ext.new_date))
     return {  # the one rule of extensions (issue 15 §3), as cycles.effective_deadlines applies it
-        (cycle_id, agency_id): deadlines.extended(dates, by_cycle.get(cycle_id, ()), agency_id)
-        for (cycle_id, agency_id), dates in out.items()
+        (cycle_id, agency_id): deadlines.extended(
+            base[cycle_id], by_cycle.get(cycle_id, ()), agency_id
+        )
+        for (cycle_id, agency_id) in pairs
     }
 
 
