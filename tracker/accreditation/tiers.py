@@ -95,8 +95,23 @@ DEFAULT_TIERS: tuple[Tier, ...] = (
 )
 
 
+# Parsed tier lists by the identity of the stored list (a cycle's ``tiers`` column value). A
+# national page asks for its one cycle's tiers once per enrolment, hundreds of times (issue 18
+# §3). The entry keeps the list itself, so its id cannot be reused while cached, and is only
+# taken when it is that very list; a cycle's tiers are replaced, never changed in place.
+_PARSED: dict[int, tuple[Sequence[Mapping[str, Any]], tuple[Tier, ...]]] = {}
+_PARSED_MAX = 64
+
+
 def parse_tiers(data: Sequence[Mapping[str, Any]]) -> tuple[Tier, ...]:
-    return tuple(Tier.from_data(d) for d in data)
+    kept = _PARSED.get(id(data))
+    if kept is not None and kept[0] is data:
+        return kept[1]
+    parsed = tuple(Tier.from_data(d) for d in data)
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.clear()
+    _PARSED[id(data)] = (data, parsed)
+    return parsed
 
 
 def tier_for_stage(tiers: Sequence[Tier], stage: Stage) -> Tier | None:
