@@ -389,7 +389,7 @@ def _pair_dates(
             **{d.value: getattr(cycle, d.value) for d in Deadline},
             **{k: getattr(cycle, k) for k in _CYCLE_DATES},
         }
-        for cycle in pairs.values()
+        for cycle in {c.id: c for c in pairs.values()}.values()
     }
     extensions = session.scalars(
         select(DeadlineExtension)
