@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import text
 
 from tracker.cli_support import cli_session, fail_on_domain_error
 from tracker.demo import seed as demo
@@ -46,6 +47,11 @@ def national_command(units: int, force: bool) -> None:
             force=force,
             progress=lambda step: click.echo(f"  {step}", err=True),
         )
+        session.commit()
+        # After a bulk load the planner's statistics describe empty tables until autovacuum
+        # gets round to them; refresh them now, as an administrator would after an import.
+        click.echo("  analyze ...", err=True)
+        session.execute(text("ANALYZE"))
         session.commit()
     click.echo("Data nasional dibuat:")
     for line in report.lines():
