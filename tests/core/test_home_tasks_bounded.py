@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.test_my_tasks import items
+from tests.core.test_my_tasks import items, submitted_polseks
 from tests.helpers import login_as
 from tests.html import get_page
 from tests.world import TODAY, World, build_world
 from tracker import clock
 from tracker.accreditation.models import DecisionKind
 from tracker.accreditation.my_tasks import my_tasks
-from tracker.accreditation.workflow import Action
 from tracker.accreditation.worklist import TaskKind
-from tracker.auth.roles import Role
 from tracker.core import views
 
 
@@ -76,15 +74,7 @@ def test_home_reads_only_the_units_whose_deadlines_come_first(
     """TPN's scope holds hundreds of units: the home page gathers the tasks of the few whose
     deadlines come first (the longest waiting first on the same day) and counts the others."""
     first = world.submitted()
-    others = []
-    for n in range(3):
-        unit = factory.unit(world.agency, f"Polsek {n}", parent=world.polres)
-        coordinator = factory.user((Role.KOORDINATOR, unit))
-        other = world.enrol(unit)
-        world.act(world.admin, other, Action.START_BUILDING)
-        world.fill(other, user=coordinator)
-        world.act(coordinator, other, Action.SUBMIT_PRELIMINARY)
-        others.append(other)
+    others = submitted_polseks(world, factory, 3)
     everything = my_tasks(world.session, world.penilai, TODAY)
     assert len(everything.tasks) == 4 and everything.more_units == 0
     urgent = my_tasks(world.session, world.penilai, TODAY, urgent=2)

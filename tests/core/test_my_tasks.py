@@ -303,6 +303,21 @@ def count_queries(world: World, user) -> int:
     return len(statements)
 
 
+def submitted_polseks(world: World, factory, count: int) -> list[Enrolment]:
+    """``count`` Polsek under the Polres, each with its LKE filled and submitted to the
+    preliminary assessor by its own coordinator."""
+    out = []
+    for n in range(count):
+        unit = factory.unit(world.agency, f"Polsek {n}", parent=world.polres)
+        coordinator = factory.user((Role.KOORDINATOR, unit))
+        other = world.enrol(unit)
+        world.act(world.admin, other, Action.START_BUILDING)
+        world.fill(other, user=coordinator)
+        world.act(coordinator, other, Action.SUBMIT_PRELIMINARY)
+        out.append(other)
+    return out
+
+
 def test_queries_do_not_grow_with_items_or_enrolments(world: World, factory) -> None:
     e = world.building()
     blank = count_queries(world, world.koordinator)
@@ -312,13 +327,7 @@ def test_queries_do_not_grow_with_items_or_enrolments(world: World, factory) -> 
         send_back(world, e, code, "perbaiki")
     assert count_queries(world, world.koordinator) <= blank + 1
     one = count_queries(world, world.penilai)
-    for n in range(3):
-        unit = factory.unit(world.agency, f"Polsek {n}", parent=world.polres)
-        coordinator = factory.user((Role.KOORDINATOR, unit))
-        other = world.enrol(unit)
-        world.act(world.admin, other, Action.START_BUILDING)
-        world.fill(other, user=coordinator)
-        world.act(coordinator, other, Action.SUBMIT_PRELIMINARY)
+    submitted_polseks(world, factory, 3)
     assert len(my_tasks(world.session, world.penilai, TODAY).tasks) == 4
     assert count_queries(world, world.penilai) == one
 
