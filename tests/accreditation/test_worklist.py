@@ -3,7 +3,7 @@ most urgent first."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -196,3 +196,22 @@ def test_next_up_falls_back_to_the_open_cycles_calendar_then_to_nothing() -> Non
     up = worklist.next_up([], dates, TODAY)
     assert up == worklist.Upcoming("Akhir penilaian mandiri", "Siklus 2027", date(2027, 3, 31), 30)
     assert worklist.next_up([], [(2026, "proposal_deadline", date(2026, 5, 31))], TODAY) is None
+
+
+def test_a_large_desk_ranks_units_by_deadline_then_assignment_then_waiting() -> None:
+    """Issue 18 §3: which units the home page reads when the scope is too large to read whole."""
+    early, late = datetime(2027, 1, 5, 8), datetime(2027, 1, 9, 8)
+    units = {
+        "undated": worklist.unit_urgency(None, True, early, 1),
+        "overdue": worklist.unit_urgency(date(2027, 1, 1), False, late, 2),
+        "due, waiting longest": worklist.unit_urgency(date(2027, 2, 1), False, early, 3),
+        "due, waiting less": worklist.unit_urgency(date(2027, 2, 1), False, late, 4),
+        "due, assigned to me": worklist.unit_urgency(date(2027, 2, 1), True, late, 5),
+    }
+    assert sorted(units, key=units.__getitem__) == [
+        "overdue",
+        "due, assigned to me",
+        "due, waiting longest",
+        "due, waiting less",
+        "undated",
+    ]

@@ -206,7 +206,7 @@ def _most_urgent(
             if key
             else None
         )
-        return (due is None, due or date.max, r.id not in mine, r.stage_since, r.id)
+        return worklist.unit_urgency(due, r.id in mine, r.stage_since, r.id)
 
     ranked = sorted(rows, key=urgency)
     return [r.id for r in ranked[:count]], len(rows) - count

@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 
 from tracker.accreditation.workflow import DEADLINE_LABELS, STAGE_LABELS, Deadline, Stage
 from tracker.i18n import N_, _
@@ -230,6 +230,15 @@ def tasks(facts: Facts, today: date) -> list[Task]:
         ),
     ]
     return ordered(found)
+
+
+def unit_urgency(
+    due: date | None, assigned: bool, waiting_since: datetime, ident: int
+) -> tuple[bool, date, bool, datetime, int]:
+    """How a unit ranks for a desk too large to read whole (the home page of TPN or a large
+    agency's TPI): the nearest deadline first (overdue before due, undated last), the units
+    assigned to the user first on the same day, then the longest waiting."""
+    return (due is None, due or date.max, not assigned, waiting_since, ident)
 
 
 def ordered(found: Iterable[Task]) -> list[Task]:
