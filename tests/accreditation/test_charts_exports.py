@@ -20,10 +20,12 @@ from tests.factories import Factory
 from tests.helpers import login_as
 from tests.lke_answers import worst_choice
 from tests.world import World
-from tracker.accreditation import assessments, tiers
+from tracker.accreditation import assessments, statistics, tiers
 from tracker.accreditation.models import Answer, Enrolment
 from tracker.auth.roles import Role
+from tracker.extensions import FIGURES
 from tracker.lke import AnswerType
+from tracker.memo import TimedMemo
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -213,3 +215,30 @@ def test_charts_and_downloads_speak_english_to_an_english_reader(
     )
     rows = csv_rows(client, "/dashboard/export.csv")
     assert rows[0][:6] == ["Unit", "Agency", "Year", "Target", "Stage", "Since"]
+
+
+def test_the_dashboard_spread_is_reused_for_its_minute_per_scope_and_filters(
+    app, client: FlaskClient, world: World, monkeypatch
+) -> None:
+    """Issue 18 §3: the spread over every unit in scope is computed once a minute per server
+    (``FIGURES_CACHE_SECONDS``), per scope and filters but not per page, and then again."""
+    filled(world)
+    clock = {"now": 1000.0}
+    app.extensions[FIGURES] = TimedMemo(60, lambda: clock["now"])
+    computed: list[int] = []
+    real = statistics.area_spread
+    monkeypatch.setattr(statistics, "area_spread", lambda *args: computed.append(1) or real(*args))
+    login_as(client, world.tpn)
+    for url in ("/dashboard", "/dashboard?page=2", "/dashboard"):
+        html = client.get(url).get_data(as_text=True)
+        assert "median 100,00 % · 1 unit" in chart_texts(html, "chart-spread")
+    assert len(computed) == 1  # one computation for the three views (the page is not a key)
+    client.get("/dashboard?stage=building")
+    assert len(computed) == 2  # other filters: their own figures
+    login_as(client, world.pimpinan)
+    client.get("/dashboard")
+    assert len(computed) == 3  # another scope: its own figures
+    clock["now"] += 60
+    login_as(client, world.tpn)
+    client.get("/dashboard")
+    assert len(computed) == 4  # a minute later: computed again
