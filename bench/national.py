@@ -32,12 +32,11 @@ from sqlalchemy import create_engine, text
 
 from bench.load import BIN, ROOT, _free_port, _serve
 from bench.pages import (
-    PASSWORD,
     Answers,
     BenchError,
-    Client,
     Decisions,
     _figures,
+    _login,
 )
 
 TITLE = "National scale: the issue 18 pages on a national dataset, SQLite and PostgreSQL"
@@ -65,15 +64,6 @@ def _flask(env: dict[str, str], *args: str) -> str:
     if done.returncode:
         raise BenchError(f"flask {' '.join(args)}: {done.stderr[-2000:]}")
     return done.stdout
-
-
-def _login(base: str, username: str) -> Client:
-    client = Client(base)
-    client.get("/login")
-    response = client.post("/login", {"username": username, "password": PASSWORD})
-    if response.status_code not in (302, 303):
-        raise BenchError(f"login {username}: {response.status_code}")
-    return client
 
 
 def _facts(url: str) -> dict[str, object]:

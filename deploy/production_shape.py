@@ -217,28 +217,33 @@ def start_s3(processes: Processes) -> str:
     return endpoint
 
 
+def redis_command(binary: str, port: int, folder: Path) -> list[str]:
+    """A throwaway redis-server on 127.0.0.1:``port``: nothing written to disk but its folder
+    (no snapshots, no append-only file); the test servers start it the same way."""
+    return [
+        binary,
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(folder),
+        "--protected-mode",
+        "yes",
+    ]
+
+
 def start_redis(processes: Processes, folder: Path) -> str:
     binary = shutil.which("redis-server")
     if binary is None:
         raise ShapeError("redis-server is not installed (Debian package redis-server)")
     port = free_port()
     folder.mkdir()
-    process = processes.start(
-        "redis",
-        [
-            binary,
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(folder),
-        ],
-    )
+    process = processes.start("redis", redis_command(binary, port, folder))
     wait_for(listening(port), "redis", processes, process)
     return f"redis://127.0.0.1:{port}/0"
 

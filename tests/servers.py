@@ -25,6 +25,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from deploy.production_shape import redis_command
+
 START_TIMEOUT = 30.0
 
 
@@ -164,20 +166,6 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip("redis-server is not installed (`make test` installs Debian's redis-server)")
     port = free_port()
     folder = tmp_path_factory.mktemp("redis")
-    command = [
-        binary,
-        "--bind",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--dir",
-        str(folder),
-        "--protected-mode",
-        "yes",
-    ]
+    command = redis_command(binary, port, folder)
     with running(command, name="redis-server", log=folder / "redis.log", port=port):
         yield f"redis://127.0.0.1:{port}/0"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, false, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from tracker.accreditation import (
@@ -67,6 +67,7 @@ UNIT_ROLES = frozenset({Role.KOORDINATOR, Role.ANGGOTA_POKJA})
 DESIGNATED = frozenset({Stage.DESIGNATED, Stage.MONITORING})
 # Cycle dates that are not extendable deadlines but still bound a stage (worklist.STAGE_DUE).
 _CYCLE_DATES = ("desk_evaluation_start", "field_evaluation_start", "designation_date")
+REVIEW_KINDS = frozenset({worklist.TaskKind.REVIEW, worklist.TaskKind.SIGN_OFF})
 LIMIT = 500  # enrolments looked at per user; TPN's national queue is the largest
 
 
@@ -76,6 +77,12 @@ class MyTasks:
     upcoming: worklist.Upcoming | None  # what comes next, said when no task is due
     # With ``urgent``: how many enrolments in scope were left out, their deadlines further off.
     more_units: int = 0
+
+    def reviews_beyond(self, shown: int) -> bool:
+        """Whether review work lies beyond the first ``shown`` tasks (the review queue lists
+        it): a review or sign-off not shown, or units left unread by a reviewer."""
+        reviewing = [t.kind in REVIEW_KINDS for t in self.tasks]
+        return any(reviewing[shown:]) or (self.more_units > 0 and any(reviewing))
 
 
 @dataclass(frozen=True)
@@ -164,19 +171,18 @@ def _most_urgent(
     monitoring report once designated) come first, those assigned to the user first on the
     same day, then the longest waiting; and how many others there are. Read as plain rows:
     one row per enrolment in scope, none of their decisions."""
-    if scope_of(grants).empty or not stages:
+    stmt = _candidates(
+        grants,
+        stages,
+        Enrolment.id,
+        Enrolment.cycle_id,
+        Enrolment.agency_id,
+        Enrolment.stage,
+        Enrolment.stage_since,
+    )
+    if stmt is None:
         return [], 0
-    rows = session.execute(
-        _candidates(
-            grants,
-            stages,
-            Enrolment.id,
-            Enrolment.cycle_id,
-            Enrolment.agency_id,
-            Enrolment.stage,
-            Enrolment.stage_since,
-        )
-    ).all()
+    rows = session.execute(stmt).all()
     if len(rows) <= count:
         return [r.id for r in rows], 0
     cycles_by_id = {
@@ -312,17 +318,21 @@ def _stages(session: Session, roles: frozenset[Role]) -> frozenset[Stage]:
     return frozenset(stages)
 
 
-def _candidates(grants: list[Grant], stages: frozenset[Stage], *columns: Any) -> Select[Any]:
+def _candidates(grants: list[Grant], stages: frozenset[Stage], *columns: Any) -> Select[Any] | None:
     """Enrolments in scope in ``stages``: of open cycles, and designated ones of any cycle
-    (their monitoring goes on). An empty scope or no stage selects nothing."""
+    (their monitoring goes on). None when an empty scope or no stage can hold any."""
     scope = scope_of(grants)
-    stmt = select(*columns).join(Enrolment.unit).join(Enrolment.cycle)
     if scope.empty or not stages:
-        return stmt.where(false())
-    return stmt.where(
-        unit_filter(scope),
-        Enrolment.stage.in_(sorted(stages)),
-        or_(Cycle.open.is_(True), Enrolment.stage.in_(list(DESIGNATED))),
+        return None
+    return (
+        select(*columns)
+        .join(Enrolment.unit)
+        .join(Enrolment.cycle)
+        .where(
+            unit_filter(scope),
+            Enrolment.stage.in_(sorted(stages)),
+            or_(Cycle.open.is_(True), Enrolment.stage.in_(list(DESIGNATED))),
+        )
     )
 
 
@@ -331,11 +341,11 @@ def _enrolments(
 ) -> Sequence[Enrolment]:
     """``_candidates`` as objects (only the ``only`` ones when given), the longest waiting
     first."""
-    if scope_of(grants).empty or not stages or only == []:
+    candidates = _candidates(grants, stages, Enrolment)
+    if candidates is None or only == []:
         return []
     stmt = (
-        _candidates(grants, stages, Enrolment)
-        .options(
+        candidates.options(
             contains_eager(Enrolment.unit).joinedload(Unit.agency),
             contains_eager(Enrolment.cycle),
             joinedload(Enrolment.agency),

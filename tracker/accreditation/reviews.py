@@ -355,12 +355,12 @@ def queue(
 
     Decision counts for every enrolment come from one grouped query.
     """
+    if not enrolments:
+        return []
     by_tier: dict[str, list[int]] = {}
     for e in enrolments:
         tier = tiers.tier_for_stage(tiers.parse_tiers(e.cycle.tiers), e.stage)
         by_tier.setdefault(tier.code if tier else "", []).append(e.id)
-    if not enrolments:
-        return []
     # Only the deciding tier's decisions are counted (``queue_entries`` reads no other): a
     # proposed unit has every earlier tier's behind it.
     wanted = or_(

@@ -40,7 +40,9 @@ TEMPLATE_NAME = "certificates/certificate.html"
 # Relative URLs in the template and its CSS resolve against the static folder.
 BASE_URL = STATIC_DIR.as_uri() + "/"
 
-_env = Environment(
+# The Jinja environment of every PDF the tracker prints (certificates and the process's
+# documents, tracker.documents.pdf): strict, escaped, templates under templates/.
+pdf_templates = Environment(
     loader=FileSystemLoader(TEMPLATES_DIR),
     autoescape=select_autoescape(default=True, default_for_string=True),
     undefined=StrictUndefined,
@@ -172,7 +174,7 @@ def _render_template(items: list[CertificateData]) -> str:
     title = "Piagam Penghargaan Zona Integritas"
     if len(items) == 1:
         title = f"{title}: {items[0].unit_name}"
-    template = _env.get_template(TEMPLATE_NAME)
+    template = pdf_templates.get_template(TEMPLATE_NAME)
     return template.render(certificates=views, images=sorted(images.items()), title=title)
 
 

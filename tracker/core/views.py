@@ -10,7 +10,6 @@ from tracker import clock
 from tracker.accreditation import dashboards, my_tasks
 from tracker.accreditation.deployment import Deployment
 from tracker.accreditation.workflow import STAGE_LABELS
-from tracker.accreditation.worklist import TaskKind
 from tracker.agencies import services as agency_services
 from tracker.auth.access import scope_of
 from tracker.auth.login import actor_grants, current_actor
@@ -27,7 +26,6 @@ bp = Blueprint("core", __name__)
 # can act on ~560 units nationally.
 HOME_TASKS = 20
 HOME_UNITS = 25
-REVIEW_KINDS = frozenset({TaskKind.REVIEW, TaskKind.SIGN_OFF})
 
 
 @bp.get("/")
@@ -49,8 +47,7 @@ def index():
         tasks=mine.tasks[:HOME_TASKS],
         task_total=len(mine.tasks),
         more_units=mine.more_units,
-        more_reviews=any(t.kind in REVIEW_KINDS for t in mine.tasks[HOME_TASKS:])
-        or (mine.more_units > 0 and any(t.kind in REVIEW_KINDS for t in mine.tasks)),
+        more_reviews=mine.reviews_beyond(HOME_TASKS),
         upcoming=mine.upcoming,
         grants=grants,
         role_labels=ROLE_LABELS,
