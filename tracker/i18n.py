@@ -10,6 +10,7 @@ modules may use it without depending on Flask.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 
@@ -62,15 +63,25 @@ def request_translations() -> Any:
     area page asks for about a thousand strings (the templates' ``_()`` use this too:
     ``tracker.language``). Flask-Babel's cached locale object names the language the catalogue
     was taken for, so a locale changed mid-request is still honoured."""
-    from flask import g, has_app_context
-    from flask_babel import get_locale, get_translations
-
+    g, has_app_context, get_locale, get_translations = _flask_parts()
     if not has_app_context():
         return get_translations()
-    locale = getattr(g.get("_flask_babel"), "babel_locale", None)
-    cached = g.get("_tracker_translations")
+    store = g._get_current_object().__dict__  # one context lookup, not one per attribute
+    babel_context = store.get("_flask_babel")
+    locale = getattr(babel_context, "babel_locale", None)
+    cached = store.get("_tracker_translations")
     if cached is not None and locale is not None and cached[0] is locale:
         return cached[1]
     translations = get_translations()
-    g._tracker_translations = (get_locale(), translations)
+    store["_tracker_translations"] = (get_locale(), translations)
     return translations
+
+
+@lru_cache(maxsize=1)
+def _flask_parts() -> tuple[Any, Any, Any, Any]:
+    """Flask's and Flask-Babel's lookups, imported on first use (pure modules import this
+    module without Flask) and once, not on every string."""
+    from flask import g, has_app_context
+    from flask_babel import get_locale, get_translations
+
+    return g, has_app_context, get_locale, get_translations

@@ -46,8 +46,21 @@ def fmt_date(value: date | datetime | None, style: str = "long") -> str:
     if value is None:
         return "–"
     if isinstance(value, datetime):
-        return format_datetime(value, "d MMM y HH:mm", tzinfo=_JAKARTA, locale=get_locale() or "id")
-    return format_date(value, style, locale=get_locale() or "id")
+        # Minutes are all the pattern shows: the rest would only make every key unique.
+        return _datetime_text(value.replace(second=0, microsecond=0), _locale())
+    return _date_text(value, style, _locale())
+
+
+# babel parses the date pattern again on every call (~30 µs); a list page prints the same
+# deadlines for most of its rows, so the text is kept per value and language.
+@lru_cache(maxsize=4096)
+def _date_text(value: date, style: str, locale: str) -> str:
+    return format_date(value, style, locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _datetime_text(value: datetime, locale: str) -> str:
+    return format_datetime(value, "d MMM y HH:mm", tzinfo=_JAKARTA, locale=locale)
 
 
 def fmt_size(size: int | None) -> str:

@@ -189,7 +189,7 @@ def _queue(
         if (t := tiers.tier_for_stage(tiers.parse_tiers(e.cycle.tiers), e.stage))
         and t.roles & roles
     ]
-    counts = {e.id: sum(1 for _ in framework_of(e.cycle.framework).items()) for e in mine}
+    counts = {e.id: framework_of(e.cycle.framework).item_count() for e in mine}
     return reviews.queue(session, mine, counts)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
@@ -25,7 +25,7 @@ from tracker.accreditation.models import (
     Enrolment,
     Predicate,
 )
-from tracker.agencies.models import Agency, Unit
+from tracker.agencies.models import Unit
 from tracker.lke import Framework
 from tracker.lke.services import framework_of
 
@@ -251,7 +251,15 @@ def agency_years(session: Session, agency_id: int) -> AgencyYears:
     return AgencyYears(years, rows)
 
 
-def agency_for_link(agencies: Sequence[Agency], chosen: int | None) -> Agency | None:
+class _HasId(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+Named = TypeVar("Named", bound=_HasId)
+
+
+def agency_for_link(agencies: Sequence[Named], chosen: int | None) -> Named | None:
     """The agency whose scores by year the dashboard links to: the one its filter chose, or
     the only one the viewer sees; None when the viewer sees several and chose none."""
     picked = [a for a in agencies if a.id == chosen]

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, abort
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from tracker.auth.access import Grant, UnitRef, can_view_unit, has_role
 from tracker.auth.models import User
@@ -35,7 +36,8 @@ def _load_user(user_id: str) -> User | None:
         ident, version = (int(part) for part in user_id.split(":", 1))
     except ValueError:
         return None
-    user = get_session().get(User, ident)
+    # One query with its grants (every page reads them), not a second select-in round trip.
+    user = get_session().get(User, ident, options=[joinedload(User.grants)])
     if user is None or not user.active or user.session_version != version:
         return None
     return user

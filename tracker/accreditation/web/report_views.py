@@ -35,8 +35,7 @@ from tracker.accreditation.web import (
 from tracker.accreditation.web.insight import item_links
 from tracker.accreditation.web.views import bp
 from tracker.accreditation.workflow import ACTION_LABELS, STAGE_LABELS, Action, Stage
-from tracker.agencies.models import Agency
-from tracker.agencies.services import visible_agencies
+from tracker.agencies.services import AgencyName, visible_agency_names
 from tracker.audit.describe import describe
 from tracker.auth.access import Scope, scope_of
 from tracker.auth.login import actor_grants, current_actor, role_required
@@ -75,7 +74,7 @@ class DashboardQuery:
     cycle: Cycle | None
     scope: Scope
     form: forms.FilterForm
-    years_agency: Agency | None  # whose units' scores by year the page links to
+    years_agency: AgencyName | None  # whose units' scores by year the page links to
 
 
 def dashboard_query() -> DashboardQuery:
@@ -87,7 +86,7 @@ def dashboard_query() -> DashboardQuery:
     cycle = next((c for c in all_cycles if c.id == chosen), all_cycles[0] if all_cycles else None)
     scope = scope_of(actor_grants())
     form = forms.FilterForm(request.args)
-    agencies = visible_agencies(session, scope)
+    agencies = visible_agency_names(session, scope)
     form.agency.choices = choices(
         [(0, _("Semua instansi"))] + [(a.id, a.short_name) for a in agencies]
     )

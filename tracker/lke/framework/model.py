@@ -241,6 +241,10 @@ class Framework:
                     for sub_area in area.sub_areas:
                         yield from _sub_area_items(sub_area)
 
+    def item_count(self) -> int:
+        """How many scored items the worksheet has (a queue row's "undecided" counts from it)."""
+        return len(self._index)
+
     def item(self, code: str) -> Item:
         """The item ``code``. Raises NotFoundError naming the code."""
         if code not in self._index:
