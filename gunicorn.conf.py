@@ -11,7 +11,10 @@ from typing import Any
 
 
 def post_worker_init(worker: Any) -> None:
-    """Warm the certificate renderer of each app worker before it accepts requests."""
+    """Warm the certificate renderer of each app worker before it accepts requests, then keep
+    the worker's long-lived objects out of the garbage collector's walks (tracker.serving)."""
     from tracker.certificates.tasks import warm_up_before_serving
+    from tracker.serving import settle_worker
 
     warm_up_before_serving()
+    settle_worker(worker.wsgi)

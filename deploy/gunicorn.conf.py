@@ -25,10 +25,13 @@ accesslog = "-"
 
 
 def post_worker_init(worker):
-    """Warm each worker's certificate renderer before it takes requests (as ./gunicorn.conf.py)."""
+    """Warm each worker's certificate renderer before it takes requests and settle its garbage
+    collector (as ./gunicorn.conf.py)."""
     from tracker.certificates.tasks import warm_up_before_serving
+    from tracker.serving import settle_worker
 
     warm_up_before_serving()
+    settle_worker(worker.wsgi)
 
 
 def child_exit(server, worker):
