@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from tracker.audit import services as audit
 from tracker.auth import attempts, duties, passwords, throttle
@@ -102,7 +102,8 @@ def finish_login(session: Session, reservation: attempts.Reservation, password: 
     timing tells which accounts exist."""
     user = None
     if attempts.password_matches(reservation, password):  # slow: before any statement
-        user = session.get(User, reservation.user_id)
+        # Its grants load if asked for: signing in itself needs only the account.
+        user = session.get(User, reservation.user_id, options=[lazyload(User.grants)])
     # The hash compared is the one counted: a password changed meanwhile was not the one checked.
     ok = user is not None and user.active and user.password_hash == reservation.password_hash
     attempts.settle(session, reservation, succeeded=ok)
