@@ -104,7 +104,8 @@ def tiers_of(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Assess
     return out
 
 
-QUEUE_PAGE = 50  # entries per page of the review queue (issue 18 §3)
+# Entries per page of the review queue (issue 18 §3): 25, as the dashboard, registry and home.
+QUEUE_PAGE = 25
 
 
 @dataclass(frozen=True)
