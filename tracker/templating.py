@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
 from babel.dates import format_date, format_datetime, get_timezone
 from babel.numbers import NumberPattern, format_decimal, parse_pattern
 from flask import Flask
 from flask_babel import get_locale
+from markupsafe import Markup, escape
 
 _JAKARTA = get_timezone("Asia/Jakarta")
 
@@ -63,6 +65,21 @@ def _datetime_text(value: datetime, locale: str) -> str:
     return format_datetime(value, "d MMM y HH:mm", tzinfo=_JAKARTA, locale=locale)
 
 
+def option_tags(field: Any) -> Markup:
+    """The ``<option>`` tags of a WTForms select field, the choice equal to its data selected:
+    the markup WTForms' widget gives, joined here. A national viewer's 600 agencies took the
+    Jinja loop of ``_macros.long_select`` 10 ms a page, this about 1 ms."""
+    # Markup over a join, not Markup.format per option (three times slower): both values
+    # pass through escape().
+    return Markup(  # noqa: S704 - every value in it is escaped
+        "".join(
+            f'<option value="{escape(c.value)}"{" selected" if c.selected else ""}>'
+            f"{escape(c.label)}</option>"
+            for c in field.iter_choices()
+        )
+    )
+
+
 def fmt_size(size: int | None) -> str:
     from tracker.evidence.filetypes import human_size
 
@@ -71,6 +88,6 @@ def fmt_size(size: int | None) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(num=fmt_number, pct=fmt_percent, date=fmt_date, filesize=fmt_size)
-    app.jinja_env.globals.update(current_locale=_locale)
+    app.jinja_env.globals.update(current_locale=_locale, option_tags=option_tags)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

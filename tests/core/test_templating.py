@@ -1,0 +1,41 @@
+"""Jinja helpers (tracker.templating)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from flask import Flask
+from wtforms import Form, SelectField
+
+from tracker.forms import choices
+from tracker.templating import fmt_date, option_tags
+
+
+class _Pick(Form):
+    agency = SelectField(coerce=int)
+
+
+def test_option_tags_escape_every_label_and_mark_the_chosen_one() -> None:
+    form = _Pick(data={"agency": 2})
+    form.agency.choices = choices([(1, 'Biro <Umum> & "Hukum"'), (2, "Dinas Kesehatan")])
+
+    assert str(option_tags(form.agency)) == (
+        '<option value="1">Biro &lt;Umum&gt; &amp; &#34;Hukum&#34;</option>'
+        '<option value="2" selected>Dinas Kesehatan</option>'
+    )
+
+
+def test_dates_read_the_same_from_the_kept_text(app: Flask) -> None:
+    """The formatted text is kept per value and language: a second reader in another language
+    gets theirs, and a time shows the minute it falls in (Jakarta), seconds never changing it."""
+    with app.test_request_context():
+        first = fmt_date(date(2027, 3, 31))
+        assert first == fmt_date(date(2027, 3, 31)) == "31 Maret 2027"
+        moment = datetime(2027, 3, 31, 1, 2, 59, 999, tzinfo=UTC)
+        assert fmt_date(moment) == fmt_date(moment.replace(second=0, microsecond=0))
+        assert fmt_date(moment) == "31 Mar 2027 08:02"
+    with app.test_request_context():
+        from flask import session
+
+        session["lang"] = "en"
+        assert fmt_date(date(2027, 3, 31)) == "March 31, 2027"
