@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, has_request_context, session
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from tracker.extensions import babel
 from tracker.extensions import settings as tracker_settings
@@ -34,6 +38,21 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    # The templates' _() itself, straight to the catalogue (see template_gettext).
+    app.jinja_env.globals["_"] = template_gettext
+
+
+@pass_context
+def template_gettext(context: Context, message: str, **variables: Any) -> str:
+    """``_()`` in templates: what Jinja's new-style gettext does (translate, mark safe under
+    autoescape, fill ``%(name)s`` placeholders escaped), without its two indirections through
+    the context: 8 µs a string, and an LKE area page prints about a thousand of them. A string
+    with no ``%`` is its own formatting, so only the others are formatted (``100 %%`` must
+    still read ``100 %``)."""
+    text = request_translations().ugettext(message)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 - our catalogues, as Jinja's own gettext marks them
+    return text % variables if variables or "%" in text else text
 
 
 def _locale_selector() -> str:

@@ -39,3 +39,23 @@ def test_dates_read_the_same_from_the_kept_text(app: Flask) -> None:
 
         session["lang"] = "en"
         assert fmt_date(date(2027, 3, 31)) == "March 31, 2027"
+
+
+def test_template_gettext_formats_as_jinja_new_style_gettext(app: Flask, english: None) -> None:
+    """Placeholders are filled and escaped, ``%%`` reads ``%`` with or without them, and the
+    reader's language is used."""
+    render = app.jinja_env.from_string
+    with app.test_request_context():
+        assert render("{{ _('dibatasi 100%%') }}").render() == "dibatasi 100%"
+        assert (
+            render("{{ _('Ditugaskan kepada %(name)s', name=who) }}").render(who="<b>Ani</b>")
+            == "Ditugaskan kepada &lt;b&gt;Ani&lt;/b&gt;"
+        )
+        assert render("{{ _('Unit') }}").render() == "Unit"
+    with app.test_request_context():
+        from flask import session
+
+        session["lang"] = "en"
+        assert render("{{ _('Ditugaskan kepada %(name)s', name='Ani') }}").render() == (
+            "Assigned to Ani"
+        )
