@@ -17,7 +17,7 @@ from typing import IO, TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from tracker.audit import services as audit
 from tracker.auth.models import User
@@ -374,9 +374,16 @@ def active_files(
 ) -> Sequence[EvidenceFile]:
     """Every current file of the enrolment (all files of each document count), with their
     earlier versions loaded in one more query (``EvidenceFile.older_versions``)."""
+    # The uploaders' names, not their role grants (which a User loads by default).
+    uploader = joinedload(EvidenceFile.uploaded_by).lazyload(User.grants)
     stmt = (
         select(EvidenceFile)
-        .options(selectinload(EvidenceFile.versions))
+        .options(
+            uploader,
+            selectinload(EvidenceFile.versions)
+            .joinedload(EvidenceFile.uploaded_by)
+            .lazyload(User.grants),
+        )
         .where(
             EvidenceFile.enrolment_id == enrolment_id, EvidenceFile.status == EvidenceStatus.ACTIVE
         )
