@@ -218,11 +218,13 @@ class Framework:
     total_weight: Decimal
     components: tuple[Component, ...]
     eligibility: Eligibility
+    _items: tuple[Item, ...] = field(init=False, repr=False, compare=False)
     _index: Mapping[str, Item] = field(init=False, repr=False, compare=False)
     _soals: Mapping[int, SoalRef] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_index", {item.code: item for item in self.items()})
+        object.__setattr__(self, "_items", tuple(self._walk_items()))
+        object.__setattr__(self, "_index", {item.code: item for item in self._items})
         soals: dict[int, SoalRef] = {}
         for item in self._index.values():
             refs = [(item.soal_id, None)] + [(row.soal_id, row.key) for row in item.inputs]
@@ -233,7 +235,11 @@ class Framework:
         object.__setattr__(self, "_soals", soals)
 
     def items(self) -> Iterator[Item]:
-        """Every scored item in worksheet order."""
+        """Every scored item in worksheet order (walked once, when built: an LKE page asks for
+        the items dozens of times, and the nested walk each time cost more than its scoring)."""
+        return iter(self._items)
+
+    def _walk_items(self) -> Iterator[Item]:
         for component in self.components:
             for part in component.parts:
                 yield from part.items
