@@ -101,17 +101,26 @@ class RegistryEntry:
 
 def registry_page(session: Session, filters: Filters, page: int) -> Page[RegistryEntry]:
     """The public registry: each designation once, with its certificate in force, and the
-    designations recorded from before the tracker, which have none. One query for the page
-    and one for the count, whatever the page shows."""
+    designations recorded from before the tracker, which have none. One query for the page and
+    its count (a window over the matching rows: a search scanned the designations twice with a
+    separate count); a second only for a page past the end, which shows the last one."""
     replacement = aliased(Certificate)
-    ordered = _registry_entries(replacement, filters)
-    total = (
-        session.scalar(_in_registry(select(func.count(Designation.id)), replacement, filters)) or 0
-    )
-    pages = max(1, math.ceil(total / PAGE_SIZE))
-    number = min(max(1, page), pages, MAX_PAGE)
-    rows = session.execute(ordered.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE))
-    return Page(_registry_items(rows), number, PAGE_SIZE, total)
+    counted = _registry_entries(replacement, filters).add_columns(func.count().over())
+    number = min(max(1, page), MAX_PAGE)
+    rows = _page_rows(session, counted, number)
+    if not rows and number > 1:
+        total = (
+            session.scalar(_in_registry(select(func.count(Designation.id)), replacement, filters))
+            or 0
+        )
+        number = min(max(1, math.ceil(total / PAGE_SIZE)), MAX_PAGE)
+        rows = _page_rows(session, counted, number)
+    total = rows[0][-1] if rows else 0
+    return Page(_registry_items(row[:-1] for row in rows), number, PAGE_SIZE, total)
+
+
+def _page_rows(session: Session, stmt: Select, number: int) -> list[Any]:
+    return list(session.execute(stmt.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)))
 
 
 def registry_all(session: Session, filters: Filters, limit: int) -> list[RegistryEntry]:
