@@ -72,7 +72,8 @@ def board(session: Session, scope: Scope, cycle: Cycle, filters: Filters) -> Boa
     )
     if filters.stage:
         base = base.where(Enrolment.stage == filters.stage)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    # The rows the page lists are the counted ones (of the one stage, when filtered by it).
+    total = counts.get(filters.stage, 0) if filters.stage else sum(counts.values())
     pages = max(1, -(-total // PER_PAGE))
     page = min(max(1, filters.page), pages)
     enrolments = (
