@@ -20,7 +20,7 @@ def test_a_new_agency_without_short_name_is_shown_again_and_not_created(
     response = post_form(client, "/agencies", typed, page="/agencies")
 
     page = page_of(response, 422)
-    form = page.one('form[action="/agencies"]')
+    form = page.one('form[method="post"][action="/agencies"]')
     assert form.texts(".field-error") == ["Kolom ini wajib diisi."]
     assert form.one(".has-error input").attr("name") == "short_name"  # next to its field
     assert form.one('input[name="name"]').attr("value") == "Badan Uji Coba"

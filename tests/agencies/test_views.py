@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+from sqlalchemy import func, select
+
 from tests.helpers import login_as, post_form
 from tests.html import get_page
 from tracker.agencies.models import Agency, Unit
@@ -88,3 +90,31 @@ def test_admin_imports_csv_and_bad_files_change_nothing(client, factory, session
     ]
     assert session.query(Unit).filter_by(name="Unit A").count() == 0
     assert session.query(Agency).filter_by(name="Badan Lain").count() == 0  # the good row too
+
+
+def test_the_agencies_index_pages_by_25_with_each_agency_s_own_units_and_a_search(
+    client, factory, session
+) -> None:
+    """Issue 18 §3: a national scope holds 600 agencies and 5,000 units; the index listed them
+    all (7 s). Now 25 agencies a page, by name, each with its units, and a search by name."""
+    before = session.scalar(select(func.count()).select_from(Agency))
+    made = [factory.agency(name=f"Badan Halaman {n:02d}") for n in range(30)]
+    factory.unit(agency=made[0], name="Unit Pertama Badan 00")
+    factory.unit(agency=made[29], name="Unit Terakhir Badan 29")
+    login_as(client, factory.user(Role.ADMIN))
+
+    first = get_page(client, "/agencies")
+    assert len(first.select("section > article.card")) == 25
+    assert f"{before + 30} instansi" in first.text
+    assert first.one('.pager a[rel="next"]').attr("href") == "/agencies?page=2"
+
+    found = get_page(client, "/agencies?q=halaman+29")
+    cards = found.select("section > article.card")
+    assert [card.text_of("h2 a") for card in cards] == ["Badan Halaman 29"]
+    assert cards[0].texts(".tree li a") == ["Unit Terakhir Badan 29"]  # its own, no other's
+
+    last = get_page(client, "/agencies?q=Badan+Halaman&page=9")  # past the end: the last page
+    assert [card.text_of("h2 a") for card in last.select("section > article.card")] == [
+        f"Badan Halaman {n}" for n in range(25, 30)
+    ]
+    assert "Tidak ada instansi yang cocok." in get_page(client, "/agencies?q=tidak-ada").text

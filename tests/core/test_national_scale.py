@@ -30,7 +30,7 @@ from tracker.demo.seed import DEMO_PASSWORD
 
 # Who reads which page: TPN nationally, the largest agency's TPI and its leadership.
 PAGES = {
-    "tpn": ("/", "/review/queue", "/dashboard", "/registry"),
+    "tpn": ("/", "/review/queue", "/dashboard", "/registry", "/agencies"),
     "tpi.001": ("/", "/review/queue", "/dashboard"),
     "pimpinan.001": ("/", "/dashboard"),
 }

@@ -15,6 +15,7 @@ from tracker.auth.access import Scope
 from tracker.auth.models import User
 from tracker.errors import ConflictError, NotFoundError, ValidationError
 from tracker.i18n import _
+from tracker.paging import Page, page_number
 
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$")
 
@@ -214,6 +215,47 @@ def visible_units(
 
 def visible_agencies(session: Session, scope: Scope) -> Sequence[Agency]:
     return session.scalars(select(Agency).where(_agency_filter(scope)).order_by(Agency.name)).all()
+
+
+AGENCY_PAGE = 25  # agencies per page of the agencies index (a national scope holds 600)
+
+
+def agency_page(session: Session, scope: Scope, q: str, page: int) -> Page[Agency]:
+    """The agencies in ``scope`` whose name or short name holds ``q``, by name, a page at a
+    time: TPN's and an administrator's index listed all 600 with their 5,000 units (7 s)."""
+    where = [_agency_filter(scope)]
+    if words := " ".join(q.split())[:100]:
+        where.append(
+            or_(
+                Agency.name.icontains(words, autoescape=True),
+                Agency.short_name.icontains(words, autoescape=True),
+            )
+        )
+    total = session.scalar(select(func.count(Agency.id)).where(*where)) or 0
+    number = page_number(page, total, AGENCY_PAGE)
+    agencies = session.scalars(
+        select(Agency)
+        .where(*where)
+        .order_by(Agency.name, Agency.id)
+        .offset((number - 1) * AGENCY_PAGE)
+        .limit(AGENCY_PAGE)
+    ).all()
+    return Page(list(agencies), number, AGENCY_PAGE, total)
+
+
+def units_by_agency(
+    session: Session, scope: Scope, agency_ids: Sequence[int]
+) -> dict[int, list[Unit]]:
+    """The units in ``scope`` of each of ``agency_ids``, in tree order (one query)."""
+    out: dict[int, list[Unit]] = {agency_id: [] for agency_id in agency_ids}
+    if agency_ids:
+        for unit in session.scalars(
+            select(Unit)
+            .where(unit_filter(scope), Unit.agency_id.in_(agency_ids))
+            .order_by(Unit.agency_id, Unit.path)
+        ):
+            out[unit.agency_id].append(unit)
+    return out
 
 
 class AgencyName(NamedTuple):

@@ -6,7 +6,7 @@ Every form here lives on a page of this package: an invalid one re-renders its p
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -18,6 +18,7 @@ from tracker.auth.login import actor_grants, current_actor, ensure_can_view_unit
 from tracker.auth.roles import Role
 from tracker.forms import choices
 from tracker.i18n import _
+from tracker.request_guards import query_int
 from tracker.sessions import get_or_404, get_session
 
 bp = Blueprint("agencies", __name__)
@@ -31,10 +32,13 @@ def _index_page(
     """The agencies and units in the user's scope, with the administrators' two forms."""
     session = get_session()
     scope = scope_of(actor_grants())
+    q = request.args.get("q", "")
+    page = services.agency_page(session, scope, q, query_int("page") or 1)
     html = render_template(
         "agencies/index.html",
-        agencies=services.visible_agencies(session, scope),
-        units=services.visible_units(session, scope),
+        page=page,
+        q=q,
+        units=services.units_by_agency(session, scope, [a.id for a in page.items]),
         can_admin=is_admin(actor_grants()),
         form=form or forms.AgencyForm(formdata=None),
         import_form=import_form or forms.ImportForm(formdata=None),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
 from sqlalchemy.orm import Load, Session, aliased, contains_eager, joinedload, raiseload
@@ -21,12 +21,12 @@ from tracker.auth.access import Scope
 from tracker.certificates import numbers
 from tracker.certificates.models import Certificate
 from tracker.certificates.status import CertificateStatus, status_of
+from tracker.paging import Page
 
 PAGE_SIZE = 25
 MAX_PAGE = 10_000  # deeper pages are not browsing but scraping
 MAX_QUERY_LENGTH = 100  # characters of a search that count (the search box allows 100)
 MAX_WORDS = 8  # words of a search that count: each adds a LIKE per searched column
-T = TypeVar("T")
 AnySelect = TypeVar("AnySelect", bound=Select)  # a select of any row shape
 
 
@@ -39,26 +39,6 @@ class Filters:
     predicate: Predicate | None = None
     agency_id: int | None = None
     include_replaced: bool = False
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    items: list[T]
-    number: int
-    size: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.size))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
 
 
 def status(certificate: Certificate) -> CertificateStatus:
