@@ -46,7 +46,7 @@ def test_a_too_short_user_name_keeps_what_was_typed_and_creates_nobody(
     response = post_form(client, "/admin/users", typed, page="/admin/users")
 
     page = page_of(response, 422)
-    form = page.one('form[action="/admin/users"]')
+    form = page.one('form[method="post"][action="/admin/users"]')
     assert form.texts(".field-error") == ["Panjang harus antara 3 dan 80 karakter."]
     assert form.one('input[name="username"]').attr("value") == "ab"
     assert form.one('input[name="full_name"]').attr("value") == "Budi Santoso"

@@ -30,6 +30,7 @@ from tracker.extensions import organisations
 from tracker.extensions import settings as tracker_settings
 from tracker.forms import EmptyForm, TrackerForm, choices
 from tracker.i18n import _
+from tracker.request_guards import query_int
 from tracker.sessions import get_or_404, get_session
 
 bp = Blueprint("auth", __name__)
@@ -138,8 +139,9 @@ def change_password():
 
 
 def _users_page(form: forms.CreateUserForm, status: int = 200):
-    users = services.all_users(get_session())
-    html = render_template("auth/users.html", users=users, role_labels=ROLE_LABELS, form=form)
+    q = request.args.get("q", "")
+    page = services.user_page(get_session(), q, query_int("page") or 1)
+    html = render_template("auth/users.html", page=page, q=q, role_labels=ROLE_LABELS, form=form)
     return html, status
 
 
