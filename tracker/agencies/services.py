@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, false, func, or_, select, true
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session
 
 from tracker.agencies.models import Agency, AgencyKind, Unit
 from tracker.audit import services as audit
@@ -288,13 +288,13 @@ def agency_choices(session: Session) -> list[tuple[int, str]]:
 def unit_choices(session: Session) -> list[tuple[int, str]]:
     """(id, "agency — · · unit") of every unit, by agency and place in the tree: the options of
     forms that pick a unit of any agency."""
-    units = session.scalars(
-        select(Unit)
-        .join(Agency)
+    # Plain rows: a country's 5,000 units as entities took a tenth of a second.
+    rows = session.execute(
+        select(Unit.id, Agency.short_name, Unit.depth, Unit.name)
+        .join(Agency, Agency.id == Unit.agency_id)
         .order_by(Agency.name, Unit.path)
-        .options(contains_eager(Unit.agency))
     )
-    return [(u.id, f"{u.agency.short_name} — {'· ' * u.depth}{u.name}") for u in units]
+    return [(i, f"{agency} — {'· ' * depth}{name}") for i, agency, depth, name in rows]
 
 
 def get_agency(session: Session, agency_id: int) -> Agency:
