@@ -15,7 +15,7 @@ from tracker.auth.access import Scope
 from tracker.auth.models import User
 from tracker.errors import ConflictError, NotFoundError, ValidationError
 from tracker.i18n import _
-from tracker.paging import Page, page_number
+from tracker.paging import Page, holding, paged
 
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$")
 
@@ -223,24 +223,8 @@ AGENCY_PAGE = 25  # agencies per page of the agencies index (a national scope ho
 def agency_page(session: Session, scope: Scope, q: str, page: int) -> Page[Agency]:
     """The agencies in ``scope`` whose name or short name holds ``q``, by name, a page at a
     time: TPN's and an administrator's index listed all 600 with their 5,000 units (7 s)."""
-    where = [_agency_filter(scope)]
-    if words := " ".join(q.split())[:100]:
-        where.append(
-            or_(
-                Agency.name.icontains(words, autoescape=True),
-                Agency.short_name.icontains(words, autoescape=True),
-            )
-        )
-    total = session.scalar(select(func.count(Agency.id)).where(*where)) or 0
-    number = page_number(page, total, AGENCY_PAGE)
-    agencies = session.scalars(
-        select(Agency)
-        .where(*where)
-        .order_by(Agency.name, Agency.id)
-        .offset((number - 1) * AGENCY_PAGE)
-        .limit(AGENCY_PAGE)
-    ).all()
-    return Page(list(agencies), number, AGENCY_PAGE, total)
+    where = [_agency_filter(scope), *holding(q, Agency.name, Agency.short_name)]
+    return paged(session, Agency, where, (Agency.name, Agency.id), page, AGENCY_PAGE)
 
 
 def units_by_agency(
