@@ -47,7 +47,15 @@ RESULTS = ROOT / "bench-results"
 TARGET_RATIO = 10.0  # issue 18 §3: p95 <= 10x /healthz (PostgreSQL, 5,000 units)
 TARGET_GROWTH = 1.5  # ... and growth 500 -> 5,000 <= 1.5x for the lists that page
 WARM = 4  # warm-up requests a page: gunicorn's two workers each load their caches on first use
-PAGED = ("TPN review queue", "TPN home", "TPN dashboard", "TPI queue", "leadership dashboard")
+PAGED = (  # the lists that page (issue 18 §3: queues, dashboards, registry)
+    "TPN review queue",
+    "TPN home",
+    "TPN dashboard",
+    "TPI queue",
+    "leadership dashboard",
+    "registry",
+    "registry search",
+)
 
 
 def _sizes(quick: bool) -> list[int]:

@@ -11,8 +11,10 @@ from flask.testing import FlaskClient
 from tests.certificates.conftest import CertWorld, count_queries
 from tests.html import get_page
 from tracker.accreditation.models import Predicate
-from tracker.certificates import services
+from tracker.certificates import queries, services
 from tracker.certificates.queries import PAGE_SIZE
+from tracker.extensions import FIGURES
+from tracker.memo import TimedMemo
 
 
 def listed(client: FlaskClient, **query) -> list[str]:
@@ -105,3 +107,23 @@ def test_page_work_does_not_grow_with_the_rows(client: FlaskClient, cw: CertWorl
     with count_queries(engine) as many:
         client.get("/registry")
     assert len(many) == len(few) <= 5
+
+
+def test_the_filter_options_are_read_once_a_minute(app, client: FlaskClient, three, monkeypatch):
+    """Issue 18 §3: the years and agencies offered by the filter are the country's; they are
+    read once a minute per server (``FIGURES_CACHE_SECONDS``), the list itself every time."""
+    clock = {"now": 1000.0}
+    app.extensions[FIGURES] = TimedMemo(60, lambda: clock["now"])
+    read: list[int] = []
+    real = queries.registry_agencies
+    monkeypatch.setattr(
+        queries, "registry_agencies", lambda *a, **k: read.append(1) or real(*a, **k)
+    )
+    for query in ({}, {"year": "2020"}, {"page": "2"}):
+        listed(client, **query)
+    assert len(read) == 1
+    options = get_page(client, "/registry").texts('select[name="agency"] option')
+    assert options == ["Semua", "Kementerian Uji", "Kepolisian Uji"]
+    clock["now"] += 60
+    listed(client)
+    assert len(read) == 2

@@ -52,7 +52,7 @@ from tracker.certificates.web import forms
 from tracker.downloads import send_table
 from tracker.error_handlers import error_page
 from tracker.errors import NotFoundError, ValidationError
-from tracker.extensions import result_store
+from tracker.extensions import figures, result_store
 from tracker.extensions import settings as tracker_settings
 from tracker.forms import EmptyForm
 from tracker.i18n import _
@@ -140,9 +140,17 @@ def registry():
     session = get_session()
     form = forms.FilterForm(request.args)
     # D15: designations recorded from before the tracker are listed too (without a piagam).
+    # The filter's years and agencies are the country's (600 agencies): read once a minute
+    # per app server, as the dashboard's figures (a new designation's agency joins the list
+    # within FIGURES_CACHE_SECONDS; the list itself is always read live).
     form.set_choices(
-        queries.registry_years(session, include_recorded=True),
-        queries.registry_agencies(session, include_recorded=True),
+        *figures().get(
+            ("registry-filter-options",),
+            lambda: (
+                queries.registry_years(session, include_recorded=True),
+                queries.registry_agencies(session, include_recorded=True),
+            ),
+        )
     )
     page = queries.registry_page(session, queries.Filters(**form.values()), _page_number())
     html = render_template("certificates/registry.html", form=form, page=page)
