@@ -1,4 +1,5 @@
-"""One page of a longer list, as the list pages show it (registry, certificates, agencies)."""
+"""One page of a longer list, as the list pages show it (queue, dashboard, registry,
+certificates, designations, agencies, users)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ class Page(Generic[T]):
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.size))
+        return page_count(self.total, self.size)
 
     @property
     def has_prev(self) -> bool:
@@ -33,9 +34,14 @@ class Page(Generic[T]):
         return self.number < self.pages
 
 
+def page_count(total: int, size: int) -> int:
+    """How many pages ``total`` rows fill, ``size`` a page (one, empty, when there are none)."""
+    return max(1, math.ceil(total / size))
+
+
 def page_number(requested: int, total: int, size: int) -> int:
     """``requested`` within the pages ``total`` rows fill (a page past the end: the last)."""
-    return min(max(1, requested), max(1, math.ceil(total / size)))
+    return min(max(1, requested), page_count(total, size))
 
 
 def paged(

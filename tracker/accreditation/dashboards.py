@@ -17,6 +17,7 @@ from tracker.agencies.services import unit_filter
 from tracker.auth.access import Scope
 from tracker.auth.roles import Role
 from tracker.lke.services import framework_of
+from tracker.paging import page_count, page_number
 
 PER_PAGE = 25
 
@@ -74,8 +75,8 @@ def board(session: Session, scope: Scope, cycle: Cycle, filters: Filters) -> Boa
         base = base.where(Enrolment.stage == filters.stage)
     # The rows the page lists are the counted ones (of the one stage, when filtered by it).
     total = counts.get(filters.stage, 0) if filters.stage else sum(counts.values())
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(1, filters.page), pages)
+    pages = page_count(total, PER_PAGE)
+    page = page_number(filters.page, total, PER_PAGE)
     enrolments = (
         session.scalars(
             base.options(contains_eager(Enrolment.unit).contains_eager(Unit.agency))
@@ -140,8 +141,8 @@ def review_queue_page(
         return QueuePage([], 1, 1, 0)
     where = (unit_filter(scope), Enrolment.stage.in_(stages))
     total = session.scalar(select(func.count(Enrolment.id)).join(Enrolment.unit).where(*where)) or 0
-    pages = max(1, -(-total // QUEUE_PAGE))
-    page = min(max(1, page), pages)
+    pages = page_count(total, QUEUE_PAGE)
+    page = page_number(page, total, QUEUE_PAGE)
     return QueuePage(
         _queue(session, roles, stages, where, (page - 1) * QUEUE_PAGE, QUEUE_PAGE),
         page,

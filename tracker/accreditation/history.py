@@ -38,6 +38,7 @@ from tracker.evidence.models import EvidenceFile, EvidencePurpose
 from tracker.evidence.storage import BlobStore
 from tracker.evidence.uploads import Upload
 from tracker.i18n import _
+from tracker.paging import Page, page_number
 
 COLUMNS = ("instansi", "unit", "predikat", "tahun", "nomor_keputusan", "tanggal_keputusan")
 MAX_ROWS = 5000  # a national list of designations is a few thousand rows
@@ -265,33 +266,20 @@ def revoke_recorded(
     return ended
 
 
-@dataclass(frozen=True)
-class DesignationPage:
-    items: list[Designation]
-    number: int
-    total: int
-    size: int = PAGE_SIZE
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
-
-
-def designations_page(session: Session, page: int, *, recorded_only: bool) -> DesignationPage:
+def designations_page(session: Session, page: int, *, recorded_only: bool) -> Page[Designation]:
     """Designations for the admin page, newest first, one page (two queries)."""
     stmt = select(Designation)
     if recorded_only:
         stmt = stmt.where(Designation.origin == DesignationOrigin.RECORDED)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    number = min(max(1, page), pages)
+    number = page_number(page, total, PAGE_SIZE)
     rows = session.scalars(
         stmt.options(joinedload(Designation.revoked_with))
         .order_by(Designation.year.desc(), Designation.id.desc())
         .limit(PAGE_SIZE)
         .offset((number - 1) * PAGE_SIZE)
     ).all()
-    return DesignationPage(list(rows), number, total)
+    return Page(list(rows), number, PAGE_SIZE, total)
 
 
 def get(session: Session, designation_id: int) -> Designation:

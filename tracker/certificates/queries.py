@@ -7,7 +7,6 @@ Every list is one bounded query per page plus a count: the designation comes in 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -21,7 +20,7 @@ from tracker.auth.access import Scope
 from tracker.certificates import numbers
 from tracker.certificates.models import Certificate
 from tracker.certificates.status import CertificateStatus, status_of
-from tracker.paging import Page
+from tracker.paging import Page, page_count, page_number
 
 PAGE_SIZE = 25
 MAX_PAGE = 10_000  # deeper pages are not browsing but scraping
@@ -93,7 +92,7 @@ def registry_page(session: Session, filters: Filters, page: int) -> Page[Registr
             session.scalar(_in_registry(select(func.count(Designation.id)), replacement, filters))
             or 0
         )
-        number = min(max(1, math.ceil(total / PAGE_SIZE)), MAX_PAGE)
+        number = min(page_count(total, PAGE_SIZE), MAX_PAGE)
         rows = _page_rows(session, counted, number)
     total = rows[0][-1] if rows else 0
     return Page(_registry_items(row[:-1] for row in rows), number, PAGE_SIZE, total)
@@ -320,7 +319,6 @@ def _in_scope(scope: Scope) -> ColumnElement[bool]:
 
 def _page(session: Session, stmt: Select[Certificate], page: int) -> Page[Certificate]:
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    pages = max(1, math.ceil(total / PAGE_SIZE))
-    number = min(max(1, page), pages, MAX_PAGE)
+    number = min(page_number(page, total, PAGE_SIZE), MAX_PAGE)
     rows = session.scalars(stmt.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)).unique()
     return Page(list(rows), number, PAGE_SIZE, total)

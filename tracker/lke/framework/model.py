@@ -249,7 +249,7 @@ class Framework:
 
     def item_count(self) -> int:
         """How many scored items the worksheet has (a queue row's "undecided" counts from it)."""
-        return len(self._index)
+        return len(self._items)
 
     def item(self, code: str) -> Item:
         """The item ``code``. Raises NotFoundError naming the code."""
