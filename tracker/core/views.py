@@ -35,12 +35,14 @@ def index():
     grants = current_user.grants
     scope = scope_of(actor_grants())
     work = dashboards.active_work(db, scope)
+    dues = my_tasks.Dues(db)  # the ranking, the tasks and the running units share their dates
     mine = my_tasks.my_tasks(
         db,
         current_actor(),
         clock.today(),
         deployment=Deployment(settings().deployment),
         urgent=HOME_UNITS,
+        dues=dues,
     )
     return render_template(
         "core/home.html",
@@ -54,7 +56,7 @@ def index():
         units=agency_services.visible_units(db, scope, limit=50),
         work=work,
         # Issue 15 §3: each running stage with its deadline and days left.
-        dues=my_tasks.stage_dues(db, [e for e, _tiers in work], clock.today()),
+        dues=my_tasks.stage_dues(db, [e for e, _tiers in work], clock.today(), dues),
         stage_labels=STAGE_LABELS,
     )
 
