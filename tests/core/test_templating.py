@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from flask import Flask
+from markupsafe import Markup
 from wtforms import Form, SelectField
 
 from tracker.forms import choices
-from tracker.templating import fmt_date, option_tags
+from tracker.templating import badge, fmt_date, fmt_number, fmt_percent, option_tags
 
 
 class _Pick(Form):
@@ -23,6 +25,27 @@ def test_option_tags_escape_every_label_and_mark_the_chosen_one() -> None:
         '<option value="1">Biro &lt;Umum&gt; &amp; &#34;Hukum&#34;</option>'
         '<option value="2" selected>Dinas Kesehatan</option>'
     )
+
+
+def test_badge_escapes_its_text_and_keeps_markup_it_is_given() -> None:
+    assert str(badge('<b>"x"</b>', "warn")) == (
+        '<span class="badge badge-warn">&lt;b&gt;&#34;x&#34;&lt;/b&gt;</span>'
+    )
+    kept = '<span class="badge badge-neutral"><em>ok</em></span>'
+    assert str(badge(Markup("<em>ok</em>"))) == kept
+
+
+def test_numbers_read_the_same_from_the_kept_text_in_each_language(app: Flask) -> None:
+    with app.test_request_context():
+        assert fmt_number(95.575) == fmt_number(Decimal("95.575")) == "95,58"
+        assert fmt_percent(0.5) == "50,00 %"
+        assert fmt_number(1234.5, 1) == "1.234,5"
+    with app.test_request_context():
+        from flask import session
+
+        session["lang"] = "en"
+        assert fmt_number(95.575) == "95.58"
+        assert fmt_number(1234.5, 1) == "1,234.5"
 
 
 def test_dates_read_the_same_from_the_kept_text(app: Flask) -> None:

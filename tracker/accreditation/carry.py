@@ -455,13 +455,17 @@ def carry_card(session: Session, actor: Actor, enrolment: Enrolment) -> CarryCar
     return CarryCard(0, 0, found, may_act) if found is not None else None
 
 
+# Made once: a new alias on every call made SQLAlchemy build and key the statement afresh.
+_UNIT_ASSESSMENT = aliased(Assessment)
+
+
 def waiting_codes(session: Session, enrolment: Enrolment) -> frozenset[str]:
     """The carried items still waiting for the coordinator (``carry_rules.unconfirmed``), for
     the LKE page's flags: one query, none outside the self-assessment (a hand-off is refused
     while any waits, so none can remain after it)."""
     if enrolment.stage not in CARRY_STAGES:
         return frozenset()
-    unit = aliased(Assessment)
+    unit = _UNIT_ASSESSMENT
     rows = session.execute(
         select(CarriedItem.item_code, CarriedItem.value, Answer.value)
         .join(unit, (unit.enrolment_id == CarriedItem.enrolment_id) & (unit.tier == TierCode.UNIT))
