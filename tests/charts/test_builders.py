@@ -144,3 +144,18 @@ def test_an_empty_difference_chart_says_so() -> None:
     chart = difference_chart("calib", [], title="Kalibrasi")
     _root, texts = parsed(chart)
     assert texts == ["Belum ada unit yang dinilai TPI dan TPN."] and chart.rows == ()
+
+
+def test_the_floor_chart_is_kept_per_language(app, english) -> None:
+    """Drawn once per set of figures and language: the same figures read in English after
+    Indonesian come out in English."""
+    from flask import session
+
+    rows = [FloorRow("Area 1", D("52.5"), FLOORS)]
+    with app.test_request_context():
+        indonesian = floor_chart("kept", rows, target="WBK", title="t")
+        assert floor_chart("kept", rows, target="WBK", title="t") is indonesian
+    with app.test_request_context():
+        session["lang"] = "en"
+        _root, texts = parsed(floor_chart("kept", rows, target="WBK", title="t"))
+    assert "52.50 % · below the floor" in texts

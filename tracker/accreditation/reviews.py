@@ -423,35 +423,76 @@ class Remark:
     verdict: str = ""  # a CheckVerdict value, for "check"
 
 
-def conversations(
-    session: Session, enrolment: Enrolment, item_codes: Sequence[str] | None = None
-) -> dict[str, list[Remark]]:
-    """Every item's whole review conversation, oldest first, by item code: two queries
-    (decisions and document checks, each with its author's name) for all the items at once."""
-    labels = {t.code: (t.label, t.label_en) for t in tiers.parse_tiers(enrolment.cycle.tiers)}
-    decisions = (
+@dataclass(frozen=True)
+class ReviewRecord:
+    """An enrolment's item decisions and document checks, each with its author's name, oldest
+    first: read once (two queries) by the LKE page, which shows both the standing word on each
+    item and the whole conversation of the items on screen (issue 18 §3: four queries before)."""
+
+    decisions: Sequence[tuple[ItemDecision, str]]
+    checks: Sequence[tuple[DocumentCheck, str]]
+
+    def latest_decisions(self) -> dict[tuple[str, str], ItemDecision]:
+        """The current decision per (tier, item), as ``latest_decisions`` reads it."""
+        latest: dict[tuple[str, str], ItemDecision] = {}
+        for d, _name in self.decisions:
+            key = (d.tier, d.item_code)
+            if key not in latest or d.seq > latest[key].seq:
+                latest[key] = d
+        return latest
+
+    def latest_checks(self, tier: str) -> dict[tuple[str, str], DocumentCheck]:
+        """The current verdict per (item, document) for ``tier``, as
+        ``evidence.latest_checks`` reads it."""
+        latest: dict[tuple[str, str], DocumentCheck] = {}
+        for c, _name in self.checks:
+            key = (c.item_code, c.document_key)
+            if c.tier == tier and (key not in latest or c.seq > latest[key].seq):
+                latest[key] = c
+        return latest
+
+
+def review_record(session: Session, enrolment_id: int) -> ReviewRecord:
+    decisions = session.execute(
         select(ItemDecision, User.full_name)
         .join(User, User.id == ItemDecision.actor_id)
-        .where(ItemDecision.enrolment_id == enrolment.id)
+        .where(ItemDecision.enrolment_id == enrolment_id)
+        .order_by(ItemDecision.id)
     )
-    checks = (
+    checks = session.execute(
         select(DocumentCheck, User.full_name)
         .join(User, User.id == DocumentCheck.checked_by_id)
-        .where(DocumentCheck.enrolment_id == enrolment.id)
+        .where(DocumentCheck.enrolment_id == enrolment_id)
+        .order_by(DocumentCheck.id)
     )
-    if item_codes is not None:
-        decisions = decisions.where(ItemDecision.item_code.in_(item_codes))
-        checks = checks.where(DocumentCheck.item_code.in_(item_codes))
+    return ReviewRecord([(d, name) for d, name in decisions], [(c, name) for c, name in checks])
+
+
+def conversations(
+    session: Session,
+    enrolment: Enrolment,
+    item_codes: Sequence[str] | None = None,
+    record: ReviewRecord | None = None,
+) -> dict[str, list[Remark]]:
+    """Every item's whole review conversation, oldest first, by item code (only
+    ``item_codes``' when given): two queries for all the items at once, none when the page
+    has read the ``record`` already."""
+    record = record or review_record(session, enrolment.id)
+    wanted = set(item_codes) if item_codes is not None else None
+    labels = {t.code: (t.label, t.label_en) for t in tiers.parse_tiers(enrolment.cycle.tiers)}
     turns: list[tuple[str, int, Remark]] = []
-    for d, name in session.execute(decisions.order_by(ItemDecision.id)):
-        label = labels.get(d.tier, (d.tier, d.tier))
-        turns.append((d.item_code, 0, Remark(d.at, d.tier, *label, d.kind.value, name, d.comment)))
-    for c, name in session.execute(checks.order_by(DocumentCheck.id)):
-        label = labels.get(c.tier, (c.tier, c.tier))
-        remark = Remark(
-            c.at, c.tier, *label, "check", name, c.comment, c.document_key, c.verdict.value
-        )
-        turns.append((c.item_code, 1, remark))
+    for d, name in record.decisions:
+        if wanted is None or d.item_code in wanted:
+            label = labels.get(d.tier, (d.tier, d.tier))
+            remark = Remark(d.at, d.tier, *label, d.kind.value, name, d.comment)
+            turns.append((d.item_code, 0, remark))
+    for c, name in record.checks:
+        if wanted is None or c.item_code in wanted:
+            label = labels.get(c.tier, (c.tier, c.tier))
+            remark = Remark(
+                c.at, c.tier, *label, "check", name, c.comment, c.document_key, c.verdict.value
+            )
+            turns.append((c.item_code, 1, remark))
     out: dict[str, list[Remark]] = {}
     # By time; within one instant, a decision before the document checks it rests on.
     for code, _order, remark in sorted(turns, key=lambda t: (t[2].at, t[1])):

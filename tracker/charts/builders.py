@@ -12,12 +12,13 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from markupsafe import Markup
 
 from tracker.charts import svg
 from tracker.charts.svg import FONT, GRID, MUTED, SOLID, WIDTH, Chart
-from tracker.i18n import _
+from tracker.i18n import _, in_english
 
 HUNDRED = Decimal(100)
 ROW = 46  # one labelled bar: a line of text above a 16-unit bar
@@ -90,7 +91,17 @@ def _floor_marks(floors: Sequence[Floor], y: float) -> list[Markup]:
 
 def floor_chart(ident: str, rows: Sequence[FloorRow], *, target: str, title: str) -> Chart:
     """Each area's score as a percent of its weight against the floors (D5): a solid bar
-    meets the ``target`` predicate's floor, a hatched one falls short and says so."""
+    meets the ``target`` predicate's floor, a hatched one falls short and says so.
+
+    Drawn once per set of figures and language (the LKE page and its fragments draw it on
+    every request, ~2 ms, mostly from the same few scores while a tier is being filled)."""
+    return _floor_chart(ident, tuple(rows), target, title, in_english())
+
+
+@lru_cache(maxsize=512)
+def _floor_chart(
+    ident: str, rows: tuple[FloorRow, ...], target: str, title: str, _english: bool
+) -> Chart:
     floors = rows[0].floors if rows else ()
     body = _legend(floors)
     table = []

@@ -55,13 +55,15 @@ def lke(enrolment_id: int) -> ResponseReturnValue:
     session = get_session()
     item, actor = load_enrolment(enrolment_id)
     tier = request.args.get("tier") or pages.default_tier(item, actor)
-    if tier not in assessments.assessments_of(session, item.id):
+    assessed = assessments.assessments_of(session, item.id)
+    if tier not in assessed:
         tier = TierCode.UNIT
     page = pages.lke_page(
         session,
         actor=actor,
         enrolment=item,
         tier_code=tier,
+        assessed=assessed,
         # A working-group member opens on their own first area, not on area 1.
         area=request.args.get("area") or "".join(map(str, pages.working_group_areas(actor)[:1])),
         todo_only=request.args.get("todo") == "1",

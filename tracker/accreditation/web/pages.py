@@ -39,6 +39,7 @@ from tracker.accreditation.designations import MonitoringStatus
 from tracker.accreditation.guards import EvidenceGap, Fact
 from tracker.accreditation.models import (
     Answer,
+    Assessment,
     DecisionKind,
     Designation,
     Enrolment,
@@ -166,11 +167,16 @@ def lke_page(
     area: str,
     todo_only: bool = False,
     without_evidence_only: bool = False,
+    assessed: Mapping[str, Assessment] | None = None,
 ) -> LkePage:
+    """The LKE page of ``tier_code`` (``assessed``: the enrolment's assessments by tier, when
+    the caller has read them)."""
     framework = assessments.framework_for(enrolment)
     tier_list = cycles.cycle_tiers(enrolment.cycle)
     tier = tiers.by_code(tier_list, tier_code)
-    by_tier = assessments.assessments_of(session, enrolment.id)
+    by_tier = (
+        assessed if assessed is not None else assessments.assessments_of(session, enrolment.id)
+    )
     unit = TierCode.UNIT
     # Only the two tiers the page shows: this tier's answers and the unit's beside them.
     rows = assessments.answer_rows(
@@ -188,9 +194,10 @@ def lke_page(
         ).report
     )
     deciding = tiers.tier_for_stage(tier_list, enrolment.stage)
-    decisions = reviews.latest_decisions(session, enrolment.id)
+    record = reviews.review_record(session, enrolment.id)  # the standing word and the talk
+    decisions = record.latest_decisions()
     files = _files_by_item(evidence.active_files(session, enrolment.id, [EvidencePurpose.ITEM]))
-    checks = evidence.latest_checks(session, enrolment.id, deciding.code) if deciding else {}
+    checks = record.latest_checks(deciding.code) if deciding else {}
     signed = reviews.signed_areas(session, enrolment.id, deciding.code) if deciding else {}
     unit_tier = tiers.by_code(tier_list, unit)
     item_rows = [
@@ -238,7 +245,7 @@ def lke_page(
     )
     steps = next_steps(session, actor, enrolment)
     page.blockers, page.evidence_gaps = steps.blockers, steps.evidence_gaps
-    page.items = _with_conversations(session, enrolment, page.items)
+    page.items = _with_conversations(session, enrolment, page.items, record)
     page.titles = sub_area_titles(framework)
     page.insight = insight(
         session,
@@ -262,12 +269,12 @@ def _present_documents(row: ItemRow) -> set[str]:
 
 
 def _with_conversations(
-    session: Session, enrolment: Enrolment, rows: list[ItemRow]
+    session: Session, enrolment: Enrolment, rows: list[ItemRow], record: reviews.ReviewRecord
 ) -> list[ItemRow]:
-    """The shown items with their review conversations (two queries for all of them)."""
+    """The shown items with their review conversations (from the ``record`` already read)."""
     if not rows:
         return rows
-    talks = reviews.conversations(session, enrolment, [r.item.code for r in rows])
+    talks = reviews.conversations(session, enrolment, [r.item.code for r in rows], record)
     return [replace(r, conversation=talks.get(r.item.code, ())) for r in rows]
 
 
