@@ -81,25 +81,53 @@ class RegistryEntry:
 def registry_page(session: Session, filters: Filters, page: int) -> Page[RegistryEntry]:
     """The public registry: each designation once, with its certificate in force, and the
     designations recorded from before the tracker, which have none. One query for the page and
-    its count (a window over the matching rows: a search scanned the designations twice with a
-    separate count); a second only for a page past the end, which shows the last one."""
-    replacement = aliased(Certificate)
-    counted = _registry_entries(replacement, filters).add_columns(func.count().over())
+    its count; a second only for a page past the end, which shows the last one.
+
+    The matching designations are counted and ordered as narrow rows (ids and sort keys), and
+    only the page's 25 are read in full: ordering and counting whole rows (every column of the
+    designation and its certificate) made the page grow with the country (issue 18 §3)."""
     number = min(max(1, page), MAX_PAGE)
-    rows = _page_rows(session, counted, number)
+    rows = _page_rows(session, filters, number)
     if not rows and number > 1:
+        replacement = aliased(Certificate)
         total = (
             session.scalar(_in_registry(select(func.count(Designation.id)), replacement, filters))
             or 0
         )
         number = min(page_count(total, PAGE_SIZE), MAX_PAGE)
-        rows = _page_rows(session, counted, number)
+        rows = _page_rows(session, filters, number)
     total = rows[0][-1] if rows else 0
     return Page(_registry_items(row[:-1] for row in rows), number, PAGE_SIZE, total)
 
 
-def _page_rows(session: Session, stmt: Select, number: int) -> list[Any]:
-    return list(session.execute(stmt.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)))
+def _page_rows(session: Session, filters: Filters, number: int) -> list[Any]:
+    replacement = aliased(Certificate)
+    picked = (
+        _in_registry(
+            select(
+                Designation.id,
+                Certificate.id.label("certificate_id"),
+                func.count().over().label("total"),
+            ),
+            replacement,
+            filters,
+        )
+        .order_by(*_registry_order())
+        .limit(PAGE_SIZE)
+        .offset((number - 1) * PAGE_SIZE)
+        .subquery()
+    )
+    stmt = (
+        select(Designation, Certificate, Unit.name, Agency.name, picked.c.total)
+        .select_from(picked)
+        .join(Designation, Designation.id == picked.c.id)
+        .join(Unit, Unit.id == Designation.unit_id)
+        .join(Agency, Agency.id == Designation.agency_id)
+        .outerjoin(Certificate, Certificate.id == picked.c.certificate_id)
+        .options(Load(Designation).raiseload("*"), Load(Certificate).raiseload("*"))
+        .order_by(*_registry_order())
+    )
+    return list(session.execute(stmt))
 
 
 def registry_all(session: Session, filters: Filters, limit: int) -> list[RegistryEntry]:
@@ -113,7 +141,12 @@ def _registry_entries(replacement: Any, filters: Filters) -> Select:
     entries = _in_registry(
         select(Designation, Certificate, Unit.name, Agency.name), replacement, filters
     ).options(Load(Designation).raiseload("*"), Load(Certificate).raiseload("*"))
-    return entries.order_by(
+    return entries.order_by(*_registry_order())
+
+
+def _registry_order() -> tuple[Any, ...]:
+    """Newest year first, then the predicate, then the name printed (the unit's when none)."""
+    return (
         Designation.year.desc(),
         Designation.predicate,
         func.coalesce(Certificate.unit_name, Unit.name),
