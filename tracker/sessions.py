@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, g, has_request_context, request
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.audit import keys as audit_keys
@@ -54,10 +55,30 @@ def get_session() -> Session:
     return session
 
 
-def _close_session(_exc: BaseException | None) -> None:
+def _close_session(exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
+    if session is None:
+        return
+    try:
+        if exc is None and _read_only(session):
+            session.commit()  # ends the reading transaction; psycopg keeps its prepared plans
+    finally:
+        session.close()  # rolls back whatever is left
+
+
+def _read_only(session: Session) -> bool:
+    """Whether the session's PostgreSQL transaction wrote nothing (no transaction id was ever
+    assigned to it: the server's own word, whatever path a write took).
+
+    Issue 18 §3: psycopg forgets every prepared statement on ROLLBACK (it sends DEALLOCATE
+    ALL), and every page ended its reading transaction with one, so no query was ever
+    prepared and each page paid for planning each of its ~20 queries again. A transaction
+    that wrote is still rolled back here: only its view commits what it means to keep."""
+    if session.get_bind().dialect.name != "postgresql" or not session.in_transaction():
+        return False
+    if session.new or session.dirty or session.deleted:  # a commit would flush them
+        return False
+    return session.execute(text("SELECT txid_current_if_assigned()")).scalar() is None
 
 
 def get_or_404(session: Session, model: type[ModelT], ident: Any) -> ModelT:
