@@ -17,6 +17,8 @@ from tracker.db import build_engine
 from tracker.extensions import settings as tracker_settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Asked as a request ends (``_read_only``): NULL while the transaction has written nothing.
+READ_ONLY_PROBE = "SELECT txid_current_if_assigned()"
 ModelT = TypeVar("ModelT")
 
 
@@ -78,7 +80,7 @@ def _read_only(session: Session) -> bool:
         return False
     if session.new or session.dirty or session.deleted:  # a commit would flush them
         return False
-    return session.execute(text("SELECT txid_current_if_assigned()")).scalar() is None
+    return session.execute(text(READ_ONLY_PROBE)).scalar() is None
 
 
 def get_or_404(session: Session, model: type[ModelT], ident: Any) -> ModelT:

@@ -25,6 +25,7 @@ from tracker.auth.roles import Role
 from tracker.certificates import services
 from tracker.certificates.document import CertificateData, Image
 from tracker.certificates.models import Certificate
+from tracker.sessions import READ_ONLY_PROBE
 
 SNAPSHOT_SHA256 = "9c1185a5c5e9fc54612808977ee8f548b2258d31a4c5b6f6e1f0d3ab2f5e6c7d"
 LONGEST_UNIT_NAME = (
@@ -199,11 +200,13 @@ def cw(session: Session, factory: Factory) -> CertWorld:
 @contextlib.contextmanager
 def count_queries(engine: Engine) -> Iterator[list[str]]:
     """Collect the SQL statements run on ``engine`` inside the block, without the savepoints
-    the test transaction wraps around each request."""
+    the test transaction wraps around each request and the probe that ends every request on
+    PostgreSQL (``tracker.sessions.READ_ONLY_PROBE``)."""
     statements: list[str] = []
 
     def _record(_conn, _cursor, statement, _params, _context, _many) -> None:
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+        savepoint = statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))
+        if not savepoint and statement != READ_ONLY_PROBE:
             statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", _record)

@@ -27,6 +27,7 @@ from tracker.certificates.models import Certificate
 from tracker.db import Base
 from tracker.demo import national
 from tracker.demo.seed import DEMO_PASSWORD
+from tracker.sessions import READ_ONLY_PROBE
 
 # Who reads which page: TPN nationally, the largest agency's TPI and its leadership.
 PAGES = {
@@ -42,7 +43,9 @@ def counted(session: Session) -> Iterator[list[str]]:
     connection = session.connection()
 
     def count(_conn, _cursor, statement, _params, _context, _many) -> None:
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+        savepoint = statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO"))
+        # The probe ends every request on PostgreSQL (tracker.sessions): not the page's query.
+        if not savepoint and statement != READ_ONLY_PROBE:
             found.append(statement)
 
     event.listen(connection, "before_cursor_execute", count)
