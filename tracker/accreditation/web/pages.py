@@ -12,10 +12,11 @@ state, the expected documents with their files and verdicts, and what blocks the
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -200,6 +201,7 @@ def lke_page(
     checks = record.latest_checks(deciding.code) if deciding else {}
     signed = reviews.signed_areas(session, enrolment.id, deciding.code) if deciding else {}
     unit_tier = tiers.by_code(tier_list, unit)
+    blocker = _blockers(actor, enrolment)
     item_rows = [
         _item_row(
             item,
@@ -208,6 +210,7 @@ def lke_page(
             tier,
             unit_tier,
             deciding,
+            blocker,
             mine,
             unit_rows,
             result.report,
@@ -285,6 +288,29 @@ def _files_by_item(files: Sequence[EvidenceFile]) -> dict[str, list[EvidenceFile
     return grouped
 
 
+def _blockers(actor: Actor, enrolment: Enrolment) -> Callable[[tiers.Tier, str, bool], str | None]:
+    """``editing.edit_blocker`` for the actor on this enrolment, by (tier, area, sent back):
+    asked twice for each of ~110 items, it has about a dozen answers, each worked out (and its
+    message translated) once."""
+
+    @cache
+    def blocker(tier: tiers.Tier, area: str, sent_back: bool) -> str | None:
+        return editing.edit_blocker(
+            editing.EditRequest(
+                stage=enrolment.stage,
+                tier=tier,
+                roles=actor.roles,
+                area=area,
+                editable_areas=actor.areas,
+                sent_back=sent_back,
+                memberships=actor.memberships,
+                unit_name=enrolment.unit.name,
+            )
+        )
+
+    return blocker
+
+
 def _item_row(
     item: Item,
     actor: Actor,
@@ -292,6 +318,7 @@ def _item_row(
     tier: tiers.Tier,
     unit_tier: tiers.Tier,
     deciding: tiers.Tier | None,
+    blocker: Callable[[tiers.Tier, str, bool], str | None],
     mine: Mapping[str, Answer],
     unit_rows: Mapping[str, Answer],
     report: ScoreReport,
@@ -303,18 +330,6 @@ def _item_row(
     area = tiers.area_of(item.code)
     decision = _current_decision(decisions, item.code, deciding)
     sent_back = decision is not None and decision.kind is DecisionKind.REVISION
-    blocker = editing.edit_blocker(
-        editing.EditRequest(
-            stage=enrolment.stage,
-            tier=tier,
-            roles=actor.roles,
-            area=area,
-            editable_areas=actor.areas,
-            sent_back=sent_back,
-            memberships=actor.memberships,
-            unit_name=enrolment.unit.name,
-        )
-    )
     item_files = files.get(item.code, [])
     docs = [
         DocumentRow(
@@ -339,21 +354,9 @@ def _item_row(
         unit_value=unit_report.items[item.code].value,
         decision=decision,
         decision_seq=decision.seq if decision else 0,
-        can_edit=blocker is None,
+        can_edit=blocker(tier, area, sent_back) is None,
         can_upload=editing.can_upload(enrolment.stage, unit_tier, sent_back, actor.roles)
-        and editing.edit_blocker(
-            editing.EditRequest(
-                stage=enrolment.stage,
-                tier=unit_tier,
-                roles=actor.roles,
-                area=area,
-                editable_areas=actor.areas,
-                sent_back=sent_back,
-                memberships=actor.memberships,
-                unit_name=enrolment.unit.name,
-            )
-        )
-        is None,
+        and blocker(unit_tier, area, sent_back) is None,
         documents=docs,
         loose_files=[f for f in item_files if f.document_key not in known],
         error=describe_flag(item.code, error) if error else None,
