@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm import Session, contains_eager, defer, joinedload
 
 from tracker.accreditation import reviews, tiers
 from tracker.accreditation.models import Assessment, Cycle, Enrolment, Predicate
@@ -99,9 +99,12 @@ def board(session: Session, scope: Scope, cycle: Cycle, filters: Filters) -> Boa
 
 
 def tiers_of(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Assessment]]:
+    """Each enrolment's assessments by tier, for the lists that show their progress and score:
+    without their summary (every area's figures as JSON), which no list reads."""
     out: dict[int, dict[str, Assessment]] = {}
     if ids:
-        for a in session.scalars(select(Assessment).where(Assessment.enrolment_id.in_(ids))):
+        stmt = select(Assessment).where(Assessment.enrolment_id.in_(ids))
+        for a in session.scalars(stmt.options(defer(Assessment.summary, raiseload=True))):
             out.setdefault(a.enrolment_id, {})[a.tier] = a
     return out
 
