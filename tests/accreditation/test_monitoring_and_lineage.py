@@ -187,6 +187,45 @@ def test_a_renamed_unit_carries_its_wbk_toward_wbbm_and_its_certificate_keeps_th
     assert "dibawa dari Polres Tetangga" in card.text
 
 
+def test_the_carrying_walk_in_one_query_finds_what_the_links_walk_finds(
+    world: World, factory
+) -> None:
+    """``lineage.carrying_ids`` (one recursive query) and ``carried_from`` (one query per
+    generation) name the same units: renames and merges through generations, no split."""
+    units = {
+        name: factory.unit(world.agency, f"Polres Silsilah {name}", "Polres", parent=world.polda)
+        for name in ("a", "b", "c", "d", "e", "f")
+    }
+    world.session.commit()
+    for old, new, kind in [
+        ("a", "b", SuccessionKind.RENAME),  # a -> b -> c: two generations back from c
+        ("b", "c", SuccessionKind.MERGE),
+        ("d", "c", SuccessionKind.MERGE),
+        ("e", "d", SuccessionKind.SPLIT),  # a split part starts fresh: e is not carried
+        ("f", "a", SuccessionKind.RENAME),  # three generations back
+    ]:
+        lineage.record(
+            world.session,
+            user=world.admin,
+            predecessor=units[old],
+            successor=units[new],
+            kind=kind,
+            on=date(YEAR, 1, 15),
+            decree_ref=f"Perkap {old}{new}",
+            today=TODAY,
+        )
+    world.session.commit()
+    for unit in units.values():
+        walked = {unit.id} | {
+            link.predecessor_id for link in lineage.carried_from(world.session, unit.id)
+        }
+        assert set(world.session.scalars(lineage.carrying_ids(unit.id))) == walked
+    c = units["c"]
+    assert set(world.session.scalars(lineage.carrying_ids(c.id))) == {
+        units[n].id for n in ("a", "b", "c", "d", "f")
+    }
+
+
 def test_the_parts_of_a_split_unit_start_fresh(world: World, factory) -> None:
     _recorded_wbk(world, world.sibling, YEAR - 1, "8 Tahun 2025")
     parts = [

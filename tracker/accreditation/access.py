@@ -6,16 +6,22 @@ probe cannot tell which exist. Views of any package call this through their own 
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from tracker.accreditation.context import Actor, actor_for
 from tracker.accreditation.deployment import Deployment
-from tracker.accreditation.models import Enrolment
+from tracker.accreditation.models import Cycle, Enrolment
 from tracker.agencies.models import Unit
 from tracker.auth.access import UnitRef, can_view_unit
 from tracker.auth.models import User
 from tracker.errors import NotFoundError
 from tracker.i18n import _
+
+# The enrolment pages name its agency and read its framework: in the same query, not two more.
+_WITH_AGENCY_AND_FRAMEWORK = (
+    joinedload(Enrolment.agency),
+    joinedload(Enrolment.cycle).joinedload(Cycle.framework),
+)
 
 
 def _not_found() -> NotFoundError:
@@ -41,7 +47,7 @@ def enrolment_in_scope(
 ) -> tuple[Enrolment, Actor]:
     """The enrolment if ``user``'s grants reach its unit, and the user acting on that unit.
     Raises NotFoundError otherwise."""
-    enrolment = session.get(Enrolment, enrolment_id)
+    enrolment = session.get(Enrolment, enrolment_id, options=_WITH_AGENCY_AND_FRAMEWORK)
     if enrolment is None:
         raise _not_found()
     unit = enrolment.unit

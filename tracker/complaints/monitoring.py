@@ -387,7 +387,7 @@ def letter_of(session: Session, unit: Unit, public_id: str) -> EvidenceFile:
         .join(MonitoringReport, MonitoringReport.id == MonitoringFiling.report_id)
         .join(Designation, Designation.id == MonitoringReport.designation_id)
         .where(
-            Designation.unit_id.in_(carrying_unit_ids(session, unit.id)),
+            Designation.unit_id.in_(carrying_unit_ids(unit.id)),
             EvidenceFile.public_id == public_id,
         )
     ).first()
