@@ -5,6 +5,7 @@ decisions read one by one (a revision, an area ready to sign once every item is 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from tests.core.test_my_tasks import items, submitted_polseks
 from tests.helpers import login_as
@@ -88,3 +89,72 @@ def test_home_reads_only_the_units_whose_deadlines_come_first(
     more = page.one("#tugas-saya .tasks-more")
     assert "2 unit lain dalam lingkup Anda" in more.text
     assert more.one("a").attr("href") == "/review/queue"
+
+
+def test_the_database_ranks_the_units_as_the_rows_ranked_here(world: World, factory) -> None:
+    """Issue 18 §3: without a designated unit among the candidates, the database orders them
+    (``_ranked_in_sql``) by the deadlines worked out here; the order is ``_ranked_here``'s:
+    the nearest deadline after extensions (an agency's own one too), the units assigned to
+    the user first on the same day, then the longest waiting, the undated last."""
+    from tracker.accreditation import cycles
+    from tracker.accreditation.assignment_models import ReviewerAssignment
+    from tracker.accreditation.models import Deadline, Enrolment
+    from tracker.accreditation.my_tasks import Dues, _ranked_here, _ranked_in_sql
+    from tracker.accreditation.workflow import Action, Stage
+    from tracker.auth.roles import Role
+
+    first = world.submitted()
+    polseks = submitted_polseks(world, factory, 2)
+    sibling = world.building(world.sibling)
+    other = factory.agency("Instansi Lain")
+    late = factory.unit(other, "Kantor Lain", "Kantor")
+    elsewhere = world.enrol(late)
+    world.act(world.admin, elsewhere, Action.START_BUILDING)
+    declared = world.enrol(factory.unit(other, "Kantor Tanpa Tahap", "Kantor"))
+    tpn = factory.user(Role.TPN)
+    world.session.add(
+        ReviewerAssignment(
+            enrolment_id=first.id, tier="penilai", reviewer_id=tpn.id, assigned_by_id=world.admin.id
+        )
+    )
+    for deadline, agency, days in [
+        (Deadline.SELF_ASSESSMENT_END, other, 400),  # the other agency's own, far off
+        (Deadline.TPI_EVALUATION_END, None, 1),  # everyone's
+    ]:
+        current = getattr(world.cycle, deadline.value)
+        cycles.extend_deadline(
+            world.session,
+            user=world.admin,
+            cycle=world.cycle,
+            deadline=deadline,
+            new_date=current.fromordinal(current.toordinal() + days),
+            reason="Uji urutan.",
+            agency=agency,
+        )
+    world.session.commit()
+    grants = tpn.access_grants()
+    stages = frozenset({Stage.DECLARED, Stage.BUILDING, Stage.PRELIMINARY})
+    assigned = (
+        select(ReviewerAssignment.id)
+        .where(
+            ReviewerAssignment.enrolment_id == Enrolment.id,
+            ReviewerAssignment.reviewer_id == tpn.id,
+        )
+        .exists()
+    )
+
+    def both(count: int) -> tuple[tuple[list[int], int], tuple[list[int], int]]:
+        return (
+            _ranked_here(world.session, grants, stages, assigned, count, Dues(world.session)),
+            _ranked_in_sql(world.session, grants, stages, assigned, count, Dues(world.session)),
+        )
+
+    (everyone, none_left), (ranked, _none) = both(100)
+    assert none_left == 0 and set(ranked) == set(everyone)
+    # The self-assessment ends first; the preliminary pass's end (moved a day for everyone)
+    # next, the unit assigned to the user first; the other agency's own extension last.
+    expected = [sibling, first, *polseks, elsewhere, declared]
+    assert ranked == [e.id for e in expected]
+    for count in range(1, len(everyone)):
+        here, in_sql = both(count)
+        assert in_sql == here, count
