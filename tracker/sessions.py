@@ -6,16 +6,19 @@ argument and never import this module.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, g, has_request_context, request
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.audit import keys as audit_keys
 from tracker.db import build_engine
 from tracker.extensions import settings as tracker_settings
 
+log = logging.getLogger(__name__)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Asked as a request ends (``_read_only``): NULL while the transaction has written nothing.
 READ_ONLY_PROBE = "SELECT txid_current_if_assigned()"
@@ -64,6 +67,8 @@ def _close_session(exc: BaseException | None) -> None:
     try:
         if exc is None and _read_only(session):
             session.commit()  # ends the reading transaction; psycopg keeps its prepared plans
+    except SQLAlchemyError as err:  # a failed transaction the view let pass: rolled back below
+        log.info("request transaction ended by rollback: %s", type(err).__name__)
     finally:
         session.close()  # rolls back whatever is left
 

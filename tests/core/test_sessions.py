@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask, g
 from sqlalchemy import Engine, func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.agencies.models import Agency, AgencyKind
@@ -69,3 +70,19 @@ def test_a_change_never_flushed_is_not_written_by_the_ending(ended) -> None:
     _app, maker = ended
     _end(maker, lambda s: s.add(_new_agency("Instansi Sesi Tertunda")))
     assert _agencies_named(maker, "Instansi Sesi Tertunda") == 0
+
+
+def test_a_failed_transaction_the_view_let_pass_is_rolled_back_quietly(ended, engine) -> None:
+    """A statement failed and the view answered anyway: the probe cannot run in the failed
+    transaction, and the request still ends (rolled back) instead of erring after its answer."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the probe runs on PostgreSQL only")
+    _app, maker = ended
+
+    def fail(session: Session) -> None:
+        with pytest.raises(DBAPIError):
+            session.execute(text("SELECT 1 / 0"))
+
+    _end(maker, fail)
+    with maker() as after:
+        assert after.execute(text("SELECT 1")).scalar() == 1

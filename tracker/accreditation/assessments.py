@@ -123,10 +123,6 @@ def to_stored(answer: AnswerValue) -> Any:
     return {"index": f"{answer.index:.2f}", **dict(answer.provenance)}
 
 
-def parsed(framework: Framework, rows: Mapping[str, Answer]) -> dict[str, AnswerValue]:
-    return parsed_values(framework, {code: row.value for code, row in rows.items()})
-
-
 def parsed_values(framework: Framework, values: Mapping[str, Any]) -> dict[str, AnswerValue]:
     """Stored values (as ``tier_values`` reads them) as the engine's answers."""
     return {
@@ -141,6 +137,8 @@ class TierResult:
     tier: str
     report: ScoreReport
     verdicts: dict[str, Verdict] = field(default_factory=dict)
+    # The answers as the engine read them (parsed once: the LKE page's plan reads them too).
+    answers: Mapping[str, AnswerValue] = field(default_factory=dict)
 
 
 def evaluate_tier(
@@ -163,7 +161,7 @@ def evaluate_tier(
         )
         for p in Predicate
     }
-    return TierResult(tier, report, verdicts)
+    return TierResult(tier, report, verdicts, answers)
 
 
 def evaluate_rows(

@@ -255,7 +255,7 @@ def lke_page(
         enrolment,
         framework,
         tier_code,
-        assessments.parsed(framework, mine),
+        result.answers,
         result.report,
         has_active_wbk=has_wbk,
         documents={r.item.code: _present_documents(r) for r in item_rows},
