@@ -545,7 +545,8 @@ def _enrolments(
     stmt = (
         candidates.options(
             contains_eager(Enrolment.unit).joinedload(Unit.agency),
-            contains_eager(Enrolment.cycle),  # its agency is the unit's (no second join)
+            # Its framework is read for the item counts; its agency is the unit's (no join).
+            contains_eager(Enrolment.cycle).joinedload(Cycle.framework),
         )
         .order_by(Enrolment.stage_since)
         .limit(LIMIT)
