@@ -27,6 +27,24 @@ def test_option_tags_escape_every_label_and_mark_the_chosen_one() -> None:
     )
 
 
+def test_option_tags_are_kept_per_list_and_marked_per_field() -> None:
+    """The tags of one list of choices are drawn once; each field marks its own choice (or
+    none), whatever the field before it chose."""
+    pairs = [(n, f"Instansi {n}") for n in range(1, 4)]
+    drawn = []
+    for chosen in (3, 1, None, 3):
+        form = _Pick(data={"agency": chosen})
+        form.agency.choices = choices(pairs)
+        drawn.append(str(option_tags(form.agency)))
+    assert [d.count(" selected") for d in drawn] == [1, 1, 0, 1]
+    assert '<option value="3" selected>Instansi 3</option>' in drawn[0]
+    assert '<option value="1" selected>Instansi 1</option>' in drawn[1]
+    assert drawn[0] == drawn[3]
+    form = _Pick(data={"agency": 2})
+    form.agency.choices = pairs  # plain (value, label) pairs, as WTForms also takes them
+    assert '<option value="2" selected>Instansi 2</option>' in str(option_tags(form.agency))
+
+
 def test_badge_escapes_its_text_and_keeps_markup_it_is_given() -> None:
     assert str(badge('<b>"x"</b>', "warn")) == (
         '<span class="badge badge-warn">&lt;b&gt;&#34;x&#34;&lt;/b&gt;</span>'
