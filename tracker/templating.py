@@ -77,15 +77,13 @@ def option_tags(field: Any) -> Markup:
     page still took 1 ms, so the tags of a list of choices are kept (the same 600 agencies on
     every dashboard) and only the selection is marked per page."""
     pairs = tuple(_pair(c) for c in field.choices or ())
-    tags = _option_tags(pairs)
-    chosen = next(
-        (i for i, (value, _label) in enumerate(pairs) if field.coerce(value) == field.data), None
-    )
-    if chosen is None:
-        return Markup("".join(tags))  # noqa: S704 - every value in it is escaped
-    # The escaped value holds no quote (escape() makes it &#34;): its closing quote is the first.
-    tag = tags[chosen].replace('">', '" selected>', 1)
-    return Markup("".join((*tags[:chosen], tag, *tags[chosen + 1 :])))  # noqa: S704 - as above
+    tags = list(_option_tags(pairs))
+    for i, (value, _label) in enumerate(pairs):
+        if field.coerce(value) == field.data:
+            # The escaped value holds no quote (escape() makes it &#34;): the first is its end.
+            tags[i] = tags[i].replace('">', '" selected>', 1)
+            break
+    return Markup("".join(tags))  # noqa: S704 - every value in it is escaped
 
 
 def _pair(choice: Any) -> tuple[Any, Any]:

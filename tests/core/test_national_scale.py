@@ -27,6 +27,7 @@ from tracker.certificates.models import Certificate
 from tracker.db import Base
 from tracker.demo import national
 from tracker.demo.seed import DEMO_PASSWORD
+from tracker.evidence.models import EvidenceFile
 from tracker.sessions import READ_ONLY_PROBE
 
 # Who reads which page: TPN nationally, the largest agency's TPI and its leadership.
@@ -93,6 +94,9 @@ def test_national_dataset_is_valid(session: Session) -> None:
         assert row.eligible_wbk == result.verdicts["WBK"].eligible
     designated = session.scalar(select(func.count()).where(Enrolment.stage == Stage.DESIGNATED))
     assert session.scalar(select(func.count()).select_from(Certificate)) == designated
+    # Each evidence link is named as evidence.add_link names a link given no title.
+    names = set(session.scalars(select(EvidenceFile.original_name).distinct()))
+    assert names == {"dokumen.example.go.id"}
     tpn = auth.find_user(session, "tpn")
     assert tpn is not None and verify_password(tpn.password_hash, DEMO_PASSWORD)
 

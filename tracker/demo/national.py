@@ -69,11 +69,14 @@ from tracker.demo.seed import DEMO_PASSWORD, DemoRefusedError
 from tracker.demo.story import demo_calendar, sample_answers
 from tracker.errors import ConflictError
 from tracker.evidence.models import EvidenceFile, EvidencePurpose
+from tracker.evidence.naming import display_name
 from tracker.lke import Framework
 from tracker.lke.answers import parse_answers
 from tracker.lke.services import framework_of, sync_framework
 
 CHUNK = 5000
+LINK_HOST = "dokumen.example.go.id"  # where the demo's evidence links point
+LINK_NAME = display_name(LINK_HOST)  # as evidence.add_link names a link given no title
 YEAR = 2027
 # The stages of the open cycle, as a pattern of 20 repeated over each agency's enrolled units:
 # every stage once first (an agency with 8 enrolled units has them all), then the rest so that
@@ -666,8 +669,8 @@ class _Builder:
                             "purpose": EvidencePurpose.ITEM,
                             "item_code": code,
                             "version": 1,
-                            "original_name": "",
-                            "link_url": f"https://dokumen.example.go.id/zi/{e['unit_id']}/{code}",
+                            "original_name": LINK_NAME,
+                            "link_url": f"https://{LINK_HOST}/zi/{e['unit_id']}/{code}",
                             "description": "Tautan bukti dukung",
                             "uploaded_by_id": coordinator,
                         }
