@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker import hooks
@@ -27,12 +27,6 @@ from tracker.auth.models import User
 from tracker.errors import InvalidTransitionError, ValidationError
 from tracker.hooks import Happened, Happening
 from tracker.i18n import _
-
-
-def carrying_unit_ids(unit_id: int) -> Select[tuple[int]]:
-    """The unit and the predecessors whose predicates it carries (issue 17 §5: renames and
-    merges, not splits; ``lineage.CARRYING`` says why), as a query the reading one embeds."""
-    return lineage.carrying_ids(unit_id)
 
 
 @dataclass(frozen=True)
@@ -64,7 +58,7 @@ def active_designation(session: Session, unit_id: int, predicate: Predicate) -> 
     return session.scalars(
         select(Designation)
         .where(
-            Designation.unit_id.in_(carrying_unit_ids(unit_id)),
+            Designation.unit_id.in_(lineage.carrying_ids(unit_id)),
             Designation.predicate == predicate,
             Designation.revoked_on.is_(None),
         )
@@ -95,7 +89,7 @@ def designation_of(session: Session, enrolment: Enrolment) -> Designation:
 def active_designations(session: Session, unit_id: int) -> Sequence[Designation]:
     """Every unrevoked designation of the unit, newest first, those it carries from its
     predecessors included (so a revocation ends them too, D15)."""
-    ids = carrying_unit_ids(unit_id)
+    ids = lineage.carrying_ids(unit_id)
     return session.scalars(
         select(Designation)
         .where(Designation.unit_id.in_(ids), Designation.revoked_on.is_(None))
@@ -109,7 +103,7 @@ def revocations(session: Session, unit_id: int) -> list[date]:
     a renamed unit does not shed its bar."""
     rows = session.execute(
         select(Designation.revocation_decree_date, Designation.revoked_on).where(
-            Designation.unit_id.in_(carrying_unit_ids(unit_id)),
+            Designation.unit_id.in_(lineage.carrying_ids(unit_id)),
             Designation.revoked_on.is_not(None),
         )
     )

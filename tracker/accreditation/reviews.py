@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,9 +31,16 @@ def latest_decisions(
     stmt = select(ItemDecision).where(ItemDecision.enrolment_id == enrolment_id)
     if tier is not None:
         stmt = stmt.where(ItemDecision.tier == tier)
+    return newest_decisions(session.scalars(stmt))
+
+
+def newest_decisions(rows: Iterable[ItemDecision]) -> dict[tuple[str, str], ItemDecision]:
+    """The current decision per (tier, item) among ``rows``: the highest ``seq`` of each."""
     latest: dict[tuple[str, str], ItemDecision] = {}
-    for row in session.scalars(stmt.order_by(ItemDecision.seq)):
-        latest[(row.tier, row.item_code)] = row
+    for row in rows:
+        key = (row.tier, row.item_code)
+        if key not in latest or row.seq > latest[key].seq:
+            latest[key] = row
     return latest
 
 
@@ -439,23 +446,10 @@ class ReviewRecord:
     checks: Sequence[tuple[DocumentCheck, str]]
 
     def latest_decisions(self) -> dict[tuple[str, str], ItemDecision]:
-        """The current decision per (tier, item), as ``latest_decisions`` reads it."""
-        latest: dict[tuple[str, str], ItemDecision] = {}
-        for d, _name in self.decisions:
-            key = (d.tier, d.item_code)
-            if key not in latest or d.seq > latest[key].seq:
-                latest[key] = d
-        return latest
+        return newest_decisions(d for d, _name in self.decisions)
 
     def latest_checks(self, tier: str) -> dict[tuple[str, str], DocumentCheck]:
-        """The current verdict per (item, document) for ``tier``, as
-        ``evidence.latest_checks`` reads it."""
-        latest: dict[tuple[str, str], DocumentCheck] = {}
-        for c, _name in self.checks:
-            key = (c.item_code, c.document_key)
-            if c.tier == tier and (key not in latest or c.seq > latest[key].seq):
-                latest[key] = c
-        return latest
+        return evidence.newest_checks((c for c, _name in self.checks), tier)
 
 
 def review_record(session: Session, enrolment_id: int) -> ReviewRecord:

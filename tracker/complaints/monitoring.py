@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from tracker.accreditation import transitions, workflow
 from tracker.accreditation.context import actor_for
-from tracker.accreditation.designations import active_designations, carrying_unit_ids
+from tracker.accreditation.designations import active_designations
 from tracker.accreditation.models import (
     Designation,
     Enrolment,
@@ -29,6 +29,7 @@ from tracker.accreditation.models import (
     MonitoringResult,
     Predicate,
 )
+from tracker.agencies import lineage
 from tracker.agencies.models import Unit
 from tracker.audit import services as audit
 from tracker.auth.models import User
@@ -387,7 +388,7 @@ def letter_of(session: Session, unit: Unit, public_id: str) -> EvidenceFile:
         .join(MonitoringReport, MonitoringReport.id == MonitoringFiling.report_id)
         .join(Designation, Designation.id == MonitoringReport.designation_id)
         .where(
-            Designation.unit_id.in_(carrying_unit_ids(unit.id)),
+            Designation.unit_id.in_(lineage.carrying_ids(unit.id)),
             EvidenceFile.public_id == public_id,
         )
     ).first()

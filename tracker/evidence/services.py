@@ -521,11 +521,22 @@ def latest_checks(
 ) -> dict[tuple[str, str], DocumentCheck]:
     """The current verdict per (item, document) for a tier, in one query."""
     rows = session.scalars(
-        select(DocumentCheck)
-        .where(DocumentCheck.enrolment_id == enrolment_id, DocumentCheck.tier == tier)
-        .order_by(DocumentCheck.seq)
-    ).all()
-    return {(r.item_code, r.document_key): r for r in rows}
+        select(DocumentCheck).where(
+            DocumentCheck.enrolment_id == enrolment_id, DocumentCheck.tier == tier
+        )
+    )
+    return newest_checks(rows, tier)
+
+
+def newest_checks(rows: Iterable[DocumentCheck], tier: str) -> dict[tuple[str, str], DocumentCheck]:
+    """The current verdict per (item, document) of ``tier`` among ``rows``: the highest
+    ``seq`` of each."""
+    latest: dict[tuple[str, str], DocumentCheck] = {}
+    for row in rows:
+        key = (row.item_code, row.document_key)
+        if row.tier == tier and (key not in latest or row.seq > latest[key].seq):
+            latest[key] = row
+    return latest
 
 
 def verify_store(session: Session, store: storage.MaintainableStore) -> storage.VerifyReport:
