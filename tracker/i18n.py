@@ -27,16 +27,21 @@ def N_(message: str) -> str:
 
 def in_english() -> bool:
     """Whether the current user reads English (for names kept in two languages as data, such
-    as the framework's labels); False outside an app context."""
-    try:
-        from flask import has_request_context
-    except ImportError:  # pragma: no cover - Flask is always installed with the app
-        return False
-    if not has_request_context():
-        return False
-    from flask_babel import get_locale
+    as the framework's labels); False outside a request."""
+    from flask import has_request_context
 
-    return str(get_locale() or "id") == "en"
+    return has_request_context() and language() == "en"
+
+
+def language() -> str:
+    """The language of the current request as Flask-Babel selected it ("id" or "en"; the
+    default locale outside a request). Asked ~150 times for an LKE page: once it has been
+    worked out, the locale Flask-Babel keeps for the request is read directly."""
+    g, has_app_context, get_locale, _get_translations = _flask_parts()
+    if not has_app_context():
+        return "id"
+    locale = getattr(g._get_current_object().__dict__.get("_flask_babel"), "babel_locale", None)
+    return str(locale or get_locale() or "id")
 
 
 def long_date(day: date) -> str:

@@ -10,15 +10,12 @@ from typing import Any
 from babel.dates import format_date, format_datetime, get_timezone
 from babel.numbers import NumberPattern, format_decimal, parse_pattern
 from flask import Flask
-from flask_babel import get_locale
 from markupsafe import Markup, escape
 from wtforms.fields.choices import SelectChoice
 
+from tracker.i18n import language
+
 _JAKARTA = get_timezone("Asia/Jakarta")
-
-
-def _locale() -> str:
-    return str(get_locale() or "id")
 
 
 @lru_cache(maxsize=16)
@@ -31,7 +28,7 @@ def fmt_number(value: Decimal | float | int | None, places: int = 2) -> str:
     """Fixed decimals in the user's locale: 95,58 (id) or 95.58 (en)."""
     if value is None:
         return "–"
-    return _number_text(Decimal(str(value)), places, _locale())
+    return _number_text(Decimal(str(value)), places, language())
 
 
 # An LKE page prints about a hundred scores, most of them the same few values (0 %, 100 %, the
@@ -54,8 +51,8 @@ def fmt_date(value: date | datetime | None, style: str = "long") -> str:
         return "–"
     if isinstance(value, datetime):
         # Minutes are all the pattern shows: the rest would only make every key unique.
-        return _datetime_text(value.replace(second=0, microsecond=0), _locale())
-    return _date_text(value, style, _locale())
+        return _datetime_text(value.replace(second=0, microsecond=0), language())
+    return _date_text(value, style, language())
 
 
 # babel parses the date pattern again on every call (~30 µs); a list page prints the same
@@ -119,6 +116,6 @@ def fmt_size(size: int | None) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(num=fmt_number, pct=fmt_percent, date=fmt_date, filesize=fmt_size)
-    app.jinja_env.globals.update(current_locale=_locale, option_tags=option_tags, badge=badge)
+    app.jinja_env.globals.update(current_locale=language, option_tags=option_tags, badge=badge)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -144,9 +144,12 @@ def test_the_database_ranks_the_units_as_the_rows_ranked_here(world: World, fact
     )
 
     def both(count: int) -> tuple[tuple[list[int], int], tuple[list[int], int]]:
+        in_sql, more = _ranked_in_sql(
+            world.session, grants, stages, assigned, count, Dues(world.session)
+        )
         return (
             _ranked_here(world.session, grants, stages, assigned, count, Dues(world.session)),
-            _ranked_in_sql(world.session, grants, stages, assigned, count, Dues(world.session)),
+            ([e.id for e in in_sql], more),
         )
 
     (everyone, none_left), (ranked, _none) = both(100)

@@ -234,7 +234,7 @@ def answered_codes(session: Session, enrolment: Enrolment, tier: str) -> frozens
 
 def has_wbk(session: Session, enrolment: Enrolment) -> bool:
     """Whether the unit holds an active WBK designation (what WBBM verdicts read)."""
-    return designations.active_designation(session, enrolment.unit_id, Predicate.WBK) is not None
+    return designations.holds(session, enrolment.unit_id, Predicate.WBK)
 
 
 def recompute(session: Session, enrolment: Enrolment, assessment: Assessment) -> TierResult:

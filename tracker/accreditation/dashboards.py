@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session, contains_eager, defer, joinedload
 
 from tracker.accreditation import reviews, tiers
 from tracker.accreditation.models import Assessment, Cycle, Enrolment, Predicate
+from tracker.accreditation.tiers import TierCode
 from tracker.accreditation.workflow import Stage
 from tracker.agencies.models import Agency, Unit
 from tracker.agencies.services import unit_filter
@@ -201,30 +202,29 @@ def _queue(
 
 def active_work(
     session: Session, scope: Scope, limit: int = 12
-) -> list[tuple[Enrolment, dict[str, Assessment]]]:
-    """Enrolments in scope that are still moving, in open cycles, most recently moved first:
-    what the home page shows each user."""
-    enrolments = (
-        session.scalars(
-            select(Enrolment)
-            .join(Enrolment.unit)
-            .join(Enrolment.cycle)
-            .where(
-                unit_filter(scope),
-                Cycle.open.is_(True),
-                Enrolment.stage.not_in(
-                    [Stage.COACHING, Stage.NOT_PASSED, Stage.REVOKED, Stage.VOID]
-                ),
-            )
-            .options(
-                contains_eager(Enrolment.unit).joinedload(Unit.agency),
-                contains_eager(Enrolment.cycle),
-            )
-            .order_by(Enrolment.stage_since.desc())
-            .limit(limit)
-        )
-        .unique()
-        .all()
+) -> list[tuple[Enrolment, Assessment | None]]:
+    """Enrolments in scope that are still moving, in open cycles, most recently moved first,
+    each with the unit's own assessment (its progress and score): what the home page shows
+    each user."""
+    unit_assessment = and_(
+        Assessment.enrolment_id == Enrolment.id, Assessment.tier == TierCode.UNIT
     )
-    by_enrolment = tiers_of(session, [e.id for e in enrolments])
-    return [(e, by_enrolment.get(e.id, {})) for e in enrolments]
+    rows = session.execute(
+        select(Enrolment, Assessment)
+        .join(Enrolment.unit)
+        .join(Enrolment.cycle)
+        .outerjoin(Assessment, unit_assessment)
+        .where(
+            unit_filter(scope),
+            Cycle.open.is_(True),
+            Enrolment.stage.not_in([Stage.COACHING, Stage.NOT_PASSED, Stage.REVOKED, Stage.VOID]),
+        )
+        .options(
+            contains_eager(Enrolment.unit).joinedload(Unit.agency),
+            contains_eager(Enrolment.cycle),
+            defer(Assessment.summary, raiseload=True),  # no list reads every area's figures
+        )
+        .order_by(Enrolment.stage_since.desc())
+        .limit(limit)
+    )
+    return [(e, a) for e, a in rows]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from tracker import hooks
@@ -56,14 +56,23 @@ def active_designation(session: Session, unit_id: int, predicate: Predicate) -> 
     """The unit's latest unrevoked designation as ``predicate``, if any, its own or one it
     carries from a predecessor (D9: a renamed unit builds toward WBBM on the WBK it held)."""
     return session.scalars(
-        select(Designation)
-        .where(
-            Designation.unit_id.in_(lineage.carrying_ids(unit_id)),
-            Designation.predicate == predicate,
-            Designation.revoked_on.is_(None),
-        )
-        .order_by(Designation.year.desc())
+        select(Designation).where(*_standing(unit_id, predicate)).order_by(Designation.year.desc())
     ).first()
+
+
+def holds(session: Session, unit_id: int, predicate: Predicate) -> bool:
+    """Whether ``active_designation`` finds one: an existence test, no row loaded (the LKE
+    page asks it on every view, issue 18 §3)."""
+    standing = select(Designation.id).where(*_standing(unit_id, predicate))
+    return bool(session.scalar(select(standing.exists())))
+
+
+def _standing(unit_id: int, predicate: Predicate) -> tuple[ColumnElement[bool], ...]:
+    return (
+        Designation.unit_id.in_(lineage.carrying_ids(unit_id)),
+        Designation.predicate == predicate,
+        Designation.revoked_on.is_(None),
+    )
 
 
 def designations_of_unit(session: Session, unit_id: int) -> Sequence[Designation]:

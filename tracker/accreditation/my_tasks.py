@@ -8,6 +8,7 @@ monitoring reports. ``worklist`` (pure) turns them into tasks and orders them.
 
 from __future__ import annotations
 
+import functools
 import heapq
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Date,
     Exists,
     Select,
+    String,
     and_,
     case,
     func,
@@ -28,8 +30,9 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    type_coerce,
 )
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session, contains_eager, joinedload, lazyload
 
 from tracker.accreditation import (
     assignments,
@@ -152,6 +155,22 @@ class Dues:
         self._own: dict[int, set[int]] = {}  # the agencies with an extension of their own
         self._designations: dict[int, Designation | None] = {}
         self._monitoring: dict[int, date] = {}
+        self._open: list[Cycle] | None = None
+
+    def open_cycles(self) -> list[Cycle]:
+        """The open cycles (few), read once: the stages a reviewer has work in and the
+        deadlines the ranking binds both come from them."""
+        if self._open is None:
+            self._open = list(
+                self._session.scalars(
+                    select(Cycle)
+                    .where(Cycle.open.is_(True))
+                    .options(joinedload(Cycle.framework))  # the item counts read it
+                )
+            )
+            for cycle in self._open:
+                self._add_cycle(cycle)
+        return self._open
 
     def own_agencies(self, cycle_id: int) -> frozenset[int]:
         """The agencies with an extension of their own in the cycle (once ``dates`` read it)."""
@@ -220,9 +239,10 @@ class Dues:
         if new:
             self._designations.update(dict.fromkeys(new))
             for row in self._session.scalars(
-                select(Designation).where(
-                    Designation.enrolment_id.in_(new), Designation.revoked_on.is_(None)
-                )
+                select(Designation)
+                .where(Designation.enrolment_id.in_(new), Designation.revoked_on.is_(None))
+                # Its dates and predicate are read, not its unit and agency (joined by default).
+                .options(lazyload(Designation.unit), lazyload(Designation.agency))
             ):
                 if row.enrolment_id is not None:  # picked by it
                     self._designations[row.enrolment_id] = row
@@ -269,17 +289,15 @@ def my_tasks(
     the deadlines read with the rest of the page."""
     dues = dues or Dues(session)
     grants = user.access_grants()
-    stages = _stages(session, acting_roles({g.role for g in grants}, deployment))
-    only: Sequence[int] | None = [enrolment_id] if enrolment_id is not None else None
+    stages = _stages(dues, acting_roles({g.role for g in grants}, deployment))
     more = 0
     if urgent is not None and enrolment_id is None:
-        only, more = _most_urgent(session, user, grants, stages, today, urgent, dues)
+        enrolments, more = _most_urgent(session, user, grants, stages, urgent, dues)
+    else:
+        only = [enrolment_id] if enrolment_id is not None else None
+        enrolments = _enrolments(session, grants, stages, only)
     parsed: dict[int, tuple[tiers.Tier, ...]] = {}  # each cycle's tiers, parsed once
-    places = [
-        p
-        for e in _enrolments(session, grants, stages, only)
-        if (p := _place(e, grants, deployment, parsed)).roles
-    ]
+    places = [p for e in enrolments if (p := _place(e, grants, deployment, parsed)).roles]
     facts, subjects = _facts(session, user, places, dues)
     found = worklist.tasks(facts, today)
     upcoming = None
@@ -295,10 +313,9 @@ def _most_urgent(
     user: User,
     grants: list[Grant],
     stages: frozenset[Stage],
-    today: date,
     count: int,
     dues: Dues,
-) -> tuple[list[int], int]:
+) -> tuple[Sequence[Enrolment], int]:
     """The ``count`` enrolments in scope whose stage deadlines (after extensions; the next
     monitoring report once designated) come first, those assigned to the user first on the
     same day, then the longest waiting (``worklist.unit_urgency``); and how many others there
@@ -306,9 +323,9 @@ def _most_urgent(
 
     Without a designated unit among the candidates (TPN, the preliminary assessors) the order
     is the database's: each stage's deadline, worked out here per cycle (and per agency with
-    an extension of its own), is handed to SQL, which returns the first ``count`` and the
-    total. With one (TPI's monitoring dates come from each designation's reports) every
-    candidate is read as a plain row and ranked here."""
+    an extension of its own), is handed to SQL, which returns the first ``count``, loaded,
+    and the total. With one (TPI's monitoring dates come from each designation's reports)
+    every candidate is read as a plain row and ranked here, and the first ``count`` loaded."""
     assigned = (  # to the user: first on the same day (a reviewer's few units)
         select(ReviewerAssignment.id)
         .where(
@@ -319,7 +336,8 @@ def _most_urgent(
     )
     if all(worklist.stage_due_key(s) != worklist.MONITORING_DATE for s in stages):
         return _ranked_in_sql(session, grants, stages, assigned, count, dues)
-    return _ranked_here(session, grants, stages, assigned, count, dues)
+    ids, more = _ranked_here(session, grants, stages, assigned, count, dues)
+    return _enrolments(session, grants, stages, ids), more
 
 
 def _ranked_here(
@@ -369,24 +387,37 @@ def _ranked_in_sql(
     assigned: Exists,
     count: int,
     dues: Dues,
-) -> tuple[list[int], int]:
+) -> tuple[list[Enrolment], int]:
     """``_ranked_here``'s order (``worklist.unit_urgency``) for candidates of open cycles only,
-    in one query: ~560 rows for TPN were read and ranked here on every home page."""
-    stmt = _candidates(grants, stages, Enrolment.id, func.count().over().label("total"))
-    if stmt is None:
+    loaded as ``_enrolments`` loads them, in one query: ~560 rows for TPN were read and ranked
+    here on every home page, then the first 25 read again. Their cycles are the open ones
+    ``dues`` holds (each candidate is in one: no stage here is dated by monitoring)."""
+    due = _stage_due_in_sql(stages, dues)
+    order = (due.is_(None), due, not_(assigned), Enrolment.stage_since, Enrolment.id)
+    # Ranked as narrow rows, then the first ``count`` joined to what is loaded: sorting the
+    # loaded rows of every candidate cost PostgreSQL twice as much.
+    first = _candidates(
+        grants,
+        stages,
+        Enrolment.id,
+        func.count().over().label("total"),
+        func.row_number().over(order_by=order).label("rank"),
+    )
+    if first is None:
         return [], 0
-    due = _stage_due_in_sql(session, stages, dues)
+    ranked = first.order_by(*order).limit(count).subquery()
+    dues.open_cycles()  # each one's cycle and framework: in the session, not joined per row
     rows = session.execute(
-        stmt.order_by(
-            due.is_(None), due, not_(assigned), Enrolment.stage_since, Enrolment.id
-        ).limit(count)
+        select(Enrolment, ranked.c.total)
+        .join(ranked, ranked.c.id == Enrolment.id)
+        .join(Enrolment.unit)
+        .options(contains_eager(Enrolment.unit).joinedload(Unit.agency), lazyload(Enrolment.cycle))
+        .order_by(ranked.c.rank)
     ).all()
-    return [r.id for r in rows], max(0, (rows[0].total if rows else 0) - count)
+    return [r.Enrolment for r in rows], max(0, (rows[0].total if rows else 0) - count)
 
 
-def _stage_due_in_sql(
-    session: Session, stages: frozenset[Stage], dues: Dues
-) -> ColumnElement[date | None]:
+def _stage_due_in_sql(stages: frozenset[Stage], dues: Dues) -> ColumnElement[date | None]:
     """Each candidate's stage deadline as SQL: the dates after extensions (``Dues``: the one
     rule) of each open cycle, and of each agency with an extension of its own where its date
     differs, bound as values by cycle, agency and stage."""
@@ -394,7 +425,7 @@ def _stage_due_in_sql(
     for stage in sorted(stages):
         if (key := worklist.stage_due_key(stage)) is not None:
             by_key[key].append(stage)
-    cycle_ids = list(session.scalars(select(Cycle.id).where(Cycle.open.is_(True))))
+    cycle_ids = [c.id for c in dues.open_cycles()]
     everyone = dues.dates({(c, None): c for c in cycle_ids})
     whens: list[tuple[ColumnElement[bool], Any]] = []
     for c in cycle_ids:
@@ -496,7 +527,7 @@ def stage_dues(
     return out
 
 
-def _stages(session: Session, roles: frozenset[Role]) -> frozenset[Stage]:
+def _stages(dues: Dues, roles: frozenset[Role]) -> frozenset[Stage]:
     """The stages in which the user's roles can have a task: every moving stage for the unit's
     own people (one unit), the stages where a tier they sit on reviews (the open cycles' tier
     lists, D8), the proposal and the appeal for the leadership, monitoring for TPI. Filtering
@@ -505,8 +536,8 @@ def _stages(session: Session, roles: frozenset[Role]) -> frozenset[Stage]:
         return frozenset(Stage) - FINAL
     stages: set[Stage] = set()
     if roles & {Role.PENILAI_PENDAHULUAN, Role.TPI, Role.TPN}:
-        for data in session.scalars(select(Cycle.tiers).where(Cycle.open.is_(True))):
-            for t in tiers.parse_tiers(data):
+        for cycle in dues.open_cycles():
+            for t in tiers.parse_tiers(cycle.tiers):
                 if t.reviews and t.roles & roles:
                     stages |= t.active_in
     if Role.PIMPINAN in roles:
@@ -542,18 +573,19 @@ def _enrolments(
     candidates = _candidates(grants, stages, Enrolment)
     if candidates is None or only == []:
         return []
-    stmt = (
-        candidates.options(
-            contains_eager(Enrolment.unit).joinedload(Unit.agency),
-            # Its framework is read for the item counts; its agency is the unit's (no join).
-            contains_eager(Enrolment.cycle).joinedload(Cycle.framework),
-        )
-        .order_by(Enrolment.stage_since)
-        .limit(LIMIT)
-    )
+    stmt = _loaded(candidates).order_by(Enrolment.stage_since).limit(LIMIT)
     if only is not None:
         stmt = stmt.where(Enrolment.id.in_(only))
     return session.scalars(stmt).unique().all()
+
+
+def _loaded(candidates: Select[Any]) -> Select[Any]:
+    """``candidates`` with what the tasks read of each enrolment: its unit and agency, its
+    cycle and the cycle's framework (for the item counts; its agency is the unit's)."""
+    return candidates.options(
+        contains_eager(Enrolment.unit).joinedload(Unit.agency),
+        contains_eager(Enrolment.cycle).joinedload(Cycle.framework),
+    )
 
 
 def _place(
@@ -798,22 +830,24 @@ def _area_counts(
     if not by_tier:
         return {}
     area = {item.code: tiers.area_of(item.code) for f in frameworks for item in f.items()}
-    wanted = or_(
-        *(
-            and_(ItemDecision.tier == tier, ItemDecision.enrolment_id.in_(ids))
-            for tier, ids in by_tier.items()
-        )
-    )
-    latest = reviews.newest_rows(wanted, reviews.COUNTED)
     # Counted here from plain rows (~45 an enrolment): a CASE naming every item code made
     # PostgreSQL parse ~100 bound values for each page, slower than reading the rows.
     out: dict[int, dict[tuple[str | None, DecisionKind], int]] = defaultdict(
         lambda: defaultdict(int)
     )
-    rows = session.execute(select(latest.c.enrolment_id, latest.c.item_code, latest.c.kind))
+    kinds = {k.value: k for k in DecisionKind}  # made once per kind, not once per row
+    codes, ids = reviews.counted_ids(by_tier)
+    rows = session.execute(_item_kinds(codes), ids)
     for enrolment_id, code, kind in rows.all():  # fetched at once: row by row cost 2 µs each
-        out[enrolment_id][(area.get(code), kind)] += 1
+        out[enrolment_id][(area.get(code), kinds[kind])] += 1
     return out
+
+
+@functools.lru_cache(maxsize=32)
+def _item_kinds(codes: tuple[str, ...]) -> Select[tuple[int, str, str]]:
+    """The latest decision's kind per item (as text) of the enrolments bound per tier."""
+    latest = reviews.latest_counted(codes)
+    return select(latest.c.enrolment_id, latest.c.item_code, type_coerce(latest.c.kind, String))
 
 
 def _leads(user: User, enrolment: Enrolment) -> bool:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Subquery, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -352,6 +353,29 @@ def newest_rows(wanted: ColumnElement[bool], columns: Sequence[str] | None = Non
     return select(ranked).where(ranked.c.newest == 1).subquery()
 
 
+@functools.lru_cache(maxsize=32)
+def latest_counted(codes: tuple[str, ...]) -> Subquery:
+    """``newest_rows`` with the ``COUNTED`` columns of the enrolments bound as ``ids_<n>``
+    (``counted_ids``) for the n-th deciding tier of ``codes``: the lists that count decisions
+    per page build it once per set of tiers, not on every page (~1 ms, issue 18 §3)."""
+    wanted = or_(
+        *(
+            and_(
+                ItemDecision.tier == code,
+                ItemDecision.enrolment_id.in_(bindparam(f"ids_{n}", expanding=True)),
+            )
+            for n, code in enumerate(codes)
+        )
+    )
+    return newest_rows(wanted, COUNTED)
+
+
+def counted_ids(by_tier: dict[str, list[int]]) -> tuple[tuple[str, ...], dict[str, list[int]]]:
+    """The tiers of ``by_tier`` in ``latest_counted``'s order, and the enrolment ids to bind."""
+    codes = tuple(sorted(by_tier))
+    return codes, {f"ids_{n}": by_tier[code] for n, code in enumerate(codes)}
+
+
 @dataclass(frozen=True)
 class QueueEntry:
     enrolment: Enrolment
@@ -376,22 +400,20 @@ def queue(
         by_tier.setdefault(tier.code if tier else "", []).append(e.id)
     # Only the deciding tier's decisions are counted (``queue_entries`` reads no other): a
     # proposed unit has every earlier tier's behind it.
-    wanted = or_(
-        *(
-            and_(ItemDecision.tier == tier, ItemDecision.enrolment_id.in_(ids))
-            for tier, ids in by_tier.items()
-        )
-    )
-    latest = newest_rows(wanted, COUNTED)
-    rows = session.execute(
-        select(latest.c.enrolment_id, latest.c.tier, latest.c.kind, func.count()).group_by(
-            latest.c.enrolment_id, latest.c.tier, latest.c.kind
-        )
-    ).all()
+    codes, ids = counted_ids(by_tier)
+    rows = session.execute(_kind_counts(codes), ids).all()
     counts: dict[tuple[int, str], dict[DecisionKind, int]] = {}
     for enrolment_id, tier, kind, n in rows:
         counts.setdefault((enrolment_id, tier), {})[kind] = n
     return queue_entries(enrolments, counts, item_counts)
+
+
+@functools.lru_cache(maxsize=32)
+def _kind_counts(codes: tuple[str, ...]) -> Select[tuple[int, str, DecisionKind, int]]:
+    latest = latest_counted(codes)
+    return select(latest.c.enrolment_id, latest.c.tier, latest.c.kind, func.count()).group_by(
+        latest.c.enrolment_id, latest.c.tier, latest.c.kind
+    )
 
 
 def queue_entries(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import LazyString, get_locale
+from flask_babel import LazyString
 from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from tracker.auth.roles import ROLE_LABELS, Role
 from tracker.forms import L, TrackerForm, choices
+from tracker.i18n import in_english
 from tracker.lke import get_framework
 
 AREA_FRAMEWORK = "lke-2021"  # whose area names label the working-group area picker
@@ -19,8 +20,7 @@ def _area_label(number: int) -> LazyString:
     def label() -> str:
         framework = get_framework(AREA_FRAMEWORK)
         area = next(a for _part, a in framework.areas() if a.number == str(number))
-        english = str(get_locale() or "id") == "en"
-        return f"{number} · {area.name_en if english else area.name}"
+        return f"{number} · {area.name_en if in_english() else area.name}"
 
     return LazyString(label)
 

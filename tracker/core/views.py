@@ -56,7 +56,7 @@ def index():
         units=agency_services.visible_units(db, scope, limit=50),
         work=work,
         # Issue 15 §3: each running stage with its deadline and days left.
-        dues=my_tasks.stage_dues(db, [e for e, _tiers in work], clock.today(), dues),
+        dues=my_tasks.stage_dues(db, [e for e, _unit in work], clock.today(), dues),
         stage_labels=STAGE_LABELS,
     )
 

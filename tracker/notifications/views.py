@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -17,7 +16,7 @@ from tracker import jobs
 from tracker.auth.login import current_actor, role_required
 from tracker.auth.roles import Role
 from tracker.extensions import settings as tracker_settings
-from tracker.i18n import N_, _
+from tracker.i18n import N_, _, language
 from tracker.notifications import delivery, events, services, tasks
 from tracker.notifications.forms import PreferencesForm, TestMailForm
 from tracker.notifications.models import MailStatus
@@ -60,17 +59,13 @@ def _page_number() -> int:
 def index() -> ResponseReturnValue:
     session, user = get_session(), current_actor()
     page = services.page_of(session, user.id, _page_number())
-    texts = {row.id: delivery.rendered(row, _locale()) for row in page.rows}
+    texts = {row.id: delivery.rendered(row, language()) for row in page.rows}
     return render_template(
         "notifications/index.html",
         page=page,
         texts=texts,
         unread=services.unread_count(session, user.id),
     )
-
-
-def _locale() -> str:
-    return str(get_locale() or "id")
 
 
 @bp.get("/notifications/<int:notification_id>")

@@ -17,7 +17,6 @@ from datetime import datetime
 from babel.dates import format_time, get_timezone
 from flask import abort, flash, jsonify, redirect, render_template
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
 from flask_login import login_required
 
 from tracker.accreditation import area_answers, assessments, cycles
@@ -34,7 +33,7 @@ from tracker.accreditation.web.lke_views import (
 from tracker.accreditation.web.views import bp
 from tracker.error_handlers import wants_json
 from tracker.forms import error_messages
-from tracker.i18n import _
+from tracker.i18n import _, language
 from tracker.sessions import get_session
 
 Problems = dict[str, list[str]]
@@ -83,7 +82,7 @@ def _changed_forms(enrolment: Enrolment, codes: list[str]) -> dict[str, forms.An
 
 def _clock(at: datetime) -> str:
     """A time of day the user's way: "14.05" (id), "2:05 PM" (en), in Jakarta time."""
-    return format_time(at, "short", tzinfo=get_timezone("Asia/Jakarta"), locale=str(get_locale()))
+    return format_time(at, "short", tzinfo=get_timezone("Asia/Jakarta"), locale=language())
 
 
 def _saved_message(saved: dict[str, Answer]) -> str:

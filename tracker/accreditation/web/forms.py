@@ -12,7 +12,6 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from flask_babel import get_locale
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -42,7 +41,7 @@ from tracker.accreditation.tiers import TierCode
 from tracker.accreditation.workflow import DEADLINE_LABELS, Action, Deadline
 from tracker.errors import ValidationError
 from tracker.forms import L, TrackerForm, choices
-from tracker.i18n import N_, _
+from tracker.i18n import N_, _, language
 from tracker.lke import AnswerType, FloorMode, Item, numbers
 
 FLOOR_MODE_LABELS = {
@@ -219,7 +218,7 @@ class AnswerForm(TrackerForm):
     def _number(self, name: str) -> int | str:
         """A count field read the user's way; the text itself when blank (validated first)."""
         text = self._text(name)
-        number = numbers.read_integer(text, _locale()) if text else None
+        number = numbers.read_integer(text, language()) if text else None
         return number if number is not None else text
 
     _answer: frozenset[str] = frozenset()
@@ -229,18 +228,14 @@ def _field_text(field: Any) -> str:
     return str(field.data or "").strip()
 
 
-def _locale() -> str:
-    return str(get_locale() or "id")
-
-
 def _whole_number(form: AnswerForm, field: Any) -> None:
     """A count is a whole number in the user's way of writing it (not "seratus", not "1,5")."""
     text = _field_text(field)
-    if text and numbers.read_integer(text, _locale()) is None:
+    if text and numbers.read_integer(text, language()) is None:
         raise WTFormsValidationError(
             _(
                 "tulis bilangan bulat tanpa desimal, misalnya %(example)s (bukan %(value)s)",
-                example=numbers.show_integer(1250, _locale()),
+                example=numbers.show_integer(1250, language()),
                 value=text,
             )
         )
@@ -304,7 +299,7 @@ def _answer_form_class(
 
 def _shown_values(item: Item, stored: Any) -> dict[str, str]:
     """A stored answer as the area form's fields show it: "1.250", "3,61" in Indonesian."""
-    locale = _locale()
+    locale = language()
     if stored is None:
         return {}
     if item.answer_type is AnswerType.PERCENT:
