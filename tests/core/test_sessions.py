@@ -47,16 +47,24 @@ def test_a_reading_request_keeps_the_statements_postgresql_prepared(ended, engin
     _app, maker = ended
     query = text("SELECT count(*) FROM agencies WHERE id > :n")
 
+    used = []
+
     def read(session: Session) -> None:
         for n in range(PREPARE_AFTER + 1):
             session.execute(query, {"n": n}).scalar()
+        used.append(session.connection().connection.dbapi_connection)
 
     _end(maker, read)
-    with engine.connect() as conn:  # the pool hands the same connection back
-        prepared = conn.scalar(
-            text("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE :s"),
-            {"s": "SELECT count(*) FROM agencies WHERE id >%"},
+    # Asked on the very connection the request used (back in the pool, idle): the pool may
+    # hold others, and prepared statements belong to one connection.
+    raw = used[0]
+    with raw.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ("SELECT count(*) FROM agencies WHERE id >%",),
         )
+        prepared = cursor.fetchone()[0]
+    raw.rollback()
     assert prepared == 1
 
 

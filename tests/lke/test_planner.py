@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from tests.lke.test_lke_properties import answer_for
 from tests.lke_answers import perfect_answers
 from tracker.demo.story import sample_answers
+from tracker.lke import score
 from tracker.lke.answers import AnswerValue, ChoiceAnswer, CountAnswer, IndexAnswer, parse_answers
 from tracker.lke.framework import AnswerType, get_framework
 from tracker.lke.planner import apply, judge, next_step, plan, predicates_for
@@ -73,6 +74,22 @@ def test_the_demo_units_answers_are_planned_and_closed() -> None:
             check_plan(answers, predicate, has_active_wbk=True)
     full = parse_answers(FRAMEWORK, sample_answers(FRAMEWORK, 1.0))
     assert plan(FRAMEWORK, full, "WBBM", has_active_wbk=True).closes
+
+
+def test_a_plan_given_the_answers_report_is_the_plan_it_scores_itself() -> None:
+    """The LKE page hands the plan the report it has already scored (issue 18 §3)."""
+    for share in (0.6, 1.0):
+        answers = parse_answers(FRAMEWORK, sample_answers(FRAMEWORK, share))
+        for predicate in ("WBK", "WBBM"):
+            alone = plan(FRAMEWORK, answers, predicate, has_active_wbk=False)
+            given = plan(
+                FRAMEWORK,
+                answers,
+                predicate,
+                has_active_wbk=False,
+                scored=score(FRAMEWORK, answers),
+            )
+            assert given == alone
 
 
 def weak_area_5() -> dict[str, AnswerValue]:

@@ -50,14 +50,17 @@ def plan_of(
     predicate: str,
     *,
     has_active_wbk: bool,
+    scored: ScoreReport | None = None,
 ) -> Plan:
-    """The plan for answers already read (the LKE page has them at hand)."""
+    """The plan for answers already read (the LKE page has them at hand, and their report:
+    ``scored``)."""
     return plan(
         framework,
         answers,
         check_predicate(predicate),
         has_active_wbk=has_active_wbk,
         area_floor_mode=enrolment.cycle.area_floor_mode,
+        scored=scored,
     )
 
 

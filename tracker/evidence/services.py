@@ -10,6 +10,7 @@ another row already uses the same content.
 from __future__ import annotations
 
 import secrets
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +18,8 @@ from typing import IO, TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.audit import services as audit
 from tracker.auth.models import User
@@ -373,26 +375,27 @@ def active_files(
     session: Session, enrolment_id: int, purposes: Iterable[EvidencePurpose] | None = None
 ) -> Sequence[EvidenceFile]:
     """Every current file of the enrolment (all files of each document count), with their
-    earlier versions loaded in one more query (``EvidenceFile.older_versions``)."""
+    earlier versions (``EvidenceFile.older_versions``), in one query: every version is read
+    and each series handed to its files (the LKE page read them in a second query)."""
     # The uploaders' names, not their role grants (which a User loads by default).
-    uploader = joinedload(EvidenceFile.uploaded_by).lazyload(User.grants)
     stmt = (
         select(EvidenceFile)
-        .options(
-            uploader,
-            selectinload(EvidenceFile.versions)
-            .joinedload(EvidenceFile.uploaded_by)
-            .lazyload(User.grants),
-        )
-        .where(
-            EvidenceFile.enrolment_id == enrolment_id, EvidenceFile.status == EvidenceStatus.ACTIVE
-        )
+        .options(joinedload(EvidenceFile.uploaded_by).lazyload(User.grants))
+        .where(EvidenceFile.enrolment_id == enrolment_id)
     )
     if purposes is not None:
         stmt = stmt.where(EvidenceFile.purpose.in_(list(purposes)))
-    rows = session.scalars(stmt.order_by(EvidenceFile.item_code, EvidenceFile.id)).all()
+    rows = session.scalars(stmt.order_by(EvidenceFile.series, EvidenceFile.version.desc())).all()
+    series: dict[str, list[EvidenceFile]] = defaultdict(list)
+    for f in rows:
+        series[f.series].append(f)  # newest first, as ``EvidenceFile.versions`` orders them
+    current = []
+    for f in rows:
+        set_committed_value(f, "versions", series[f.series])
+        if f.status is EvidenceStatus.ACTIVE:
+            current.append(f)
     # A replaced file keeps its place in the list: in the order the files were first added.
-    return sorted(rows, key=lambda f: (f.item_code or "", min(v.id for v in f.versions)))
+    return sorted(current, key=lambda f: (f.item_code or "", series[f.series][-1].id))
 
 
 def item_evidence(session: Session, enrolment_id: int) -> dict[str, frozenset[str | None]]:

@@ -156,9 +156,11 @@ def judge(
     *,
     has_active_wbk: bool,
     area_floor_mode: FloorMode | str | None = None,
+    scored: ScoreReport | None = None,
 ) -> tuple[ScoreReport, tuple[Verdict, ...]]:
-    """The real engine: the score report and the verdict of each predicate ``predicate`` needs."""
-    report = score(framework, answers)
+    """The real engine: the score report (``scored``, when the caller has scored ``answers``)
+    and the verdict of each predicate ``predicate`` needs."""
+    report = scored if scored is not None else score(framework, answers)
     verdicts = tuple(
         evaluate(
             framework, report, p, has_active_wbk=has_active_wbk, area_floor_mode=area_floor_mode
@@ -175,9 +177,12 @@ def plan(
     *,
     has_active_wbk: bool,
     area_floor_mode: FloorMode | str | None = None,
+    scored: ScoreReport | None = None,
 ) -> Plan:
     """The cheapest upgrades (greedy, by points per step) that make ``answers`` earn
-    ``predicate``, re-checked with the engine. Raises NotFoundError for an unknown predicate."""
+    ``predicate``, re-checked with the engine (``scored``: the report of ``answers``, when the
+    caller has it; the LKE page scored them already). Raises NotFoundError for an unknown
+    predicate."""
     places = places_of(framework)
     current = dict(answers)
     report, verdicts = judge(
@@ -186,6 +191,7 @@ def plan(
         predicate,
         has_active_wbk=has_active_wbk,
         area_floor_mode=area_floor_mode,
+        scored=scored,
     )
     report_before, before = report, verdicts
     taken: list[Step] = []

@@ -79,5 +79,6 @@ def insight(
         answers,
         predicate or enrolment.target.value,
         has_active_wbk=has_active_wbk,
+        scored=report,
     )
     return Insight(plan, findings, by_item(findings), item_links(framework, enrolment, tier))
