@@ -40,8 +40,14 @@ def language() -> str:
     g, has_app_context, get_locale, _get_translations = _flask_parts()
     if not has_app_context():
         return "id"
-    locale = getattr(g._get_current_object().__dict__.get("_flask_babel"), "babel_locale", None)
-    return str(locale or get_locale() or "id")
+    store = g._get_current_object().__dict__  # one context lookup, not one per attribute
+    locale = getattr(store.get("_flask_babel"), "babel_locale", None) or get_locale()
+    cached = store.get("_tracker_language")
+    if cached is not None and cached[0] is locale:  # the same locale: its code as worked out
+        return cached[1]
+    code = str(locale or "id")
+    store["_tracker_language"] = (locale, code)
+    return code
 
 
 def long_date(day: date) -> str:

@@ -224,7 +224,7 @@ def active_work(
             contains_eager(Enrolment.cycle),
             defer(Assessment.summary, raiseload=True),  # no list reads every area's figures
         )
-        .order_by(Enrolment.stage_since.desc())
+        .order_by(Enrolment.stage_since.desc(), Enrolment.id.desc())  # one order on a tie
         .limit(limit)
     )
     return [(e, a) for e, a in rows]

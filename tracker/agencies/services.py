@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Row, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from tracker.agencies.models import Agency, AgencyKind, Unit
@@ -202,15 +202,21 @@ def unit_filter(scope: Scope) -> ColumnElement[bool]:
 
 def visible_units(
     session: Session, scope: Scope, *, agency_id: int | None = None, limit: int | None = None
-) -> Sequence[Unit]:
-    """The units in ``scope``; the first ``limit`` only when given (the home page shows 50 of a
-    country's thousands: issue 18 §3)."""
-    stmt = select(Unit).where(unit_filter(scope)).order_by(Unit.agency_id, Unit.path)
+) -> Sequence[Row[tuple[int, str, str]]]:
+    """The units in ``scope`` as (id, name, agency's short name) rows, what a list of links
+    shows; the first ``limit`` only when given (the home page shows 50 of a country's
+    thousands, as plain rows: issue 18 §3)."""
+    stmt = (
+        select(Unit.id, Unit.name, Agency.short_name.label("agency_short_name"))
+        .join(Unit.agency)
+        .where(unit_filter(scope))
+        .order_by(Unit.agency_id, Unit.path)
+    )
     if agency_id is not None:
         stmt = stmt.where(Unit.agency_id == agency_id)
     if limit is not None:
         stmt = stmt.limit(limit)
-    return session.scalars(stmt).all()
+    return session.execute(stmt).all()
 
 
 def visible_agencies(session: Session, scope: Scope) -> Sequence[Agency]:
