@@ -17,7 +17,7 @@ from sqlalchemy import select
 from tests.accreditation.test_history import recorded_wbk
 from tests.accreditation.test_page_queries import counted
 from tests.factories import Factory
-from tests.helpers import login_as
+from tests.helpers import login_as, post_form
 from tests.lke_answers import worst_choice
 from tests.world import World
 from tracker.accreditation import assessments, statistics, tiers
@@ -81,6 +81,11 @@ def test_the_dashboard_charts_its_units_and_downloads_what_it_lists(
     html = client.get("/dashboard").get_data(as_text=True)
     stages = chart_texts(html, "chart-stages")
     assert stages[stages.index("Pembangunan") + 1] == "2"
+    # Drawn once per set of counts and language: read in English, the same counts' chart is.
+    post_form(client, "/language/en", page="/dashboard")
+    english = chart_texts(client.get("/dashboard").get_data(as_text=True), "chart-stages")
+    assert english[english.index("Building") + 1] == "2" and "Pembangunan" not in english
+    post_form(client, "/language/id", page="/dashboard")
     spread = chart_texts(html, "chart-spread")
     assert "median 100,00 % · 1 unit" in spread and "batas WBK 60,00 %" in spread
     assert "Unduh Excel" in html and "Unduh CSV" in html

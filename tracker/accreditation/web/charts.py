@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import astuple, replace
 from decimal import Decimal
+from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
 from tracker.accreditation import dashboards, statistics, tiers
 from tracker.accreditation.assessments import TierResult
 from tracker.accreditation.models import Cycle
-from tracker.accreditation.workflow import STAGE_LABELS
+from tracker.accreditation.workflow import STAGE_LABELS, Stage
 from tracker.auth.access import Scope
 from tracker.charts import Chart
 from tracker.charts.builders import (
@@ -109,18 +110,27 @@ def dashboard_charts(
     if filters.stage:
         shown = [(s, n) for s, n in shown if s is filters.stage]
     order = list(STAGE_LABELS)
-    stages = count_chart(
-        "chart-stages",
-        [(_(STAGE_LABELS[s]), n) for s, n in sorted(shown, key=lambda p: order.index(p[0]))],
-        title=_("Unit per tahap, siklus %(year)s", year=cycle.year),
-        what=_("Unit"),
-    )
     english = in_english()
+    stages = _stages_chart(
+        tuple(sorted(shown, key=lambda p: order.index(p[0]))), cycle.year, english
+    )
     # Issue 18 §3: the spread covers every unit of the country; the drawn chart is reused for
     # a minute (``tracker.memo``), per scope, filters (not the page) and language.
     key = ("spread_chart", cycle.id, scope, astuple(replace(filters, page=1)), english)
     spreads = figures().get(key, lambda: _spread_chart(session, scope, cycle, filters, english))
     return [stages, spreads]
+
+
+@lru_cache(maxsize=256)
+def _stages_chart(counts: tuple[tuple[Stage, int], ...], year: int, english: bool) -> Chart:
+    """How many units stand at each stage, drawn once per set of counts and language (issue 18
+    §3: drawing it was a tenth of the dashboard); ``english`` keys the translated texts."""
+    return count_chart(
+        "chart-stages",
+        [(_(STAGE_LABELS[s]), n) for s, n in counts],
+        title=_("Unit per tahap, siklus %(year)s", year=year),
+        what=_("Unit"),
+    )
 
 
 def _spread_chart(

@@ -43,7 +43,7 @@ from tracker.auth.roles import ROLE_LABELS, Role
 from tracker.evidence import uploads
 from tracker.evidence.models import EvidencePurpose
 from tracker.evidence.services import Target
-from tracker.extensions import evidence_store
+from tracker.extensions import evidence_store, figures
 from tracker.forms import choices
 from tracker.i18n import _, in_english
 from tracker.request_guards import query_int
@@ -86,7 +86,11 @@ def dashboard_query() -> DashboardQuery:
     cycle = next((c for c in all_cycles if c.id == chosen), all_cycles[0] if all_cycles else None)
     scope = scope_of(actor_grants())
     form = forms.FilterForm(request.args)
-    agencies = visible_agency_names(session, scope)
+    # Issue 18 §3: a national viewer's ~600 agencies, read once a minute per server (figures):
+    # an agency added meanwhile joins the filter within the minute.
+    agencies = figures().get(
+        ("agency_names", scope), lambda: tuple(visible_agency_names(session, scope))
+    )
     form.agency.choices = choices(
         [(0, _("Semua instansi"))] + [(a.id, a.short_name) for a in agencies]
     )
