@@ -159,6 +159,7 @@ def test_a_renamed_unit_carries_its_wbk_toward_wbbm_and_its_certificate_keeps_th
     )
     renamed = factory.unit(world.agency, "Polres Tetangga Raya", "Polres", parent=world.polda)
     world.session.commit()
+    assert not designations.holds(world.session, renamed.id, Predicate.WBK)
     with pytest.raises(ValidationError, match="WBBM hanya dapat dimulai"):
         world.enrol(renamed, target=Predicate.WBBM)
 
@@ -174,6 +175,10 @@ def test_a_renamed_unit_carries_its_wbk_toward_wbbm_and_its_certificate_keeps_th
     )
     world.session.commit()
     assert designations.active_designation(world.session, renamed.id, Predicate.WBK) is wbk
+    # The LKE page's test, by a statement built once, for the unit and for its predecessor.
+    assert designations.holds(world.session, renamed.id, Predicate.WBK)
+    assert designations.holds(world.session, old.id, Predicate.WBK)
+    assert not designations.holds(world.session, renamed.id, Predicate.WBBM)
     with pytest.raises(ValidationError, match="masih berpredikat Menuju WBK"):
         world.enrol(renamed, target=Predicate.WBK)
     e = world.enrol(renamed, target=Predicate.WBBM)  # D9, on the WBK it held as Polres Tetangga

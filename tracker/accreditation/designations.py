@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import BindParameter, ColumnElement, Integer, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from tracker import hooks
@@ -61,13 +62,20 @@ def active_designation(session: Session, unit_id: int, predicate: Predicate) -> 
 
 
 def holds(session: Session, unit_id: int, predicate: Predicate) -> bool:
-    """Whether ``active_designation`` finds one: an existence test, no row loaded (the LKE
-    page asks it on every view, issue 18 §3)."""
-    standing = select(Designation.id).where(*_standing(unit_id, predicate))
-    return bool(session.scalar(select(standing.exists())))
+    """Whether ``active_designation`` finds one: an existence test, no row loaded, by a
+    statement built once per predicate (the LKE page asks it on every view, issue 18 §3)."""
+    return bool(session.scalar(_holding(predicate), {"unit_id": unit_id}))
 
 
-def _standing(unit_id: int, predicate: Predicate) -> tuple[ColumnElement[bool], ...]:
+@lru_cache(maxsize=8)
+def _holding(predicate: Predicate) -> Select[tuple[bool]]:
+    unit_id = bindparam("unit_id", type_=Integer)
+    return select(select(Designation.id).where(*_standing(unit_id, predicate)).exists())
+
+
+def _standing(
+    unit_id: int | BindParameter[int], predicate: Predicate
+) -> tuple[ColumnElement[bool], ...]:
     return (
         Designation.unit_id.in_(lineage.carrying_ids(unit_id)),
         Designation.predicate == predicate,

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Integer, Select, literal, or_, select
+from sqlalchemy import BindParameter, Integer, Select, literal, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.agencies.lineage_models import SuccessionKind, UnitSuccession
@@ -126,14 +126,16 @@ def carried_from(session: Session, unit_id: int) -> list[UnitSuccession]:
     return found
 
 
-def carrying_ids(unit_id: int) -> Select[tuple[int]]:
+def carrying_ids(unit_id: int | BindParameter[int]) -> Select[tuple[int]]:
     """The unit and every predecessor it carries predicates from, as a query to embed in
     another (``Designation.unit_id.in_(...)``): the walk of ``carried_from`` (``CARRYING``
     links, at most ``MAX_DEPTH`` generations) as one recursive query, not one per generation
-    and then one for the designations (issue 18 §3)."""
-    walk = select(
-        literal(unit_id, Integer).label("unit_id"), literal(0, Integer).label("depth")
-    ).cte("carrying", recursive=True)
+    and then one for the designations (issue 18 §3). ``unit_id`` may be a bound parameter,
+    for a statement built once and run for many units."""
+    start = unit_id if isinstance(unit_id, BindParameter) else literal(unit_id, Integer)
+    walk = select(start.label("unit_id"), literal(0, Integer).label("depth")).cte(
+        "carrying", recursive=True
+    )
     back = (
         select(UnitSuccession.predecessor_id, walk.c.depth + 1)
         .join(walk, UnitSuccession.successor_id == walk.c.unit_id)
