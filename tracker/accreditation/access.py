@@ -6,6 +6,9 @@ probe cannot tell which exist. Views of any package call this through their own 
 
 from __future__ import annotations
 
+from functools import cache
+
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.accreditation.context import Actor, actor_for
@@ -17,11 +20,18 @@ from tracker.auth.models import User
 from tracker.errors import NotFoundError
 from tracker.i18n import _
 
-# The enrolment pages name its agency and read its framework: in the same query, not two more.
-_WITH_AGENCY_AND_FRAMEWORK = (
-    joinedload(Enrolment.agency),
-    joinedload(Enrolment.cycle).joinedload(Cycle.framework),
-)
+
+@cache
+def _enrolment() -> Select[tuple[Enrolment]]:
+    """The enrolment pages name its agency and read its framework: in the same query, not two
+    more; a statement built once (issue 18 §3)."""
+    return (
+        select(Enrolment)
+        .where(Enrolment.id == bindparam("enrolment_id"))
+        .options(
+            joinedload(Enrolment.agency), joinedload(Enrolment.cycle).joinedload(Cycle.framework)
+        )
+    )
 
 
 def _not_found() -> NotFoundError:
@@ -47,7 +57,7 @@ def enrolment_in_scope(
 ) -> tuple[Enrolment, Actor]:
     """The enrolment if ``user``'s grants reach its unit, and the user acting on that unit.
     Raises NotFoundError otherwise."""
-    enrolment = session.get(Enrolment, enrolment_id, options=_WITH_AGENCY_AND_FRAMEWORK)
+    enrolment = session.scalars(_enrolment(), {"enrolment_id": enrolment_id}).first()
     if enrolment is None:
         raise _not_found()
     unit = enrolment.unit

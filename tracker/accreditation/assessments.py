@@ -6,9 +6,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from tracker.accreditation import cycles, designations, editing, reviews, tiers
@@ -49,7 +50,7 @@ def get_assessment(session: Session, enrolment_id: int, tier: str) -> Assessment
 
 
 def assessments_of(session: Session, enrolment_id: int) -> dict[str, Assessment]:
-    rows = session.scalars(select(Assessment).where(Assessment.enrolment_id == enrolment_id))
+    rows = session.scalars(_of_enrolment(), {"enrolment_id": enrolment_id})
     return {a.tier: a for a in rows}
 
 
@@ -57,9 +58,23 @@ def answer_rows(session: Session, assessment_ids: list[int]) -> dict[int, dict[s
     """Answers of several assessments in one query: {assessment id: {item code: row}}."""
     out: dict[int, dict[str, Answer]] = {i: {} for i in assessment_ids}
     if assessment_ids:
-        for row in session.scalars(select(Answer).where(Answer.assessment_id.in_(assessment_ids))):
+        for row in session.scalars(_answers(), {"ids": assessment_ids}):
             out[row.assessment_id][row.item_code] = row
     return out
+
+
+# The LKE page's reads, each statement built once (issue 18 §3: building one cost about as
+# much as running it).
+
+
+@cache
+def _of_enrolment() -> Select[tuple[Assessment]]:
+    return select(Assessment).where(Assessment.enrolment_id == bindparam("enrolment_id"))
+
+
+@cache
+def _answers() -> Select[tuple[Answer]]:
+    return select(Answer).where(Answer.assessment_id.in_(bindparam("ids", expanding=True)))
 
 
 _SHARED = "tracker.assessments.shared_reads"

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.accreditation import assignment_rules as rules
@@ -144,12 +145,15 @@ def assignments_of(
     if not entries:
         return {}
     wanted = {(q.enrolment.id, q.tier) for q in entries}
-    rows = session.scalars(
-        select(ReviewerAssignment).where(
-            ReviewerAssignment.enrolment_id.in_([e for e, _t in wanted])
-        )
-    )
+    rows = session.scalars(_of_enrolments(), {"ids": sorted({e for e, _t in wanted})})
     return {r.enrolment_id: r for r in rows if (r.enrolment_id, r.tier) in wanted}
+
+
+@cache
+def _of_enrolments() -> Select[tuple[ReviewerAssignment]]:
+    """Built once (issue 18 §3: the queue and home pages ask on every view)."""
+    ids = bindparam("ids", expanding=True)
+    return select(ReviewerAssignment).where(ReviewerAssignment.enrolment_id.in_(ids))
 
 
 def reviewers_for(

@@ -14,9 +14,10 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from tracker.accreditation import assessments, carry_rules, cycles, tiers
@@ -459,20 +460,29 @@ def carry_card(session: Session, actor: Actor, enrolment: Enrolment) -> CarryCar
 _UNIT_ASSESSMENT = aliased(Assessment)
 
 
+@cache
+def _waiting() -> Select[tuple[str, Any, Any]]:
+    """``waiting_codes``' rows, a statement built once (the LKE page asks on every view)."""
+    unit = _UNIT_ASSESSMENT
+    return (
+        select(CarriedItem.item_code, CarriedItem.value, Answer.value)
+        .join(unit, (unit.enrolment_id == CarriedItem.enrolment_id) & (unit.tier == TierCode.UNIT))
+        .outerjoin(
+            Answer, (Answer.assessment_id == unit.id) & (Answer.item_code == CarriedItem.item_code)
+        )
+        .where(
+            CarriedItem.enrolment_id == bindparam("enrolment_id"),
+            CarriedItem.confirmed_at.is_(None),
+        )
+    )
+
+
 def waiting_codes(session: Session, enrolment: Enrolment) -> frozenset[str]:
     """The carried items still waiting for the coordinator (``carry_rules.unconfirmed``), for
     the LKE page's flags: one query, none outside the self-assessment (a hand-off is refused
     while any waits, so none can remain after it)."""
     if enrolment.stage not in CARRY_STAGES:
         return frozenset()
-    unit = _UNIT_ASSESSMENT
-    rows = session.execute(
-        select(CarriedItem.item_code, CarriedItem.value, Answer.value)
-        .join(unit, (unit.enrolment_id == CarriedItem.enrolment_id) & (unit.tier == TierCode.UNIT))
-        .outerjoin(
-            Answer, (Answer.assessment_id == unit.id) & (Answer.item_code == CarriedItem.item_code)
-        )
-        .where(CarriedItem.enrolment_id == enrolment.id, CarriedItem.confirmed_at.is_(None))
-    ).all()
+    rows = session.execute(_waiting(), {"enrolment_id": enrolment.id}).all()
     states = [carry_rules.CarriedState(code, False, carried, now) for code, carried, now in rows]
     return frozenset(carry_rules.unconfirmed(states))

@@ -8,12 +8,12 @@ monitoring reports. ``worklist`` (pure) turns them into tasks and orders them.
 
 from __future__ import annotations
 
-import functools
 import heapq
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -23,6 +23,7 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    bindparam,
     case,
     func,
     literal,
@@ -142,6 +143,55 @@ class _Place:
 Pair = tuple[int, int | None]  # (cycle id, agency id): the dates after that agency's extensions
 
 
+# What ``Dues`` reads, each statement built once (issue 18 §3: building one cost about as
+# much as running it, and the home page runs them on every view); ``ids`` is bound per call.
+
+
+@cache
+def _cycles() -> Select[tuple[Cycle]]:
+    return select(Cycle).where(Cycle.id.in_(bindparam("ids", expanding=True)))
+
+
+@cache
+def _open_cycles() -> Select[tuple[Cycle]]:
+    # With their framework: the item counts read it.
+    return select(Cycle).where(Cycle.open.is_(True)).options(joinedload(Cycle.framework))
+
+
+@cache
+def _extensions() -> Select[tuple[int, Deadline, int | None, date]]:
+    return (
+        select(
+            DeadlineExtension.cycle_id,
+            DeadlineExtension.deadline,
+            DeadlineExtension.agency_id,
+            DeadlineExtension.new_date,
+        )
+        .where(DeadlineExtension.cycle_id.in_(bindparam("ids", expanding=True)))
+        .order_by(DeadlineExtension.id)
+    )
+
+
+@cache
+def _designations() -> Select[tuple[Designation]]:
+    # Its dates and predicate are read, not its unit and agency (joined by default).
+    return (
+        select(Designation)
+        .where(
+            Designation.enrolment_id.in_(bindparam("ids", expanding=True)),
+            Designation.revoked_on.is_(None),
+        )
+        .options(lazyload(Designation.unit), lazyload(Designation.agency))
+    )
+
+
+@cache
+def _reports() -> Select[tuple[int, date]]:
+    return select(MonitoringReport.designation_id, MonitoringReport.reported_on).where(
+        MonitoringReport.designation_id.in_(bindparam("ids", expanding=True))
+    )
+
+
 class Dues:
     """The stage deadlines one page reads, each read once however often it is asked (issue 18
     §3: the home page asked three times, to rank the units, for their tasks and for the running
@@ -161,13 +211,7 @@ class Dues:
         """The open cycles (few), read once: the stages a reviewer has work in and the
         deadlines the ranking binds both come from them."""
         if self._open is None:
-            self._open = list(
-                self._session.scalars(
-                    select(Cycle)
-                    .where(Cycle.open.is_(True))
-                    .options(joinedload(Cycle.framework))  # the item counts read it
-                )
-            )
+            self._open = list(self._session.scalars(_open_cycles()))
             for cycle in self._open:
                 self._add_cycle(cycle)
         return self._open
@@ -192,7 +236,7 @@ class Dues:
                 self._add_cycle(loaded)
                 unseen.discard(cycle_id)
         if unseen:  # hundreds of agencies share a cycle: few rows
-            for cycle in self._session.scalars(select(Cycle).where(Cycle.id.in_(unseen))):
+            for cycle in self._session.scalars(_cycles(), {"ids": sorted(unseen)}):
                 self._add_cycle(cycle)
         new = [i for i in set(pairs.values()) if i not in self._extensions]
         for cycle_id in new:
@@ -200,14 +244,7 @@ class Dues:
             self._own[cycle_id] = set()
         if new:
             for cycle_id, deadline, agency_id, on in self._session.execute(
-                select(
-                    DeadlineExtension.cycle_id,
-                    DeadlineExtension.deadline,
-                    DeadlineExtension.agency_id,
-                    DeadlineExtension.new_date,
-                )
-                .where(DeadlineExtension.cycle_id.in_(new))
-                .order_by(DeadlineExtension.id)
+                _extensions(), {"ids": sorted(new)}
             ):
                 self._extensions[cycle_id].append((deadline, agency_id, on))
                 if agency_id is not None:
@@ -238,12 +275,7 @@ class Dues:
         new = ids - self._designations.keys()
         if new:
             self._designations.update(dict.fromkeys(new))
-            for row in self._session.scalars(
-                select(Designation)
-                .where(Designation.enrolment_id.in_(new), Designation.revoked_on.is_(None))
-                # Its dates and predicate are read, not its unit and agency (joined by default).
-                .options(lazyload(Designation.unit), lazyload(Designation.agency))
-            ):
+            for row in self._session.scalars(_designations(), {"ids": sorted(new)}):
                 if row.enrolment_id is not None:  # picked by it
                     self._designations[row.enrolment_id] = row
             self._read_monitoring([self._designations[i] for i in new])
@@ -259,11 +291,7 @@ class Dues:
         if not by_id:
             return
         reports: dict[int, list[date]] = defaultdict(list)
-        for designation_id, on in self._session.execute(
-            select(MonitoringReport.designation_id, MonitoringReport.reported_on).where(
-                MonitoringReport.designation_id.in_(by_id)
-            )
-        ):
+        for designation_id, on in self._session.execute(_reports(), {"ids": sorted(by_id)}):
             reports[designation_id].append(on)
         for d in by_id.values():
             if d.enrolment_id is not None:
@@ -843,7 +871,7 @@ def _area_counts(
     return out
 
 
-@functools.lru_cache(maxsize=32)
+@lru_cache(maxsize=32)
 def _item_kinds(codes: tuple[str, ...]) -> Select[tuple[int, str, str]]:
     """The latest decision's kind per item (as text) of the enrolments bound per tier."""
     latest = reviews.latest_counted(codes)
@@ -860,15 +888,20 @@ def _signed(session: Session, pairs: Sequence[tuple[int, str]]) -> dict[int, set
     if not pairs:
         return out
     wanted = set(pairs)
-    rows = session.execute(
-        select(AreaSignOff.enrolment_id, AreaSignOff.tier, AreaSignOff.area).where(
-            AreaSignOff.enrolment_id.in_({i for i, _t in pairs})
-        )
-    )
+    rows = session.execute(_sign_offs(), {"ids": sorted({i for i, _t in pairs})})
     for enrolment_id, tier, area in rows:
         if (enrolment_id, tier) in wanted:
             out[enrolment_id].add(area)
     return out
+
+
+@cache
+def _sign_offs() -> Select[tuple[int, str, str]]:
+    """Built once, as the other statements the home page runs on every view (issue 18 §3)."""
+    ids = bindparam("ids", expanding=True)
+    return select(AreaSignOff.enrolment_id, AreaSignOff.tier, AreaSignOff.area).where(
+        AreaSignOff.enrolment_id.in_(ids)
+    )
 
 
 def _proposals(

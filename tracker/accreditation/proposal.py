@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session, contains_eager
 
 from tracker.accreditation import prerequisites
@@ -32,17 +33,28 @@ def specs(enrolment: Enrolment) -> tuple[prerequisites.Spec, ...]:
 
 def recorded(session: Session, enrolment: Enrolment) -> dict[str, Prerequisite]:
     rows = session.scalars(
-        select(Prerequisite).where(
-            Prerequisite.cycle_id == enrolment.cycle_id,
-            Prerequisite.agency_id == enrolment.agency_id,
-            or_(Prerequisite.unit_id.is_(None), Prerequisite.unit_id == enrolment.unit_id),
-        )
+        _recorded(),
+        {
+            "cycle_id": enrolment.cycle_id,
+            "agency_id": enrolment.agency_id,
+            "unit_id": enrolment.unit_id,
+        },
     )
     by_code: dict[str, Prerequisite] = {}
     for row in rows:
         if row.unit_id is None or row.unit_id == enrolment.unit_id:
             by_code[row.code] = row
     return by_code
+
+
+@cache
+def _recorded() -> Select[tuple[Prerequisite]]:
+    """Built once: the LKE page asks on every view (issue 18 §3)."""
+    return select(Prerequisite).where(
+        Prerequisite.cycle_id == bindparam("cycle_id"),
+        Prerequisite.agency_id == bindparam("agency_id"),
+        or_(Prerequisite.unit_id.is_(None), Prerequisite.unit_id == bindparam("unit_id")),
+    )
 
 
 def unmet(session: Session, enrolment: Enrolment) -> list[str]:

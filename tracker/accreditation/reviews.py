@@ -318,12 +318,15 @@ def _withdraw_sign_off(
 
 
 def signed_areas(session: Session, enrolment_id: int, tier: str) -> dict[str, AreaSignOff]:
-    rows = session.scalars(
-        select(AreaSignOff).where(
-            AreaSignOff.enrolment_id == enrolment_id, AreaSignOff.tier == tier
-        )
-    )
+    rows = session.scalars(_signed(), {"enrolment_id": enrolment_id, "tier": tier})
     return {r.area: r for r in rows}
+
+
+@functools.cache
+def _signed() -> Select[tuple[AreaSignOff]]:
+    return select(AreaSignOff).where(
+        AreaSignOff.enrolment_id == bindparam("enrolment_id"), AreaSignOff.tier == bindparam("tier")
+    )
 
 
 COUNTED = ("enrolment_id", "tier", "item_code", "kind")  # what the counts of decisions read
@@ -475,19 +478,27 @@ class ReviewRecord:
 
 
 def review_record(session: Session, enrolment_id: int) -> ReviewRecord:
-    decisions = session.execute(
+    decisions, checks = _record()
+    return ReviewRecord(
+        [(d, name) for d, name in session.execute(decisions, {"enrolment_id": enrolment_id})],
+        [(c, name) for c, name in session.execute(checks, {"enrolment_id": enrolment_id})],
+    )
+
+
+@functools.cache
+def _record() -> tuple[Select[tuple[ItemDecision, str]], Select[tuple[DocumentCheck, str]]]:
+    """``review_record``'s two statements with their authors' names, built once (issue 18 §3)."""
+    enrolment_id = bindparam("enrolment_id")
+    return (
         select(ItemDecision, User.full_name)
         .join(User, User.id == ItemDecision.actor_id)
         .where(ItemDecision.enrolment_id == enrolment_id)
-        .order_by(ItemDecision.id)
-    )
-    checks = session.execute(
+        .order_by(ItemDecision.id),
         select(DocumentCheck, User.full_name)
         .join(User, User.id == DocumentCheck.checked_by_id)
         .where(DocumentCheck.enrolment_id == enrolment_id)
-        .order_by(DocumentCheck.id)
+        .order_by(DocumentCheck.id),
     )
-    return ReviewRecord([(d, name) for d, name in decisions], [(c, name) for c, name in checks])
 
 
 def conversations(

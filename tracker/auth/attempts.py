@@ -24,8 +24,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from tracker.auth import passwords, throttle
@@ -77,9 +78,7 @@ def reserve(session: Session, username: str, *, ip: str, policy: throttle.Policy
     session.add(attempt)
     session.flush()
     # Two columns, not the account: the same one query whether or not the name exists.
-    found = session.execute(
-        select(User.id, User.password_hash).where(User.username == username)
-    ).first()
+    found = session.execute(_account(), {"username": username}).first()
     return Reservation(
         attempt_id=attempt.id,
         username=username,
@@ -110,9 +109,18 @@ def settle(session: Session, reservation: Reservation, *, succeeded: bool) -> No
 def _counts(session: Session, username: str, ip: str, since: datetime) -> throttle.Counts:
     """The three counts of failed checks since ``since``, in one statement (a login is on every
     user's way in: issue 18 §3). The pair's count starts after its last success."""
+    params = {"username": username, "ip": ip, "since": since}
+    pair, address, account = session.execute(_failures(), params).one()
+    return throttle.Counts(pair=pair or 0, address=address or 0, account=account or 0)
+
+
+@cache
+def _failures() -> Select[tuple[int, int, int]]:
+    """``_counts``' statement, built once (building it cost a fifth of the sign-in's SQL)."""
     failed = or_(LoginAttempt.succeeded.is_(False), LoginAttempt.succeeded.is_(None))
-    recent = LoginAttempt.at >= since
-    same_name, same_address = LoginAttempt.username == username, LoginAttempt.ip == ip
+    recent = LoginAttempt.at >= bindparam("since", type_=LoginAttempt.at.type)
+    same_name = LoginAttempt.username == bindparam("username")
+    same_address = LoginAttempt.ip == bindparam("ip")
     last_success = (
         select(func.max(LoginAttempt.at))
         .where(same_name, same_address, LoginAttempt.succeeded.is_(True), recent)
@@ -122,16 +130,18 @@ def _counts(session: Session, username: str, ip: str, since: datetime) -> thrott
     def failures(*where: ColumnElement[bool]) -> ColumnElement[int]:
         return func.count().filter(and_(failed, *where))
 
-    pair, address, account = session.execute(
-        select(
-            failures(
-                same_name, same_address, or_(last_success.is_(None), LoginAttempt.at > last_success)
-            ),
-            failures(same_address),
-            failures(same_name),
-        ).where(recent, or_(same_name, same_address))
-    ).one()
-    return throttle.Counts(pair=pair or 0, address=address or 0, account=account or 0)
+    return select(
+        failures(
+            same_name, same_address, or_(last_success.is_(None), LoginAttempt.at > last_success)
+        ),
+        failures(same_address),
+        failures(same_name),
+    ).where(recent, or_(same_name, same_address))
+
+
+@cache
+def _account() -> Select[tuple[int, str]]:
+    return select(User.id, User.password_hash).where(User.username == bindparam("username"))
 
 
 def _lock(session: Session, *names: str) -> None:

@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import IO
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.accreditation import transitions, workflow
@@ -403,9 +404,14 @@ def open_tasks_on_desk(
     """The open verification tasks of ``rules.verification_desk``'s scope, earliest due first."""
     if not everything and not agency_ids:
         return []
+    params = {} if everything else {"agency_ids": sorted(agency_ids)}
+    return session.scalars(_open_tasks(everything, limit), params).all()
+
+
+@cache
+def _open_tasks(everything: bool, limit: int) -> Select[tuple[VerificationTask]]:
+    """``open_tasks_on_desk``' statement, built once (the home page asks on every view)."""
     query = select(VerificationTask).where(VerificationTask.outcome.is_(None))
     if not everything:
-        query = query.where(VerificationTask.agency_id.in_(sorted(agency_ids)))
-    return session.scalars(
-        query.order_by(VerificationTask.due_on, VerificationTask.id).limit(limit)
-    ).all()
+        query = query.where(VerificationTask.agency_id.in_(bindparam("agency_ids", expanding=True)))
+    return query.order_by(VerificationTask.due_on, VerificationTask.id).limit(limit)

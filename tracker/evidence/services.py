@@ -14,10 +14,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import IO, TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -377,15 +378,11 @@ def active_files(
     """Every current file of the enrolment (all files of each document count), with their
     earlier versions (``EvidenceFile.older_versions``), in one query: every version is read
     and each series handed to its files (the LKE page read them in a second query)."""
-    # The uploaders' names, not their role grants (which a User loads by default).
-    stmt = (
-        select(EvidenceFile)
-        .options(joinedload(EvidenceFile.uploaded_by).lazyload(User.grants))
-        .where(EvidenceFile.enrolment_id == enrolment_id)
-    )
-    if purposes is not None:
-        stmt = stmt.where(EvidenceFile.purpose.in_(list(purposes)))
-    rows = session.scalars(stmt.order_by(EvidenceFile.series, EvidenceFile.version.desc())).all()
+    if purposes is None:
+        rows = session.scalars(_files(False), {"enrolment_id": enrolment_id}).all()
+    else:
+        params = {"enrolment_id": enrolment_id, "purposes": list(purposes)}
+        rows = session.scalars(_files(True), params).all()
     series: dict[str, list[EvidenceFile]] = defaultdict(list)
     for f in rows:
         series[f.series].append(f)  # newest first, as ``EvidenceFile.versions`` orders them
@@ -396,6 +393,21 @@ def active_files(
             current.append(f)
     # A replaced file keeps its place in the list: in the order the files were first added.
     return sorted(current, key=lambda f: (f.item_code or "", series[f.series][-1].id))
+
+
+@cache
+def _files(of_purposes: bool) -> Select[tuple[EvidenceFile]]:
+    """``active_files``' statement (``of_purposes``: bound ``purposes`` only), built once."""
+    # The uploaders' names, not their role grants (which a User loads by default).
+    stmt = (
+        select(EvidenceFile)
+        .options(joinedload(EvidenceFile.uploaded_by).lazyload(User.grants))
+        .where(EvidenceFile.enrolment_id == bindparam("enrolment_id"))
+        .order_by(EvidenceFile.series, EvidenceFile.version.desc())
+    )
+    if of_purposes:
+        stmt = stmt.where(EvidenceFile.purpose.in_(bindparam("purposes", expanding=True)))
+    return stmt
 
 
 def item_evidence(session: Session, enrolment_id: int) -> dict[str, frozenset[str | None]]:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -79,11 +80,16 @@ def _exists(session: Session, user_id: int, dedupe_key: str) -> bool:
 
 
 def unread_count(session: Session, user_id: int) -> int:
-    """The bell's number: one COUNT on (recipient, read_at)."""
-    stmt = select(func.count(Notification.id)).where(
-        Notification.recipient_id == user_id, Notification.read_at.is_(None)
+    """The bell's number: one COUNT on (recipient, read_at), on every page."""
+    return int(session.scalar(_unread(), {"user_id": user_id}) or 0)
+
+
+@cache
+def _unread() -> Select[tuple[int]]:
+    """Built once: building it cost as much as running it (issue 18 §3)."""
+    return select(func.count(Notification.id)).where(
+        Notification.recipient_id == bindparam("user_id"), Notification.read_at.is_(None)
     )
-    return int(session.scalar(stmt) or 0)
 
 
 @dataclass(frozen=True)
