@@ -5,7 +5,6 @@ decisions read one by one (a revision, an area ready to sign once every item is 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
 from tests.core.test_my_tasks import items, submitted_polseks
 from tests.helpers import login_as
@@ -98,8 +97,8 @@ def test_the_database_ranks_the_units_as_the_rows_ranked_here(world: World, fact
     the user first on the same day, then the longest waiting, the undated last."""
     from tracker.accreditation import cycles
     from tracker.accreditation.assignment_models import ReviewerAssignment
-    from tracker.accreditation.models import Deadline, Enrolment
-    from tracker.accreditation.my_tasks import Dues, _ranked_here, _ranked_in_sql
+    from tracker.accreditation.models import Deadline
+    from tracker.accreditation.my_tasks import Dues, _assigned, _ranked_here, _ranked_in_sql
     from tracker.accreditation.workflow import Action, Stage
     from tracker.auth.roles import Role
 
@@ -134,18 +133,11 @@ def test_the_database_ranks_the_units_as_the_rows_ranked_here(world: World, fact
     world.session.commit()
     grants = tpn.access_grants()
     stages = frozenset({Stage.DECLARED, Stage.BUILDING, Stage.PRELIMINARY})
-    assigned = (
-        select(ReviewerAssignment.id)
-        .where(
-            ReviewerAssignment.enrolment_id == Enrolment.id,
-            ReviewerAssignment.reviewer_id == tpn.id,
-        )
-        .exists()
-    )
+    assigned = _assigned(tpn.id)
 
     def both(count: int) -> tuple[tuple[list[int], int], tuple[list[int], int]]:
         in_sql, more = _ranked_in_sql(
-            world.session, grants, stages, assigned, count, Dues(world.session)
+            world.session, grants, stages, tpn.id, count, Dues(world.session)
         )
         return (
             _ranked_here(world.session, grants, stages, assigned, count, Dues(world.session)),

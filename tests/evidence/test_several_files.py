@@ -439,9 +439,7 @@ def _insert(conn: sa.Connection, table: sa.Table, **given) -> None:
     conn.execute(table.insert().values(row))
 
 
-def test_the_files_load_with_every_version_in_one_query(
-    world: World, local_store
-) -> None:
+def test_the_files_load_with_every_version_in_one_query(world: World, local_store) -> None:
     e = world.building()
     files = [_upload(world, local_store, e, pdf_bytes(f"f{n}"), f"f{n}.pdf") for n in range(4)]
     for f in files[:3]:

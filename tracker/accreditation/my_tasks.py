@@ -17,7 +17,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
+    BindParameter,
     Date,
     Exists,
     Select,
@@ -26,7 +26,6 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
-    literal,
     not_,
     null,
     or_,
@@ -72,7 +71,7 @@ from tracker.accreditation.workflow import (
 )
 from tracker.agencies.models import Unit
 from tracker.agencies.services import unit_filter
-from tracker.auth.access import Grant, UnitRef, editable_areas, roles_for_unit, scope_of
+from tracker.auth.access import Grant, Scope, UnitRef, editable_areas, roles_for_unit, scope_of
 from tracker.auth.duties import memberships
 from tracker.auth.models import User
 from tracker.auth.roles import Role
@@ -354,18 +353,23 @@ def _most_urgent(
     an extension of its own), is handed to SQL, which returns the first ``count``, loaded,
     and the total. With one (TPI's monitoring dates come from each designation's reports)
     every candidate is read as a plain row and ranked here, and the first ``count`` loaded."""
-    assigned = (  # to the user: first on the same day (a reviewer's few units)
+    if all(worklist.stage_due_key(s) != worklist.MONITORING_DATE for s in stages):
+        return _ranked_in_sql(session, grants, stages, user.id, count, dues)
+    ids, more = _ranked_here(session, grants, stages, _assigned(user.id), count, dues)
+    return _enrolments(session, grants, stages, ids), more
+
+
+def _assigned(user_id: int | BindParameter[int]) -> Exists:
+    """Whether the enrolment is assigned to the user: first on the same day (a reviewer's few
+    units)."""
+    return (
         select(ReviewerAssignment.id)
         .where(
             ReviewerAssignment.enrolment_id == Enrolment.id,
-            ReviewerAssignment.reviewer_id == user.id,
+            ReviewerAssignment.reviewer_id == user_id,
         )
         .exists()
     )
-    if all(worklist.stage_due_key(s) != worklist.MONITORING_DATE for s in stages):
-        return _ranked_in_sql(session, grants, stages, assigned, count, dues)
-    ids, more = _ranked_here(session, grants, stages, assigned, count, dues)
-    return _enrolments(session, grants, stages, ids), more
 
 
 def _ranked_here(
@@ -412,67 +416,100 @@ def _ranked_in_sql(
     session: Session,
     grants: list[Grant],
     stages: frozenset[Stage],
-    assigned: Exists,
+    user_id: int,
     count: int,
     dues: Dues,
 ) -> tuple[list[Enrolment], int]:
     """``_ranked_here``'s order (``worklist.unit_urgency``) for candidates of open cycles only,
     loaded as ``_enrolments`` loads them, in one query: ~560 rows for TPN were read and ranked
     here on every home page, then the first 25 read again. Their cycles are the open ones
-    ``dues`` holds (each candidate is in one: no stage here is dated by monitoring)."""
-    due = _stage_due_in_sql(stages, dues)
-    order = (due.is_(None), due, not_(assigned), Enrolment.stage_since, Enrolment.id)
-    # Ranked as narrow rows, then the first ``count`` joined to what is loaded: sorting the
-    # loaded rows of every candidate cost PostgreSQL twice as much.
-    first = _candidates(
-        grants,
+    ``dues`` holds (each candidate is in one: no stage here is dated by monitoring). The
+    statement is built once per scope, stages and layout of deadlines (``_due_layout``); the
+    user and the dates are bound."""
+    layout, dates = _due_layout(stages, dues)
+    stmt = _ranking(scope_of(grants), stages, layout, count)
+    if stmt is None:
+        return [], 0
+    dues.open_cycles()  # each one's cycle and framework: in the session, not joined per row
+    params = {"user_id": user_id, **{f"due_{n}": day for n, day in enumerate(dates)}}
+    rows = session.execute(stmt, params).all()
+    return [r.Enrolment for r in rows], max(0, (rows[0].total if rows else 0) - count)
+
+
+# Where a stage deadline applies: one cycle's enrolments in some stages, of one agency (with an
+# extension of its own) or of every agency (None).
+Layout = tuple[tuple[int, int | None, tuple[Stage, ...]], ...]
+
+
+def _due_layout(stages: frozenset[Stage], dues: Dues) -> tuple[Layout, list[date | None]]:
+    """Each candidate's stage deadline, as the places it applies to and their dates: the dates
+    after extensions (``Dues``: the one rule) of each open cycle, and of each agency with an
+    extension of its own where its date differs; the first place that holds wins."""
+    by_key: dict[str, tuple[Stage, ...]] = {}
+    for stage in sorted(stages):
+        if (key := worklist.stage_due_key(stage)) is not None:
+            by_key[key] = (*by_key.get(key, ()), stage)
+    cycle_ids = [c.id for c in dues.open_cycles()]
+    everyone = dues.dates({(c, None): c for c in cycle_ids})
+    layout: list[tuple[int, int | None, tuple[Stage, ...]]] = []
+    dates: list[date | None] = []
+    for c in cycle_ids:
+        own = dues.dates({(c, a): c for a in sorted(dues.own_agencies(c))})
+        for (_c, agency), days in own.items():
+            for key, keyed in by_key.items():
+                if days.get(key) != everyone[(c, None)].get(key):
+                    layout.append((c, agency, keyed))
+                    dates.append(days.get(key))
+        for key, keyed in by_key.items():
+            layout.append((c, None, keyed))
+            dates.append(everyone[(c, None)].get(key))
+    return tuple(layout), dates
+
+
+@lru_cache(maxsize=64)
+def _ranking(
+    scope: Scope, stages: frozenset[Stage], layout: Layout, count: int
+) -> Select[Any] | None:
+    """The ranked candidates' statement (``_ranked_in_sql``): ranked as narrow rows, then the
+    first ``count`` joined to what is loaded (sorting the loaded rows of every candidate cost
+    PostgreSQL twice as much). Binds ``user_id`` and ``due_<n>``, the date of the n-th place
+    of ``layout``."""
+    whens = [
+        (
+            and_(
+                Enrolment.cycle_id == cycle_id,
+                *([Enrolment.agency_id == agency] if agency is not None else []),
+                Enrolment.stage.in_(keyed),
+            ),
+            bindparam(f"due_{n}", type_=Date),
+        )
+        for n, (cycle_id, agency, keyed) in enumerate(layout)
+    ]
+    due = case(*whens, else_=null()) if whens else null().cast(Date)  # NULL for every row
+    order = (
+        due.is_(None),
+        due,
+        not_(_assigned(bindparam("user_id"))),
+        Enrolment.stage_since,
+        Enrolment.id,
+    )
+    first = _candidates_in(
+        scope,
         stages,
         Enrolment.id,
         func.count().over().label("total"),
         func.row_number().over(order_by=order).label("rank"),
     )
     if first is None:
-        return [], 0
+        return None
     ranked = first.order_by(*order).limit(count).subquery()
-    dues.open_cycles()  # each one's cycle and framework: in the session, not joined per row
-    rows = session.execute(
+    return (
         select(Enrolment, ranked.c.total)
         .join(ranked, ranked.c.id == Enrolment.id)
         .join(Enrolment.unit)
         .options(contains_eager(Enrolment.unit).joinedload(Unit.agency), lazyload(Enrolment.cycle))
         .order_by(ranked.c.rank)
-    ).all()
-    return [r.Enrolment for r in rows], max(0, (rows[0].total if rows else 0) - count)
-
-
-def _stage_due_in_sql(stages: frozenset[Stage], dues: Dues) -> ColumnElement[date | None]:
-    """Each candidate's stage deadline as SQL: the dates after extensions (``Dues``: the one
-    rule) of each open cycle, and of each agency with an extension of its own where its date
-    differs, bound as values by cycle, agency and stage."""
-    by_key: dict[str, list[Stage]] = defaultdict(list)
-    for stage in sorted(stages):
-        if (key := worklist.stage_due_key(stage)) is not None:
-            by_key[key].append(stage)
-    cycle_ids = [c.id for c in dues.open_cycles()]
-    everyone = dues.dates({(c, None): c for c in cycle_ids})
-    whens: list[tuple[ColumnElement[bool], Any]] = []
-    for c in cycle_ids:
-        own = dues.dates({(c, a): c for a in sorted(dues.own_agencies(c))})
-        for (_c, agency), dates in own.items():
-            for key, keyed in by_key.items():
-                if dates.get(key) != everyone[(c, None)].get(key):
-                    where = and_(
-                        Enrolment.cycle_id == c,
-                        Enrolment.agency_id == agency,
-                        Enrolment.stage.in_(keyed),
-                    )
-                    whens.append((where, literal(dates.get(key), Date)))
-        for key, keyed in by_key.items():
-            where = and_(Enrolment.cycle_id == c, Enrolment.stage.in_(keyed))
-            whens.append((where, literal(everyone[(c, None)].get(key), Date)))
-    if not whens:
-        return null().cast(Date)  # NULL for every row
-    return case(*whens, else_=null())
+    )
 
 
 def _facts(
@@ -578,7 +615,10 @@ def _stages(dues: Dues, roles: frozenset[Role]) -> frozenset[Stage]:
 def _candidates(grants: list[Grant], stages: frozenset[Stage], *columns: Any) -> Select[Any] | None:
     """Enrolments in scope in ``stages``: of open cycles, and designated ones of any cycle
     (their monitoring goes on). None when an empty scope or no stage can hold any."""
-    scope = scope_of(grants)
+    return _candidates_in(scope_of(grants), stages, *columns)
+
+
+def _candidates_in(scope: Scope, stages: frozenset[Stage], *columns: Any) -> Select[Any] | None:
     if scope.empty or not stages:
         return None
     return (
