@@ -13,6 +13,7 @@ from flask import Flask
 from markupsafe import Markup, escape
 from wtforms.fields.choices import SelectChoice
 
+from tracker.i18n import _ as gettext
 from tracker.i18n import language
 
 _JAKARTA = get_timezone("Asia/Jakarta")
@@ -108,6 +109,32 @@ def badge(text: object, kind: str = "neutral") -> Markup:
     return Markup(f'<span class="badge badge-{escape(kind)}">{escape(text)}</span>')  # noqa: S704
 
 
+_URGENCY_BADGES = {"overdue": "bad", "soon": "warn", "near": "info"}
+
+
+def due_badge(item: Any) -> Markup:
+    """The due date of a task or a stage (anything with ``urgency`` and ``days_phrase``): a
+    badge with the days left, coloured by urgency. A global like ``badge``: the lists draw one
+    per row, and a macro imported into each list cost more than the row's other cells."""
+    urgency = item.urgency.value
+    kind = _URGENCY_BADGES.get(urgency, "neutral")
+    return Markup(  # noqa: S704 - every value in it is escaped
+        f'<span class="badge badge-{kind} due-badge" data-urgency="{escape(urgency)}">'
+        f"{escape(item.days_phrase)}</span>"
+    )
+
+
+def stage_due_line(due: Any) -> Markup:
+    """The deadline of the stage a list shows (issue 15 §3): its name, date and days left;
+    nothing for a stage without one."""
+    if not due:
+        return Markup("")
+    return Markup(  # noqa: S704 - every value in it is escaped
+        f'<span class="small stage-due">{escape(gettext(due.label))}: '
+        f"{escape(fmt_date(due.due))} {due_badge(due)}</span>"
+    )
+
+
 def fmt_size(size: int | None) -> str:
     from tracker.evidence.filetypes import human_size
 
@@ -116,6 +143,12 @@ def fmt_size(size: int | None) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(num=fmt_number, pct=fmt_percent, date=fmt_date, filesize=fmt_size)
-    app.jinja_env.globals.update(current_locale=language, option_tags=option_tags, badge=badge)
+    app.jinja_env.globals.update(
+        current_locale=language,
+        option_tags=option_tags,
+        badge=badge,
+        due_badge=due_badge,
+        stage_due_line=stage_due_line,
+    )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

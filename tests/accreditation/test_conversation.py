@@ -247,3 +247,28 @@ def test_without_javascript_a_decision_returns_to_the_tier_it_came_from(
     assert response.headers["Location"].endswith(f"/lke?tier=unit&area=1#item-{CODE}")
     (flash,) = get_page(client, response.headers["Location"]).flashes("success")
     assert flash == f"Keputusan untuk butir {CODE} disimpan."
+
+
+def test_each_item_marks_the_decision_that_stands(world: World) -> None:
+    """Issue 18 §3: ``ItemDecision.latest`` is on the row with the highest ``seq`` of each
+    item and tier, moved by every decision (a send-back, the unit's fix, an approval), and
+    the lists' reading of it (``reviews.newest_rows``) is the history's newest row."""
+    e = _sent_back_fixed_and_checked(world)
+    other = "A.I.1.i.b"
+    penilai = world.actor(world.penilai)
+    world.decide(penilai, e, other, DecisionKind.APPROVED, seq=0)
+    world.decide(penilai, e, CODE, DecisionKind.APPROVED, seq=2)
+    world.session.commit()
+
+    rows = world.session.scalars(
+        select(ItemDecision).where(ItemDecision.enrolment_id == e.id).order_by(ItemDecision.id)
+    ).all()
+    assert [(r.item_code, r.seq, r.kind.value, r.latest) for r in rows] == [
+        (CODE, 1, "revision", False),
+        (CODE, 2, "revised", False),
+        (other, 1, "approved", True),
+        (CODE, 3, "approved", True),
+    ]
+    newest = reviews.newest_decisions(rows)
+    latest = reviews.newest_rows(ItemDecision.enrolment_id == e.id, ("id",))
+    assert set(world.session.scalars(select(latest.c.id))) == {d.id for d in newest.values()}

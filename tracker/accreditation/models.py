@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -214,10 +214,26 @@ class ItemDecision(Base):
 
     ``seq`` numbers the rows per (enrolment, tier, item); the unique constraint makes the
     second of two simultaneous decisions fail instead of silently overwriting the first.
+    ``latest`` marks the row with the highest ``seq`` (the one that stands), kept by the one
+    writer (``reviews._append``): the lists count the standing decisions of their units from
+    an index of those rows alone, not by ranking every item's history (issue 18 §3). At most
+    one row of an item is latest (a partial unique index).
     """
 
     __tablename__ = "item_decisions"
-    __table_args__ = (UniqueConstraint("enrolment_id", "tier", "item_code", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("enrolment_id", "tier", "item_code", "seq"),
+        Index(
+            "uq_item_decisions_latest",
+            "enrolment_id",
+            "tier",
+            "item_code",
+            unique=True,
+            postgresql_where=text("latest"),
+            postgresql_include=["kind"],  # the counts read it from the index alone
+            sqlite_where=text("latest"),
+        ),
+    )
 
     id: Mapped[intpk]
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id"), index=True)
@@ -228,6 +244,7 @@ class ItemDecision(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    latest: Mapped[bool] = mapped_column(default=True, server_default=false())
 
     actor: Mapped[User] = relationship()
 

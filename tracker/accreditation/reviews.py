@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -227,6 +227,18 @@ def _append(
     )
     try:
         with session.begin_nested():  # the unique (…, seq) turns a simultaneous decision away
+            # The row that stood no longer does: this one is the item's latest (the mark the
+            # lists count by, ``ItemDecision.latest``; at most one per item, a unique index).
+            session.execute(
+                update(ItemDecision)
+                .where(
+                    ItemDecision.enrolment_id == enrolment.id,
+                    ItemDecision.tier == tier,
+                    ItemDecision.item_code == item_code,
+                    ItemDecision.latest.is_(True),
+                )
+                .values(latest=False)
+            )
             session.add(row)
     except IntegrityError as exc:
         raise _conflict(item_code) from exc
@@ -335,25 +347,16 @@ COUNTED = ("enrolment_id", "tier", "item_code", "kind")  # what the counts of de
 def newest_rows(wanted: ColumnElement[bool], columns: Sequence[str] | None = None) -> Subquery:
     """The latest decision of each (enrolment, tier, item) among the rows ``wanted`` picks (the
     item's state while its tier reviews), with the ``columns`` of ``item_decisions`` named
-    (all of them by default): a window ranks each item's decisions by ``seq`` inside the
-    picked rows. Issue 18 §3: the earlier join on ``max(seq)`` let PostgreSQL misjudge its size
-    and read ~90,000 rows for a 50-unit page; naming only the columns read (``COUNTED``) halves
-    the time SQLAlchemy takes to build the statement."""
+    (all of them by default): the rows marked ``latest``, read from their partial index.
+    Issue 18 §3: a window ranking every item's history by ``seq`` took ~1.3 ms of PostgreSQL
+    for 25 units, the index ~0.2 ms; naming only the columns read (``COUNTED``) halves the
+    time SQLAlchemy takes to build the statement."""
     table = ItemDecision.__table__
-    ranked = (
-        select(
-            *(table.columns if columns is None else [table.c[name] for name in columns]),
-            func.row_number()
-            .over(
-                partition_by=(ItemDecision.enrolment_id, ItemDecision.tier, ItemDecision.item_code),
-                order_by=ItemDecision.seq.desc(),
-            )
-            .label("newest"),
-        )
-        .where(wanted)
+    return (
+        select(*(table.columns if columns is None else [table.c[name] for name in columns]))
+        .where(wanted, ItemDecision.latest.is_(True))
         .subquery()
     )
-    return select(ranked).where(ranked.c.newest == 1).subquery()
 
 
 @functools.lru_cache(maxsize=32)

@@ -654,6 +654,7 @@ class _Builder:
                             "comment": "Lengkapi bukti dukung." if sent_back else "",
                             "actor_id": reviewer,
                             "at": e["stage_since"],
+                            "latest": True,  # each item's one decision stands
                         }
                     )
             if stage is not Stage.DECLARED:
