@@ -42,7 +42,7 @@ def language() -> str:
         return "id"
     store = g._get_current_object().__dict__  # one context lookup, not one per attribute
     locale = getattr(store.get("_flask_babel"), "babel_locale", None) or get_locale()
-    cached = store.get("_tracker_language")
+    cached: tuple[object, str] | None = store.get("_tracker_language")
     if cached is not None and cached[0] is locale:  # the same locale: its code as worked out
         return cached[1]
     code = str(locale or "id")

@@ -22,7 +22,7 @@ from tracker.i18n import _
 
 
 @cache
-def _enrolment() -> Select[tuple[Enrolment]]:
+def _enrolment() -> Select[Enrolment]:
     """The enrolment pages name its agency and read its framework: in the same query, not two
     more; a statement built once (issue 18 §3)."""
     return (

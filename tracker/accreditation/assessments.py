@@ -68,12 +68,12 @@ def answer_rows(session: Session, assessment_ids: list[int]) -> dict[int, dict[s
 
 
 @cache
-def _of_enrolment() -> Select[tuple[Assessment]]:
+def _of_enrolment() -> Select[Assessment]:
     return select(Assessment).where(Assessment.enrolment_id == bindparam("enrolment_id"))
 
 
 @cache
-def _answers() -> Select[tuple[Answer]]:
+def _answers() -> Select[Answer]:
     return select(Answer).where(Answer.assessment_id.in_(bindparam("ids", expanding=True)))
 
 

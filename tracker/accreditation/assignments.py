@@ -150,10 +150,11 @@ def assignments_of(
 
 
 @cache
-def _of_enrolments() -> Select[tuple[ReviewerAssignment]]:
+def _of_enrolments() -> Select[ReviewerAssignment]:
     """Built once (issue 18 §3: the queue and home pages ask on every view)."""
-    ids = bindparam("ids", expanding=True)
-    return select(ReviewerAssignment).where(ReviewerAssignment.enrolment_id.in_(ids))
+    return select(ReviewerAssignment).where(
+        ReviewerAssignment.enrolment_id.in_(bindparam("ids", expanding=True))
+    )
 
 
 def reviewers_for(

@@ -461,7 +461,7 @@ _UNIT_ASSESSMENT = aliased(Assessment)
 
 
 @cache
-def _waiting() -> Select[tuple[str, Any, Any]]:
+def _waiting() -> Select[str, Any, Any]:
     """``waiting_codes``' rows, a statement built once (the LKE page asks on every view)."""
     unit = _UNIT_ASSESSMENT
     return (

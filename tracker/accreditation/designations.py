@@ -68,7 +68,7 @@ def holds(session: Session, unit_id: int, predicate: Predicate) -> bool:
 
 
 @lru_cache(maxsize=8)
-def _holding(predicate: Predicate) -> Select[tuple[bool]]:
+def _holding(predicate: Predicate) -> Select[bool]:
     unit_id = bindparam("unit_id", type_=Integer)
     return select(select(Designation.id).where(*_standing(unit_id, predicate)).exists())
 

@@ -147,18 +147,18 @@ Pair = tuple[int, int | None]  # (cycle id, agency id): the dates after that age
 
 
 @cache
-def _cycles() -> Select[tuple[Cycle]]:
+def _cycles() -> Select[Cycle]:
     return select(Cycle).where(Cycle.id.in_(bindparam("ids", expanding=True)))
 
 
 @cache
-def _open_cycles() -> Select[tuple[Cycle]]:
+def _open_cycles() -> Select[Cycle]:
     # With their framework: the item counts read it.
     return select(Cycle).where(Cycle.open.is_(True)).options(joinedload(Cycle.framework))
 
 
 @cache
-def _extensions() -> Select[tuple[int, Deadline, int | None, date]]:
+def _extensions() -> Select[int, Deadline, int | None, date]:
     return (
         select(
             DeadlineExtension.cycle_id,
@@ -172,7 +172,7 @@ def _extensions() -> Select[tuple[int, Deadline, int | None, date]]:
 
 
 @cache
-def _designations() -> Select[tuple[Designation]]:
+def _designations() -> Select[Designation]:
     # Its dates and predicate are read, not its unit and agency (joined by default).
     return (
         select(Designation)
@@ -185,7 +185,7 @@ def _designations() -> Select[tuple[Designation]]:
 
 
 @cache
-def _reports() -> Select[tuple[int, date]]:
+def _reports() -> Select[int, date]:
     return select(MonitoringReport.designation_id, MonitoringReport.reported_on).where(
         MonitoringReport.designation_id.in_(bindparam("ids", expanding=True))
     )
@@ -912,7 +912,7 @@ def _area_counts(
 
 
 @lru_cache(maxsize=32)
-def _item_kinds(codes: tuple[str, ...]) -> Select[tuple[int, str, str]]:
+def _item_kinds(codes: tuple[str, ...]) -> Select[int, str, str]:
     """The latest decision's kind per item (as text) of the enrolments bound per tier."""
     latest = reviews.latest_counted(codes)
     return select(latest.c.enrolment_id, latest.c.item_code, type_coerce(latest.c.kind, String))
@@ -936,11 +936,10 @@ def _signed(session: Session, pairs: Sequence[tuple[int, str]]) -> dict[int, set
 
 
 @cache
-def _sign_offs() -> Select[tuple[int, str, str]]:
+def _sign_offs() -> Select[int, str, str]:
     """Built once, as the other statements the home page runs on every view (issue 18 §3)."""
-    ids = bindparam("ids", expanding=True)
     return select(AreaSignOff.enrolment_id, AreaSignOff.tier, AreaSignOff.area).where(
-        AreaSignOff.enrolment_id.in_(ids)
+        AreaSignOff.enrolment_id.in_(bindparam("ids", expanding=True))
     )
 
 

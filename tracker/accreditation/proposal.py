@@ -48,7 +48,7 @@ def recorded(session: Session, enrolment: Enrolment) -> dict[str, Prerequisite]:
 
 
 @cache
-def _recorded() -> Select[tuple[Prerequisite]]:
+def _recorded() -> Select[Prerequisite]:
     """Built once: the LKE page asks on every view (issue 18 §3)."""
     return select(Prerequisite).where(
         Prerequisite.cycle_id == bindparam("cycle_id"),

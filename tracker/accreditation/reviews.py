@@ -335,7 +335,7 @@ def signed_areas(session: Session, enrolment_id: int, tier: str) -> dict[str, Ar
 
 
 @functools.cache
-def _signed() -> Select[tuple[AreaSignOff]]:
+def _signed() -> Select[AreaSignOff]:
     return select(AreaSignOff).where(
         AreaSignOff.enrolment_id == bindparam("enrolment_id"), AreaSignOff.tier == bindparam("tier")
     )
@@ -409,13 +409,13 @@ def queue(
     codes, ids = counted_ids(by_tier)
     rows = session.execute(_kind_counts(codes), ids).all()
     counts: dict[tuple[int, str], dict[DecisionKind, int]] = {}
-    for enrolment_id, tier, kind, n in rows:
-        counts.setdefault((enrolment_id, tier), {})[kind] = n
+    for enrolment_id, code, kind, n in rows:
+        counts.setdefault((enrolment_id, code), {})[kind] = n
     return queue_entries(enrolments, counts, item_counts)
 
 
 @functools.lru_cache(maxsize=32)
-def _kind_counts(codes: tuple[str, ...]) -> Select[tuple[int, str, DecisionKind, int]]:
+def _kind_counts(codes: tuple[str, ...]) -> Select[int, str, DecisionKind, int]:
     latest = latest_counted(codes)
     return select(latest.c.enrolment_id, latest.c.tier, latest.c.kind, func.count()).group_by(
         latest.c.enrolment_id, latest.c.tier, latest.c.kind
@@ -489,17 +489,16 @@ def review_record(session: Session, enrolment_id: int) -> ReviewRecord:
 
 
 @functools.cache
-def _record() -> tuple[Select[tuple[ItemDecision, str]], Select[tuple[DocumentCheck, str]]]:
+def _record() -> tuple[Select[ItemDecision, str], Select[DocumentCheck, str]]:
     """``review_record``'s two statements with their authors' names, built once (issue 18 §3)."""
-    enrolment_id = bindparam("enrolment_id")
     return (
         select(ItemDecision, User.full_name)
         .join(User, User.id == ItemDecision.actor_id)
-        .where(ItemDecision.enrolment_id == enrolment_id)
+        .where(ItemDecision.enrolment_id == bindparam("enrolment_id"))
         .order_by(ItemDecision.id),
         select(DocumentCheck, User.full_name)
         .join(User, User.id == DocumentCheck.checked_by_id)
-        .where(DocumentCheck.enrolment_id == enrolment_id)
+        .where(DocumentCheck.enrolment_id == bindparam("enrolment_id"))
         .order_by(DocumentCheck.id),
     )
 

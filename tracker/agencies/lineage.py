@@ -126,7 +126,7 @@ def carried_from(session: Session, unit_id: int) -> list[UnitSuccession]:
     return found
 
 
-def carrying_ids(unit_id: int | BindParameter[int]) -> Select[tuple[int]]:
+def carrying_ids(unit_id: int | BindParameter[int]) -> Select[int]:
     """The unit and every predecessor it carries predicates from, as a query to embed in
     another (``Designation.unit_id.in_(...)``): the walk of ``carried_from`` (``CARRYING``
     links, at most ``MAX_DEPTH`` generations) as one recursive query, not one per generation

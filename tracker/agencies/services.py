@@ -202,7 +202,7 @@ def unit_filter(scope: Scope) -> ColumnElement[bool]:
 
 def visible_units(
     session: Session, scope: Scope, *, agency_id: int | None = None, limit: int | None = None
-) -> Sequence[Row[tuple[int, str, str]]]:
+) -> Sequence[Row[int, str, str]]:
     """The units in ``scope`` as (id, name, agency's short name) rows, what a list of links
     shows; the first ``limit`` only when given (the home page shows 50 of a country's
     thousands, as plain rows: issue 18 §3)."""

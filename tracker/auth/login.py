@@ -32,7 +32,7 @@ def init_app(app: Flask) -> None:
 
 
 @cache
-def _signed_in() -> Select[tuple[User]]:
+def _signed_in() -> Select[User]:
     """The signed-in account with its grants (every page reads them) in one query, not a
     second select-in round trip; a statement built once (issue 18 §3: building a statement
     and its options cost about as much as running a small one)."""

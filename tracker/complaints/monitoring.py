@@ -409,7 +409,7 @@ def open_tasks_on_desk(
 
 
 @cache
-def _open_tasks(everything: bool, limit: int) -> Select[tuple[VerificationTask]]:
+def _open_tasks(everything: bool, limit: int) -> Select[VerificationTask]:
     """``open_tasks_on_desk``' statement, built once (the home page asks on every view)."""
     query = select(VerificationTask).where(VerificationTask.outcome.is_(None))
     if not everything:

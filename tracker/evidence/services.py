@@ -396,7 +396,7 @@ def active_files(
 
 
 @cache
-def _files(of_purposes: bool) -> Select[tuple[EvidenceFile]]:
+def _files(of_purposes: bool) -> Select[EvidenceFile]:
     """``active_files``' statement (``of_purposes``: bound ``purposes`` only), built once."""
     # The uploaders' names, not their role grants (which a User loads by default).
     stmt = (

@@ -85,7 +85,7 @@ def unread_count(session: Session, user_id: int) -> int:
 
 
 @cache
-def _unread() -> Select[tuple[int]]:
+def _unread() -> Select[int]:
     """Built once: building it cost as much as running it (issue 18 §3)."""
     return select(func.count(Notification.id)).where(
         Notification.recipient_id == bindparam("user_id"), Notification.read_at.is_(None)
