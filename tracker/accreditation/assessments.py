@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -63,6 +64,34 @@ def answer_rows(session: Session, assessment_ids: list[int]) -> dict[int, dict[s
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class StoredAnswer:
+    """An answer as a page shows it: its row's columns, not an ORM object (the LKE page reads
+    two tiers' ~110 answers on every view; loading them as objects was a tenth of the page).
+    Pages that change answers read ``answer_rows``."""
+
+    id: int
+    assessment_id: int
+    item_code: str
+    value: Any
+    copied_from: str | None
+    note: str
+    version: int
+    updated_by_id: int | None
+    updated_at: datetime
+
+
+def answer_values(
+    session: Session, assessment_ids: list[int]
+) -> dict[int, dict[str, StoredAnswer]]:
+    """``answer_rows`` for reading only: {assessment id: {item code: stored answer}}."""
+    out: dict[int, dict[str, StoredAnswer]] = {i: {} for i in assessment_ids}
+    if assessment_ids:
+        for row in session.execute(_stored_answers(), {"ids": assessment_ids}):
+            out[row.assessment_id][row.item_code] = StoredAnswer(*row)
+    return out
+
+
 # The LKE page's reads, each statement built once (issue 18 §3: building one cost about as
 # much as running it).
 
@@ -70,6 +99,12 @@ def answer_rows(session: Session, assessment_ids: list[int]) -> dict[int, dict[s
 @cache
 def _of_enrolment() -> Select[Assessment]:
     return select(Assessment).where(Assessment.enrolment_id == bindparam("enrolment_id"))
+
+
+@cache
+def _stored_answers() -> Select[Any]:
+    columns = (getattr(Answer, name) for name in StoredAnswer.__dataclass_fields__)
+    return select(*columns).where(Answer.assessment_id.in_(bindparam("ids", expanding=True)))
 
 
 @cache
@@ -183,7 +218,7 @@ def evaluate_rows(
     session: Session,
     enrolment: Enrolment,
     tier: str,
-    rows: Mapping[str, Answer],
+    rows: Mapping[str, Answer | StoredAnswer],
     *,
     has_active_wbk: bool | None = None,
 ) -> TierResult:

@@ -34,7 +34,7 @@ from tracker.accreditation import (
     transitions,
     workflow,
 )
-from tracker.accreditation.assessments import TierResult
+from tracker.accreditation.assessments import StoredAnswer, TierResult
 from tracker.accreditation.context import Actor
 from tracker.accreditation.designations import MonitoringStatus
 from tracker.accreditation.guards import EvidenceGap, Fact
@@ -74,10 +74,10 @@ class DocumentRow:
 class ItemRow:
     item: Item
     area: str
-    answer: Answer | None  # this tier's
+    answer: StoredAnswer | None  # this tier's
     value: Decimal | None
     flags: tuple[str, ...]
-    unit_answer: Answer | None  # the unit's, shown beside a reviewer's own
+    unit_answer: StoredAnswer | None  # the unit's, shown beside a reviewer's own
     unit_value: Decimal | None
     decision: ItemDecision | None  # the current review state of the item
     decision_seq: int
@@ -180,7 +180,7 @@ def lke_page(
     )
     unit = TierCode.UNIT
     # Only the two tiers the page shows: this tier's answers and the unit's beside them.
-    rows = assessments.answer_rows(
+    rows = assessments.answer_values(
         session, [by_tier[t].id for t in {tier_code, unit} if t in by_tier]
     )
     mine = rows.get(by_tier[tier_code].id, {}) if tier_code in by_tier else {}
@@ -319,8 +319,8 @@ def _item_row(
     unit_tier: tiers.Tier,
     deciding: tiers.Tier | None,
     blocker: Callable[[tiers.Tier, str, bool], str | None],
-    mine: Mapping[str, Answer],
-    unit_rows: Mapping[str, Answer],
+    mine: Mapping[str, StoredAnswer],
+    unit_rows: Mapping[str, StoredAnswer],
     report: ScoreReport,
     unit_report: ScoreReport,
     decisions: Mapping[tuple[str, str], ItemDecision],
