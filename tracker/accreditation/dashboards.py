@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, and_, func, select
-from sqlalchemy.orm import Session, contains_eager, defer, joinedload
+from sqlalchemy.orm import Session, contains_eager, defer, lazyload, selectinload
 
 from tracker.accreditation import reviews, tiers
 from tracker.accreditation.models import Assessment, Cycle, Enrolment, Predicate
@@ -80,7 +80,11 @@ def board(session: Session, scope: Scope, cycle: Cycle, filters: Filters) -> Boa
     page = page_number(filters.page, total, PER_PAGE)
     enrolments = (
         session.scalars(
-            base.options(contains_eager(Enrolment.unit).contains_eager(Unit.agency))
+            base.options(
+                contains_eager(Enrolment.unit).contains_eager(Unit.agency),
+                # The board's one cycle is in the session already: not joined into every row.
+                lazyload(Enrolment.cycle),
+            )
             .order_by(Agency.name, Unit.path)
             .offset((page - 1) * PER_PAGE)
             .limit(PER_PAGE)
@@ -180,7 +184,10 @@ def _queue(
             .join(Enrolment.unit)
             .where(*where)
             .options(
-                contains_eager(Enrolment.unit).joinedload(Unit.agency), joinedload(Enrolment.cycle)
+                contains_eager(Enrolment.unit).joinedload(Unit.agency),
+                # Their few cycles in one more query, not joined (with their JSON tier lists,
+                # decoded again) into each of the page's rows: issue 18 §3, a row's cost.
+                selectinload(Enrolment.cycle),
             )
             .order_by(Enrolment.stage_since, Enrolment.id)
             .offset(offset)
