@@ -98,7 +98,7 @@ def test_the_database_ranks_the_units_as_the_rows_ranked_here(world: World, fact
     from tracker.accreditation import cycles
     from tracker.accreditation.assignment_models import ReviewerAssignment
     from tracker.accreditation.models import Deadline
-    from tracker.accreditation.my_tasks import Dues, _assigned, _ranked_here, _ranked_in_sql
+    from tracker.accreditation.my_tasks import Dues, _ranked_here, _ranked_in_sql
     from tracker.accreditation.workflow import Action, Stage
     from tracker.auth.roles import Role
 
@@ -133,14 +133,13 @@ def test_the_database_ranks_the_units_as_the_rows_ranked_here(world: World, fact
     world.session.commit()
     grants = tpn.access_grants()
     stages = frozenset({Stage.DECLARED, Stage.BUILDING, Stage.PRELIMINARY})
-    assigned = _assigned(tpn.id)
 
     def both(count: int) -> tuple[tuple[list[int], int], tuple[list[int], int]]:
         in_sql, more = _ranked_in_sql(
             world.session, grants, stages, tpn.id, count, Dues(world.session)
         )
         return (
-            _ranked_here(world.session, grants, stages, assigned, count, Dues(world.session)),
+            _ranked_here(world.session, grants, stages, tpn.id, count, Dues(world.session)),
             ([e.id for e in in_sql], more),
         )
 

@@ -355,7 +355,7 @@ def _most_urgent(
     every candidate is read as a plain row and ranked here, and the first ``count`` loaded."""
     if all(worklist.stage_due_key(s) != worklist.MONITORING_DATE for s in stages):
         return _ranked_in_sql(session, grants, stages, user.id, count, dues)
-    ids, more = _ranked_here(session, grants, stages, _assigned(user.id), count, dues)
+    ids, more = _ranked_here(session, grants, stages, user.id, count, dues)
     return _enrolments(session, grants, stages, ids), more
 
 
@@ -376,7 +376,7 @@ def _ranked_here(
     session: Session,
     grants: list[Grant],
     stages: frozenset[Stage],
-    assigned: Exists,
+    user_id: int,
     count: int,
     dues: Dues,
 ) -> tuple[list[int], int]:
@@ -388,7 +388,7 @@ def _ranked_here(
         Enrolment.agency_id,
         Enrolment.stage,
         Enrolment.stage_since,
-        assigned.label("mine"),
+        _assigned(user_id).label("mine"),
     )
     if stmt is None:
         return [], 0
@@ -641,19 +641,18 @@ def _enrolments(
     candidates = _candidates(grants, stages, Enrolment)
     if candidates is None or only == []:
         return []
-    stmt = _loaded(candidates).order_by(Enrolment.stage_since).limit(LIMIT)
+    stmt = (
+        candidates.options(
+            contains_eager(Enrolment.unit).joinedload(Unit.agency),
+            # Its framework is read for the item counts; its agency is the unit's (no join).
+            contains_eager(Enrolment.cycle).joinedload(Cycle.framework),
+        )
+        .order_by(Enrolment.stage_since)
+        .limit(LIMIT)
+    )
     if only is not None:
         stmt = stmt.where(Enrolment.id.in_(only))
     return session.scalars(stmt).unique().all()
-
-
-def _loaded(candidates: Select[Any]) -> Select[Any]:
-    """``candidates`` with what the tasks read of each enrolment: its unit and agency, its
-    cycle and the cycle's framework (for the item counts; its agency is the unit's)."""
-    return candidates.options(
-        contains_eager(Enrolment.unit).joinedload(Unit.agency),
-        contains_eager(Enrolment.cycle).joinedload(Cycle.framework),
-    )
 
 
 def _place(

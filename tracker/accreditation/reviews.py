@@ -28,11 +28,13 @@ from tracker.i18n import _
 def latest_decisions(
     session: Session, enrolment_id: int, tier: str | None = None
 ) -> dict[tuple[str, str], ItemDecision]:
-    """The current decision per (tier, item), from the history, in one query."""
-    stmt = select(ItemDecision).where(ItemDecision.enrolment_id == enrolment_id)
+    """The current decision per (tier, item), in one query: the rows marked ``latest``."""
+    stmt = select(ItemDecision).where(
+        ItemDecision.enrolment_id == enrolment_id, ItemDecision.latest.is_(True)
+    )
     if tier is not None:
         stmt = stmt.where(ItemDecision.tier == tier)
-    return newest_decisions(session.scalars(stmt))
+    return {(row.tier, row.item_code): row for row in session.scalars(stmt)}
 
 
 def newest_decisions(rows: Iterable[ItemDecision]) -> dict[tuple[str, str], ItemDecision]:
