@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from config import Settings
 from tests import catalogues
+from tests.compiled import share_compiled_templates, shared_url_builders
 from tests.factories import Factory
 from tracker import create_app, wiring
 from tracker.auth import passwords
@@ -37,6 +38,13 @@ def cheap_password_hashing() -> Iterator[None]:
     yield
     passwords._hasher = real
     passwords.dummy_hash.cache_clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_url_builders() -> Iterator[None]:
+    """Each route's URL builder compiled once per process, not once per test app."""
+    with shared_url_builders():
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -116,7 +124,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 
 @pytest.fixture
 def app(settings: Settings, session: Session) -> Iterator[Flask]:
-    app = create_app(settings)
+    app = share_compiled_templates(create_app(settings))
     app.config.update(TESTING=True)
     # Views share the test's transaction (see SharedTestSession).
     # No app context is pushed here: each request gets its own, as in production, so `g`

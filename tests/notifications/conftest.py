@@ -15,6 +15,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from config import Settings
+from tests.compiled import share_compiled_templates
 from tests.servers import free_port
 from tests.world import world  # noqa: F401 - the life-cycle world, for the event tests
 from tracker import create_app
@@ -83,7 +84,7 @@ def public(session: Session) -> str:
 
 @pytest.fixture
 def mail_app(mail_settings: Settings, session: Session, public: str) -> Iterator[Flask]:
-    app = create_app(mail_settings)
+    app = share_compiled_templates(create_app(mail_settings))
     app.config.update(TESTING=True)
     app.extensions["sessionmaker"] = lambda: session
     yield app

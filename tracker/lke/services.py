@@ -14,7 +14,6 @@ from tracker.errors import NotFoundError
 from tracker.i18n import _
 from tracker.lke.framework import Framework, framework_path, load_framework_file, parse_framework
 from tracker.lke.framework.master import MasterList, NextVersion, master_definition
-from tracker.lke.framework.parse import load_yaml
 from tracker.lke.models import LkeFramework
 
 
@@ -45,7 +44,7 @@ def sync_framework(
         version=latest + 1,
         sha256=loaded.sha256,
         title=framework.title[:200],
-        definition=load_yaml(loaded.raw_bytes),
+        definition=loaded.document(),
     )
     session.add(row)
     session.flush()

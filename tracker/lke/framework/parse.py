@@ -94,13 +94,18 @@ def load_yaml(raw: bytes) -> Any:
     return yaml.safe_load(raw)
 
 
-def parse_framework_yaml(raw: bytes, name: str) -> Framework:
-    """Decode and validate the bytes of the definition file ``name``. Raises FrameworkError."""
+def read_framework_yaml(raw: bytes, name: str) -> Any:
+    """The document in the bytes of the definition file ``name``, not yet validated. Raises
+    FrameworkError when it is not YAML."""
     try:
-        data = load_yaml(raw)
+        return load_yaml(raw)
     except yaml.YAMLError as exc:
         raise _fail("yaml", code=name, error=exc) from exc
-    return parse_framework(data)
+
+
+def parse_framework_yaml(raw: bytes, name: str) -> Framework:
+    """Decode and validate the bytes of the definition file ``name``. Raises FrameworkError."""
+    return parse_framework(read_framework_yaml(raw, name))
 
 
 def parse_framework(data: Mapping[str, Any]) -> Framework:
