@@ -79,6 +79,9 @@ class Settings:
     portalrb_rate_per_minute: int = 60
     # Public certificate checks per client address and minute (/verify; 0 turns it off).
     verify_rate_per_minute: int = 30
+    # The public registry's downloads (CSV/XLSX of every page at once) per client address and
+    # minute (0 turns it off): each builds the whole registry, so a script must not loop on it.
+    registry_export_rate_per_minute: int = 10
     deployment: str = "national"  # one of DEPLOYMENTS (TRACKER_DEPLOYMENT)
     # Outgoing mail (tracker.notifications). No host (`make run`): nothing is sent, messages wait
     # in the outbox the administrator sees at /admin/notifications.
@@ -171,6 +174,7 @@ class Settings:
             default_locale=env.get("DEFAULT_LOCALE", "id"),
             portalrb_rate_per_minute=_int(env, "PORTALRB_RATE_PER_MINUTE", 60),
             verify_rate_per_minute=_int(env, "VERIFY_RATE_PER_MINUTE", 30),
+            registry_export_rate_per_minute=_int(env, "REGISTRY_EXPORT_RATE_PER_MINUTE", 10),
             deployment=deployment,
             smtp_host=env.get("SMTP_HOST", "").strip(),
             smtp_port=_int(env, "SMTP_PORT", 587),

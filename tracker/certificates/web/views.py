@@ -55,7 +55,7 @@ from tracker.errors import NotFoundError, ValidationError
 from tracker.extensions import figures, result_store
 from tracker.extensions import settings as tracker_settings
 from tracker.forms import EmptyForm
-from tracker.i18n import _
+from tracker.i18n import N_, _
 from tracker.ratelimit import rate_limits
 from tracker.request_guards import query_int
 from tracker.sessions import begin_write, get_or_404, get_session
@@ -81,25 +81,42 @@ def _status_helpers() -> dict[str, Any]:
 # --- public ------------------------------------------------------------------------------------
 
 
+# The public requests counted per client address: each endpoint's counter, its setting and
+# what a refused client reads.
+_PUBLIC_LIMITS = {
+    "certificates.verify": "verify",
+    "certificates.verify_lookup": "verify",
+    "certificates.registry_export": "registry-export",
+}
+_REFUSALS = {
+    "verify": N_(
+        "Terlalu banyak pemeriksaan piagam dari alamat Anda. Coba lagi dalam %(seconds)s detik."
+    ),
+    "registry-export": N_(
+        "Terlalu banyak unduhan daftar dari alamat Anda. Coba lagi dalam %(seconds)s detik."
+    ),
+}
+
+
 @bp.before_request
-def _limit_public_checks():
-    """Certificate checks are public, so they are counted per client address (issue 13 §16):
-    a person scanning a QR code never meets the limit; a script trying numbers does."""
-    if request.endpoint not in ("certificates.verify", "certificates.verify_lookup"):
+def _limit_public_requests():
+    """Certificate checks and the registry's downloads are public, so they are counted per
+    client address: a person scanning a QR code (issue 13 §16) or downloading the registry
+    never meets the limit; a script trying numbers, or looping on a download that builds the
+    whole registry each time, does."""
+    counter = _PUBLIC_LIMITS.get(request.endpoint or "")
+    if counter is None:
         return None
-    verdict = rate_limits().hit(
-        f"verify:{request.remote_addr or '-'}", per_minute=tracker_settings().verify_rate_per_minute
+    settings = tracker_settings()
+    per_minute = (
+        settings.verify_rate_per_minute
+        if counter == "verify"
+        else settings.registry_export_rate_per_minute
     )
+    verdict = rate_limits().hit(f"{counter}:{request.remote_addr or '-'}", per_minute=per_minute)
     if verdict.allowed:
         return None
-    body, status = error_page(
-        429,
-        _(
-            "Terlalu banyak pemeriksaan piagam dari alamat Anda. Coba lagi dalam %(seconds)s "
-            "detik.",
-            seconds=verdict.retry_after,
-        ),
-    )
+    body, status = error_page(429, _(_REFUSALS[counter], seconds=verdict.retry_after))
     response = make_response(body, status)
     response.headers["Retry-After"] = str(verdict.retry_after)
     return response
