@@ -38,7 +38,10 @@ COMPILED = InMemoryBytecodeCache()
 
 def share_compiled_templates(app: Flask) -> Flask:
     """``app`` with the process's compiled templates (templates load lazily, so setting the
-    cache after the environment exists is enough)."""
+    cache after the environment exists is enough). Compiled code also depends on the
+    environment's options (extensions, block trimming), which the key does not hold: every
+    app sharing it is made by ``create_app``, so they compile alike; an app with other Jinja
+    options must not share it."""
     app.jinja_env.bytecode_cache = COMPILED
     return app
 
