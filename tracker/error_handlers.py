@@ -11,7 +11,18 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    Response,
+    flash,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -105,6 +116,14 @@ def error_page(status: int, message: str | None = None):
     if wants_json():
         return jsonify(error=message or title), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def too_many_requests(message: str, retry_after: int) -> Response:
+    """A request refused by a rate limit: the 429 page saying ``message``, and how many
+    seconds to wait in ``Retry-After``."""
+    response = make_response(error_page(429, message))
+    response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def handle_http_error(err: HTTPException):

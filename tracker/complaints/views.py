@@ -40,7 +40,7 @@ from tracker.auth.roles import Role
 from tracker.complaints import forms, formstamp, monitoring, rules, services
 from tracker.complaints.models import Complaint, VerificationTask
 from tracker.complaints.rules import Category, Status
-from tracker.error_handlers import error_page
+from tracker.error_handlers import too_many_requests
 from tracker.errors import DomainError, InvalidTransitionError, ValidationError
 from tracker.evidence import uploads
 from tracker.evidence.filetypes import UploadPolicy
@@ -127,16 +127,11 @@ def public_submit(unit_id: int) -> ResponseReturnValue:
         f"complaint:{request.remote_addr or '-'}", per_minute=rules.PUBLIC_FORM_PER_MINUTE
     )
     if not verdict.allowed:
-        body, status = error_page(
-            429,
-            _(
-                "Terlalu banyak pengaduan dari alamat Anda. Coba lagi dalam %(seconds)s detik.",
-                seconds=verdict.retry_after,
-            ),
+        message = _(
+            "Terlalu banyak pengaduan dari alamat Anda. Coba lagi dalam %(seconds)s detik.",
+            seconds=verdict.retry_after,
         )
-        response = make_response(body, status)
-        response.headers["Retry-After"] = str(verdict.retry_after)
-        return response
+        return too_many_requests(message, verdict.retry_after)
     form = forms.PublicComplaintForm()
     if not form.validate_on_submit():
         # An expired or missing form token is not next to any field: say it at the top.

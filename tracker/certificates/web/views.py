@@ -8,6 +8,8 @@ An invalid form re-renders its page with status 422 (the rule in ``tracker.forms
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import (
@@ -27,6 +29,7 @@ from flask import (
 from werkzeug.datastructures import MultiDict
 
 import tracker.certificates as renderer
+from config import Settings
 from tracker import exports
 from tracker.agencies import services as agency_services
 from tracker.agencies.models import Agency
@@ -50,7 +53,7 @@ from tracker.certificates.status import (
 from tracker.certificates.storage import CONTENT_TYPES
 from tracker.certificates.web import forms
 from tracker.downloads import send_table
-from tracker.error_handlers import error_page
+from tracker.error_handlers import too_many_requests
 from tracker.errors import NotFoundError, ValidationError
 from tracker.extensions import figures, result_store
 from tracker.extensions import settings as tracker_settings
@@ -81,20 +84,30 @@ def _status_helpers() -> dict[str, Any]:
 # --- public ------------------------------------------------------------------------------------
 
 
-# The public requests counted per client address: each endpoint's counter, its setting and
-# what a refused client reads.
+@dataclass(frozen=True)
+class _PublicLimit:
+    """Public requests counted per client address: the counter's name, its setting and what a
+    refused client reads."""
+
+    counter: str
+    per_minute: Callable[[Settings], int]
+    refusal: str
+
+
+_CHECKS = _PublicLimit(
+    "verify",
+    lambda settings: settings.verify_rate_per_minute,
+    N_("Terlalu banyak pemeriksaan piagam dari alamat Anda. Coba lagi dalam %(seconds)s detik."),
+)
+_DOWNLOADS = _PublicLimit(
+    "registry-export",
+    lambda settings: settings.registry_export_rate_per_minute,
+    N_("Terlalu banyak unduhan daftar dari alamat Anda. Coba lagi dalam %(seconds)s detik."),
+)
 _PUBLIC_LIMITS = {
-    "certificates.verify": "verify",
-    "certificates.verify_lookup": "verify",
-    "certificates.registry_export": "registry-export",
-}
-_REFUSALS = {
-    "verify": N_(
-        "Terlalu banyak pemeriksaan piagam dari alamat Anda. Coba lagi dalam %(seconds)s detik."
-    ),
-    "registry-export": N_(
-        "Terlalu banyak unduhan daftar dari alamat Anda. Coba lagi dalam %(seconds)s detik."
-    ),
+    "certificates.verify": _CHECKS,
+    "certificates.verify_lookup": _CHECKS,
+    "certificates.registry_export": _DOWNLOADS,
 }
 
 
@@ -104,22 +117,16 @@ def _limit_public_requests():
     client address: a person scanning a QR code (issue 13 §16) or downloading the registry
     never meets the limit; a script trying numbers, or looping on a download that builds the
     whole registry each time, does."""
-    counter = _PUBLIC_LIMITS.get(request.endpoint or "")
-    if counter is None:
+    limit = _PUBLIC_LIMITS.get(request.endpoint or "")
+    if limit is None:
         return None
-    settings = tracker_settings()
-    per_minute = (
-        settings.verify_rate_per_minute
-        if counter == "verify"
-        else settings.registry_export_rate_per_minute
+    verdict = rate_limits().hit(
+        f"{limit.counter}:{request.remote_addr or '-'}",
+        per_minute=limit.per_minute(tracker_settings()),
     )
-    verdict = rate_limits().hit(f"{counter}:{request.remote_addr or '-'}", per_minute=per_minute)
     if verdict.allowed:
         return None
-    body, status = error_page(429, _(_REFUSALS[counter], seconds=verdict.retry_after))
-    response = make_response(body, status)
-    response.headers["Retry-After"] = str(verdict.retry_after)
-    return response
+    return too_many_requests(_(limit.refusal, seconds=verdict.retry_after), verdict.retry_after)
 
 
 @bp.get("/verify/<path:number>")
