@@ -144,19 +144,22 @@ class SlowClients:
     """Connections that have begun a request and take their time: even ones send their headers
     a line at a time, odd ones a complete header and then the body a byte at a time."""
 
-    def __init__(self, port: int, count: int = SLOW_CLIENTS) -> None:
+    def __init__(self, port: int, tag: str, count: int = SLOW_CLIENTS) -> None:
+        # The tag names the test in the body's request line, so a test reading gunicorn's log
+        # sees only its own clients: another test's aborted bodies may be logged while it runs.
+        self.body_path = f"/login?slow={tag}"
         self.sockets = [
             socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(count)
         ]
         self.dropped: set[int] = set()
+        body_start = (
+            f"POST {self.body_path} HTTP/1.1\r\nHost: localhost\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nu"
+        ).encode()
         for number, sock in enumerate(self.sockets):
-            sock.sendall(self.BODY_START if number % 2 else self.HEADER_START)
+            sock.sendall(body_start if number % 2 else self.HEADER_START)
 
     HEADER_START = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n"
-    BODY_START = (
-        b"POST /login HTTP/1.1\r\nHost: localhost\r\n"
-        b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nu"
-    )
 
     def trickle(self) -> None:
         """One more header line (or body byte) from each client still connected."""
@@ -185,7 +188,7 @@ def answer_time(url: str) -> float:
 
 def test_slow_clients_take_gunicorn_alone_down(served: Served) -> None:
     """The attack is real: gunicorn's two threads are each held by a slow client."""
-    clients = SlowClients(served.gunicorn_port)
+    clients = SlowClients(served.gunicorn_port, "gunicorn-alone")
     try:
         time.sleep(0.5)
         clients.trickle()
@@ -204,7 +207,7 @@ def test_slow_clients_take_gunicorn_alone_down(served: Served) -> None:
 
 def test_behind_nginx_pages_answer_while_slow_clients_hang_on(served: Served) -> None:
     logged_before = len(served.gunicorn_log.read_text())
-    clients = SlowClients(served.nginx_port)
+    clients = SlowClients(served.nginx_port, "behind-nginx")
     try:
         started, slowest = time.monotonic(), 0.0
         while time.monotonic() - started < 8:  # within nginx's 10 s allowance for a header
@@ -226,7 +229,7 @@ def test_behind_nginx_pages_answer_while_slow_clients_hang_on(served: Served) ->
         clients.close()
     assert answer_time(served.nginx + "/healthz") < QUICK
     logged = served.gunicorn_log.read_text()[logged_before:]
-    assert "POST /login" not in logged, "a slow body reached gunicorn"
+    assert f"POST {clients.body_path} " not in logged, "a slow body reached gunicorn"
 
 
 def test_nginx_refuses_a_body_over_the_upload_limit(served: Served) -> None:
