@@ -13,7 +13,8 @@ from tests.certificates.conftest import CertWorld
 from tests.helpers import login_as
 from tracker.accreditation.models import DesignationOrigin
 from tracker.certificates import queries
-from tracker.certificates.queries import MAX_WORDS, Filters
+from tracker.certificates.queries import Filters
+from tracker.certificates.search import MAX_WORDS
 
 
 def registry(client: FlaskClient, q: str) -> list[str]:

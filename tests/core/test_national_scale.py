@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from config import Settings
 from tests.helpers import login_as
 from tracker.accreditation import assessments
-from tracker.accreditation.models import Assessment, Enrolment
+from tracker.accreditation.models import Assessment, Designation, Enrolment
 from tracker.accreditation.workflow import Stage
 from tracker.audit import services as audit
 from tracker.audit.chain import GENESIS
@@ -94,6 +94,10 @@ def test_national_dataset_is_valid(session: Session) -> None:
         assert row.eligible_wbk == result.verdicts["WBK"].eligible
     designated = session.scalar(select(func.count()).where(Enrolment.stage == Stage.DESIGNATED))
     assert session.scalar(select(func.count()).select_from(Certificate)) == designated
+    # The registry's search index covers the bulk-inserted designations as well.
+    unsearchable = select(func.count()).where(Designation.search_text == "")
+    assert session.scalar(select(func.count()).select_from(Designation)) > designated
+    assert session.scalar(unsearchable) == 0
     # Each evidence link is named as evidence.add_link names a link given no title.
     names = set(session.scalars(select(EvidenceFile.original_name).distinct()))
     assert names == {"dokumen.example.go.id"}

@@ -316,6 +316,9 @@ class Designation(Base):
     # WBBM also ends the WBK it rested on): the revocation it ended with.
     revoked_with_id: Mapped[int | None] = mapped_column(ForeignKey("designations.id"))
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # What the public registry searches this entry by, kept by tracker.certificates.search
+    # (issue 18 §3); never read as a field (deferred), only matched by the index.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True)
 
     unit: Mapped[Unit] = relationship(lazy="joined")
     agency: Mapped[Agency] = relationship(lazy="joined")

@@ -44,6 +44,7 @@ from tracker.audit import keys as audit_keys
 from tracker.audit import services as audit
 from tracker.audit.chain import Head
 from tracker.backup import manifest as rules
+from tracker.certificates.search import is_index_table
 from tracker.errors import DomainError
 from tracker.evidence.storage import LocalEvidenceStore, S3EvidenceStore
 from tracker.evidence.storage.blobs import CHUNK_SIZE
@@ -265,6 +266,8 @@ def _table_rows(engine: Engine) -> dict[str, int]:
     counts = {}
     with engine.connect() as conn:
         for name in inspect(conn).get_table_names():
+            if is_index_table(name):  # the registry's search index, derived from designations
+                continue
             query = select(func.count()).select_from(table(name))
             if name == "audit_head":  # a fresh database already has its row, at sequence 0
                 query = query.where(text("seq > 0"))

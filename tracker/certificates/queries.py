@@ -17,7 +17,7 @@ from sqlalchemy.orm import Load, Session, aliased, contains_eager, joinedload, r
 from tracker.accreditation.models import Designation, DesignationOrigin, Predicate
 from tracker.agencies.models import Agency, Unit
 from tracker.auth.access import Scope
-from tracker.certificates import numbers
+from tracker.certificates import numbers, search
 from tracker.certificates.models import Certificate
 from tracker.certificates.status import CertificateStatus, status_of
 from tracker.paging import Page, page_count, page_number
@@ -25,7 +25,6 @@ from tracker.paging import Page, page_count, page_number
 PAGE_SIZE = 25
 MAX_PAGE = 10_000  # deeper pages are not browsing but scraping
 MAX_QUERY_LENGTH = 100  # characters of a search that count (the search box allows 100)
-MAX_WORDS = 8  # words of a search that count: each adds a LIKE per searched column
 AnySelect = TypeVar("AnySelect", bound=Select)  # a select of any row shape
 
 
@@ -91,7 +90,11 @@ def registry_page(session: Session, filters: Filters, page: int) -> Page[Registr
     if not rows and number > 1:
         replacement = aliased(Certificate)
         total = (
-            session.scalar(_in_registry(select(func.count(Designation.id)), replacement, filters))
+            session.scalar(
+                _in_registry(
+                    select(func.count(Designation.id)), replacement, filters, _dialect(session)
+                )
+            )
             or 0
         )
         number = min(page_count(total, PAGE_SIZE), MAX_PAGE)
@@ -111,6 +114,7 @@ def _page_rows(session: Session, filters: Filters, number: int) -> list[Any]:
             ),
             replacement,
             filters,
+            _dialect(session),
         )
         .order_by(*_registry_order())
         .limit(PAGE_SIZE)
@@ -133,13 +137,13 @@ def _page_rows(session: Session, filters: Filters, number: int) -> list[Any]:
 def registry_all(session: Session, filters: Filters, limit: int) -> list[RegistryEntry]:
     """The registry under ``filters``, every page at once up to ``limit`` rows, in the page's
     order (its download, issue 16 §6). One query."""
-    ordered = _registry_entries(aliased(Certificate), filters)
+    ordered = _registry_entries(aliased(Certificate), filters, _dialect(session))
     return _registry_items(session.execute(ordered.limit(limit)))
 
 
-def _registry_entries(replacement: Any, filters: Filters) -> Select:
+def _registry_entries(replacement: Any, filters: Filters, dialect: str) -> Select:
     entries = _in_registry(
-        select(Designation, Certificate, Unit.name, Agency.name), replacement, filters
+        select(Designation, Certificate, Unit.name, Agency.name), replacement, filters, dialect
     ).options(Load(Designation).raiseload("*"), Load(Certificate).raiseload("*"))
     return entries.order_by(*_registry_order())
 
@@ -166,7 +170,7 @@ def _registry_items(rows: Any) -> list[RegistryEntry]:
     ]
 
 
-def _in_registry(stmt: AnySelect, replacement: Any, filters: Filters) -> AnySelect:
+def _in_registry(stmt: AnySelect, replacement: Any, filters: Filters, dialect: str) -> AnySelect:
     """``stmt`` over the registry's designations: those with a certificate (the one in force,
     not replaced) and those recorded from before the tracker, narrowed by ``filters``."""
     stmt = (
@@ -187,14 +191,15 @@ def _in_registry(stmt: AnySelect, replacement: Any, filters: Filters) -> AnySele
     if filters.agency_id is not None:
         stmt = stmt.where(Designation.agency_id == filters.agency_id)
     if query := " ".join(filters.q.split())[:MAX_QUERY_LENGTH]:
-        recorded = (Unit.name, Agency.name, Designation.decree_number)
-        stmt = stmt.where(
-            or_(
-                _search(query),
-                and_(Certificate.id.is_(None), _every_word(query, recorded)),
-            )
-        )
+        # The search index (search.py) holds each entry's text: the certificate in force, or
+        # the recorded designation's names and decree.
+        canonical = numbers.normalize(query)
+        stmt = stmt.where(Designation.id.in_(search.matching(dialect, query, canonical)))
     return stmt
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
 
 
 def visible_page(session: Session, scope: Scope, filters: Filters, page: int) -> Page[Certificate]:
@@ -333,12 +338,15 @@ def _search(query: str) -> ColumnElement[bool]:
 
 def _every_word(query: str, columns: Sequence[Any]) -> ColumnElement[bool]:
     """Each word of ``query`` (case-insensitively, LIKE wildcards literal) in one of
-    ``columns``: "polres bekasi" finds "Polres Metro Bekasi Kota". At most ``MAX_WORDS``
-    words count, so a pasted paragraph cannot grow the query without bound."""
-    words = list(dict.fromkeys(query.lower().split()))[:MAX_WORDS]
+    ``columns``: "polres bekasi" finds "Polres Metro Bekasi Kota". At most
+    ``search.MAX_WORDS`` words count, so a pasted paragraph cannot grow the query without
+    bound."""
     return and_(
         true(),
-        *(or_(*(column.icontains(word, autoescape=True) for column in columns)) for word in words),
+        *(
+            or_(*(column.icontains(word, autoescape=True) for column in columns))
+            for word in search.words(query)
+        ),
     )
 
 

@@ -64,6 +64,7 @@ from tracker.audit.models import AuditEvent
 from tracker.auth.models import RoleGrant, User
 from tracker.auth.passwords import hash_password
 from tracker.auth.roles import Role
+from tracker.certificates import search
 from tracker.certificates import services as certificates
 from tracker.demo.seed import DEMO_PASSWORD, DemoRefusedError
 from tracker.demo.story import demo_calendar, sample_answers
@@ -733,6 +734,8 @@ class _Builder:
                 }
             )
         self._insert(Designation, earlier)
+        # A bulk insert bypasses the flush that keeps the registry's search index.
+        search.refresh(self.session.connection(), (d["id"] for d in earlier))
         for d in earlier:
             self._audit("accreditation:designation:record", "designations", d["id"], admin,
                         {"predicate": "WBK", "year": d["year"], "decree_number": d["decree_number"],
