@@ -35,14 +35,16 @@ def recorded(cw: CertWorld, unit_name: str) -> Designation:
     return designation
 
 
+def rename(cw: CertWorld, unit: Unit, name: str) -> None:
+    """Through the service an administrator uses (its flush refreshes the search index)."""
+    agencies.update_unit(cw.session, unit, user=cw.admin, name=name, kind=unit.kind, parent=None)
+
+
 def test_a_renamed_unit_is_found_by_its_new_name_only(cw: CertWorld) -> None:
     """A recorded designation (no certificate) is listed under the unit's current name."""
     designation = recorded(cw, "Polres Lama Sukamaju")
     assert found(cw, "sukamaju") == ["Polres Lama Sukamaju"]
-    unit = cw.session.get_one(Unit, designation.unit_id)
-    agencies.update_unit(
-        cw.session, unit, user=cw.admin, name="Polres Baru Sukajaya", kind="Polres", parent=None
-    )
+    rename(cw, cw.session.get_one(Unit, designation.unit_id), "Polres Baru Sukajaya")
     cw.session.commit()
     assert found(cw, "sukamaju") == []
     assert found(cw, "baru sukajaya") == ["Polres Baru Sukajaya"]
@@ -62,10 +64,7 @@ def test_a_renamed_agency_is_found_by_its_new_name(cw: CertWorld) -> None:
 def test_a_certificate_keeps_the_names_printed_on_it(cw: CertWorld) -> None:
     """A unit renamed after its certificate was issued is still found by the printed name."""
     certificate = cw.certificate(cw.unit)
-    agencies.update_unit(
-        cw.session, cw.unit, user=cw.admin, name="Polres Metro Ganti Nama", kind="Polres",
-        parent=None,
-    )  # fmt: skip
+    rename(cw, cw.unit, "Polres Metro Ganti Nama")
     cw.session.commit()
     assert found(cw, "ganti nama") == []
     assert found(cw, "uji kota") == [certificate.unit_name]
@@ -73,10 +72,7 @@ def test_a_certificate_keeps_the_names_printed_on_it(cw: CertWorld) -> None:
 
 def test_a_reissued_certificate_is_found_by_its_number_and_new_names(cw: CertWorld) -> None:
     old = cw.certificate(cw.unit)
-    agencies.update_unit(
-        cw.session, cw.unit, user=cw.admin, name="Polres Metro Ganti Nama", kind="Polres",
-        parent=None,
-    )  # fmt: skip
+    rename(cw, cw.unit, "Polres Metro Ganti Nama")
     new = services.reissue(cw.session, certificate=old, user=cw.admin, reason="Nama unit berubah")
     cw.session.commit()
     assert found(cw, "ganti nama") == ["Polres Metro Ganti Nama"]
