@@ -5,7 +5,8 @@ name and number of its certificate in force, or, for a designation without one, 
 agency's names and the decree number; one per line. It is indexed by a ``pg_trgm`` GIN index on
 PostgreSQL and copied into an FTS5 trigram table (``designation_search``, rowid = designation id)
 on SQLite; ``tracker.certificates.search`` keeps both from now on. The lists searched with
-``ILIKE`` (agencies, units, users) get trigram indexes on PostgreSQL too.
+``ILIKE`` (signed-in users' certificates, agencies, units, users) get trigram indexes on
+PostgreSQL too.
 
 The backfill below is this revision's own copy of the document's definition, so that it keeps
 meaning what it meant here whatever the app's code becomes.
@@ -31,6 +32,9 @@ FTS_TABLE = "designation_search"
 # (index, table, column): trigram indexes serve ILIKE '%word%' (PostgreSQL only).
 TRIGRAM_INDEXES = (
     ("ix_designations_search_text_trgm", "designations", "search_text"),
+    ("ix_certificates_unit_name_trgm", "certificates", "unit_name"),
+    ("ix_certificates_agency_name_trgm", "certificates", "agency_name"),
+    ("ix_certificates_number_trgm", "certificates", "number"),
     ("ix_units_name_trgm", "units", "name"),
     ("ix_agencies_name_trgm", "agencies", "name"),
     ("ix_agencies_short_name_trgm", "agencies", "short_name"),

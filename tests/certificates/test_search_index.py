@@ -14,9 +14,12 @@ from sqlalchemy import column, select, table, text, update
 from tests.certificates.conftest import CertWorld
 from tracker.accreditation.models import Designation, DesignationOrigin
 from tracker.agencies import services as agencies
-from tracker.agencies.models import Unit
+from tracker.agencies.models import Agency, Unit
+from tracker.auth.models import User
 from tracker.certificates import queries, search, services
+from tracker.certificates.models import Certificate
 from tracker.certificates.queries import Filters
+from tracker.paging import holding
 
 ROOT = Path(__file__).resolve().parents[2]
 MIGRATION = ROOT / "migrations" / "versions" / "20261201_0800_0020_registry_search_index.py"
@@ -143,3 +146,23 @@ def test_the_migration_backfills_what_the_app_keeps(cw: CertWorld) -> None:
     if dialect == "sqlite":
         index = table(search.INDEX_TABLE, column("rowid"), column("search_text"))
         assert dict(cw.session.execute(select(index.c.rowid, index.c.search_text)).all()) == kept
+
+
+@pytest.mark.parametrize(
+    "model, where",
+    [
+        (Certificate, lambda: queries._search("polres bekasi")),
+        (Agency, lambda: holding("kepolisian", Agency.name, Agency.short_name)[0]),
+        (User, lambda: holding("budi", User.username, User.full_name)[0]),
+        (Unit, lambda: Unit.name.icontains("polres", autoescape=True)),
+    ],
+)
+def test_the_lists_searches_can_use_a_trigram_index(cw: CertWorld, model, where) -> None:
+    """PostgreSQL: the signed-in lists' ILIKE searches (certificates, agencies, users, units)
+    are served by the trigram indexes of migration 0020 (SQLite scans these small tables)."""
+    if cw.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("trigram indexes are PostgreSQL's; SQLite's index is the registry's FTS5")
+    cw.session.execute(text("SET LOCAL enable_seqscan = off"))
+    stmt = select(model.id).where(where())
+    compiled = stmt.compile(cw.session.get_bind(), compile_kwargs={"literal_binds": True})
+    assert "_trgm" in "\n".join(cw.session.scalars(text(f"EXPLAIN {compiled}")))
