@@ -51,7 +51,7 @@ from tracker.certificates.models import Certificate
 INDEX_TABLE = "designation_search"  # SQLite's FTS5 table; FTS5 adds its shadow tables beside it
 TRIGRAM = 3  # the shortest word a trigram index can find
 MAX_WORDS = 8  # words of a search that count: each is one more index condition
-_CHUNK = 500  # designation ids refreshed per statement (SQLite's bound-parameter limit)
+_CHUNK = 500  # designation ids refreshed per statement: each IN list stays short
 
 _index = table(INDEX_TABLE, column("rowid"), column("search_text"))
 _designations: Any = Designation.__table__
@@ -93,8 +93,13 @@ def _holding_every_word(dialect: str, wanted: Sequence[str]) -> Select[Any]:
             phrases = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
             conditions.append(_index.c.search_text.op("MATCH")(phrases))
         return select(_index.c.rowid).where(and_(true(), *conditions))
-    return select(Designation.id).where(
-        and_(true(), *(Designation.search_text.icontains(w, autoescape=True) for w in wanted))
+    # Its own scan of designations, never correlated with a query over them that embeds it.
+    return (
+        select(Designation.id)
+        .where(
+            and_(true(), *(Designation.search_text.icontains(w, autoescape=True) for w in wanted))
+        )
+        .correlate(None)
     )
 
 
