@@ -21,7 +21,7 @@ in the same transaction (``_after_flush``). Bulk writes that bypass the unit of 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -127,35 +127,24 @@ def _document() -> ColumnElement[str]:
 def refresh(connection: Connection, ids: Iterable[int] | None = None) -> None:
     """Recompute the search documents of the designations ``ids`` (all with None)."""
     if ids is None:
-        connection.execute(update(_designations).values(search_text=_document()))
-        if connection.dialect.name == "sqlite":
-            connection.execute(delete(_index))
-            connection.execute(
-                insert(_index).from_select(
-                    ["rowid", "search_text"],
-                    select(_designations.c.id, _designations.c.search_text),
-                )
-            )
+        _refresh_where(connection, true(), true())
         return
     wanted = sorted(set(ids))
     for start in range(0, len(wanted), _CHUNK):
-        _refresh_some(connection, wanted[start : start + _CHUNK])
+        chunk = wanted[start : start + _CHUNK]
+        _refresh_where(connection, _designations.c.id.in_(chunk), _index.c.rowid.in_(chunk))
 
 
-def _refresh_some(connection: Connection, ids: Collection[int]) -> None:
-    connection.execute(
-        update(_designations).where(_designations.c.id.in_(ids)).values(search_text=_document())
-    )
+def _refresh_where(
+    connection: Connection, chosen: ColumnElement[bool], indexed: ColumnElement[bool]
+) -> None:
+    """The ``chosen`` designations' documents, and on SQLite their rows of the FTS5 table
+    (``indexed`` picks the same rows there, by rowid)."""
+    connection.execute(update(_designations).where(chosen).values(search_text=_document()))
     if connection.dialect.name == "sqlite":
-        connection.execute(delete(_index).where(_index.c.rowid.in_(ids)))
-        connection.execute(
-            insert(_index).from_select(
-                ["rowid", "search_text"],
-                select(_designations.c.id, _designations.c.search_text).where(
-                    _designations.c.id.in_(ids)
-                ),
-            )
-        )
+        connection.execute(delete(_index).where(indexed))
+        rows = select(_designations.c.id, _designations.c.search_text).where(chosen)
+        connection.execute(insert(_index).from_select(["rowid", "search_text"], rows))
 
 
 def _changed(obj: object, name: str) -> bool:
