@@ -131,6 +131,12 @@ def test_the_queue_shows_ones_own_units_first_and_the_lead_assigns(client, world
     assert unassigned.select("tbody tr")[0].texts("td")[0].startswith("Polres Uji")
     assert page.select("form.assign-form") == []  # no lead: no assign form, no workload link
 
+    # An assessor of the sibling Polres' subtree does not reach the Polres (nor does an
+    # inactive one of the Polda): neither is offered for it.
+    Factory(world.session).user((Role.PENILAI_PENDAHULUAN, world.sibling), username="penilai4")
+    gone = Factory(world.session).user((Role.PENILAI_PENDAHULUAN, world.polda), username="penilai5")
+    gone.active = False
+    world.session.commit()
     login_as(client, team["lead"])
     page = get_page(client, "/review/queue")
     assert page.texts("h2") == ["Belum ditugaskan", "Ditugaskan kepada penilai lain"]
