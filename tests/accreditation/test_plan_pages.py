@@ -11,7 +11,7 @@ from tests.helpers import csrf_token, login_as
 from tests.html import get_page
 from tests.lke_answers import perfect_answers
 from tests.world import World
-from tracker.accreditation import assessments, proposal
+from tracker.accreditation import assessments, planning, proposal
 from tracker.accreditation.models import Answer, Enrolment
 from tracker.audit.models import AuditEvent
 from tracker.evidence import services as evidence
@@ -90,6 +90,26 @@ def test_the_plan_page_for_each_predicate(client: FlaskClient, world: World) -> 
     assert "Telah memperoleh predikat Menuju WBK" in wbbm and "plan-open" in wbbm
     assert client.get(url + "?predicate=XYZ").status_code == 404
     assert client.get(f"/enrolments/{enrolment.id}/lke/tpn/plan").status_code == 404
+
+
+def test_a_plan_is_kept_for_its_answers_and_made_again_when_they_change(
+    client: FlaskClient, world: World
+) -> None:
+    """Issue 18 §3: the plan is worked out once for the same answers (the area tabs ask for it
+    again), and a changed answer is another plan at once, never the one kept."""
+    enrolment = weak_unit(world)
+    framework = assessments.framework_for(enrolment)
+    answers = planning.tier_answers(world.session, enrolment, "unit")
+    first = planning.plan_of(framework, enrolment, answers, "WBK", has_active_wbk=False)
+    again = planning.plan_of(framework, enrolment, dict(answers), "WBK", has_active_wbk=False)
+    assert again is first
+    wbbm = planning.plan_of(framework, enrolment, answers, "WBBM", has_active_wbk=False)
+    assert wbbm is not first and wbbm.predicate == "WBBM"
+    login_as(client, world.koordinator)
+    url = f"/enrolments/{enrolment.id}/lke/unit/plan"
+    assert "A.I.5.i.a" in client.get(url).get_data(as_text=True)
+    world.fill(enrolment, answers=perfect_answers(framework, index="3.70"))
+    assert "Semua syarat Menuju WBK sudah terpenuhi." in client.get(url).get_data(as_text=True)
 
 
 def test_what_if_scores_tried_answers_and_writes_nothing(client: FlaskClient, world: World) -> None:

@@ -1,8 +1,9 @@
-"""tracker.memo: a national aggregate is reused for its seconds, then computed again."""
+"""tracker.memo: a national aggregate is reused for its seconds, then computed again; a pure
+function's result is reused by its key, the least recently used going first."""
 
 from __future__ import annotations
 
-from tracker.memo import MAX_ENTRIES, TimedMemo
+from tracker.memo import MAX_ENTRIES, KeyedMemo, TimedMemo
 
 
 class Clock:
@@ -46,3 +47,20 @@ def test_the_oldest_entry_makes_room() -> None:
     memo.get("new", lambda: "new")
     assert memo.get(1, lambda: "again") == 1
     assert memo.get(0, lambda: "again") == "again"  # 0 was the oldest: it went
+
+
+def test_a_keyed_value_is_reused_and_the_least_recently_used_makes_room() -> None:
+    calls: list[str] = []
+    memo = KeyedMemo(2)
+
+    def compute(key: str) -> str:
+        calls.append(key)
+        return key.upper()
+
+    assert memo.get("a", lambda: compute("a")) == "A"
+    assert memo.get("b", lambda: compute("b")) == "B"
+    assert memo.get("a", lambda: compute("a")) == "A"  # kept: not computed again
+    assert memo.get("c", lambda: compute("c")) == "C"  # room made: "b" was used least lately
+    assert memo.get("a", lambda: compute("a")) == "A"
+    assert memo.get("b", lambda: compute("b")) == "B"
+    assert calls == ["a", "b", "c", "b"]

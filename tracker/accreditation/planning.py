@@ -25,6 +25,12 @@ from tracker.lke import AnswerValue, Framework, ScoreReport, Verdict, parse_answ
 from tracker.lke.answers import is_blank
 from tracker.lke.planner import Plan, judge, plan
 from tracker.lke.report import PREDICATES
+from tracker.memo import KeyedMemo
+
+# Issue 18 §3: the plan is a pure function of its inputs and about a third of the LKE page's own
+# work; moving between the page's area tabs, or from the page to the plan page, asks for the same
+# plan again. Kept by everything it reads, so a changed answer is a new key, never a stale plan.
+_plans = KeyedMemo(256)
 
 
 def check_predicate(predicate: str) -> str:
@@ -53,15 +59,27 @@ def plan_of(
     scored: ScoreReport | None = None,
 ) -> Plan:
     """The plan for answers already read (the LKE page has them at hand, and their report:
-    ``scored``)."""
-    return plan(
-        framework,
-        answers,
-        check_predicate(predicate),
-        has_active_wbk=has_active_wbk,
-        area_floor_mode=enrolment.cycle.area_floor_mode,
-        scored=scored,
+    ``scored``, which is the framework's score of ``answers`` and so adds nothing to the key)."""
+    predicate = check_predicate(predicate)
+    floor_mode = enrolment.cycle.area_floor_mode
+    # The framework by identity, kept with the plan: while the memo holds it, no other object
+    # can take its id.
+    key = (id(framework), predicate, has_active_wbk, floor_mode, frozenset(answers.items()))
+    kept: tuple[Framework, Plan] = _plans.get(
+        key,
+        lambda: (
+            framework,
+            plan(
+                framework,
+                answers,
+                predicate,
+                has_active_wbk=has_active_wbk,
+                area_floor_mode=floor_mode,
+                scored=scored,
+            ),
+        ),
     )
+    return kept[1]
 
 
 def tier_plan(session: Session, enrolment: Enrolment, tier: str, predicate: str) -> Plan:
