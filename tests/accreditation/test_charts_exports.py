@@ -177,6 +177,32 @@ def test_calibration_shows_tpi_minus_tpn_per_area_within_scope(
     assert "Polres Uji" not in html
 
 
+def test_calibration_is_reused_for_its_minute_per_scope(
+    app, client: FlaskClient, world: World, monkeypatch
+) -> None:
+    """Issue 18 §3: the calibration covers every unit in scope that TPI and TPN both scored;
+    each server computes it once a minute per scope (``FIGURES_CACHE_SECONDS``)."""
+    enrolment = filled(world)
+    _differ(world, enrolment)
+    clock = {"now": 1000.0}
+    app.extensions[FIGURES] = TimedMemo(60, lambda: clock["now"])
+    computed: list[int] = []
+    real = statistics.calibration
+    monkeypatch.setattr(statistics, "calibration", lambda *args: computed.append(1) or real(*args))
+    login_as(client, world.tpn)
+    for _ in range(2):
+        html = client.get("/dashboard/calibration").get_data(as_text=True)
+        assert any(t.endswith("poin · 1 unit") for t in chart_texts(html, "chart-calibration"))
+    assert len(computed) == 1
+    login_as(client, world.pimpinan)
+    client.get("/dashboard/calibration")
+    assert len(computed) == 2  # another scope: its own figures
+    clock["now"] += 60
+    login_as(client, world.tpn)
+    client.get("/dashboard/calibration")
+    assert len(computed) == 3  # a minute later: computed again
+
+
 def test_the_registry_downloads_its_rows_guarded(
     client: FlaskClient, world: World, factory: Factory
 ) -> None:

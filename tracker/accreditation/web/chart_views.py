@@ -27,6 +27,7 @@ from tracker.accreditation.workflow import STAGE_LABELS
 from tracker.auth.access import scope_of
 from tracker.auth.login import actor_grants, role_required
 from tracker.downloads import send_table
+from tracker.extensions import figures
 from tracker.i18n import _, in_english
 from tracker.sessions import get_session
 
@@ -88,7 +89,10 @@ def board_table(cycle: Cycle | None, rows: list[statistics.BoardRow]) -> exports
 @bp.get("/dashboard/calibration")
 @role_required(*DASHBOARD_READERS)
 def calibration() -> ResponseReturnValue:
-    result = statistics.calibration(get_session(), scope_of(actor_grants()))
+    session, scope = get_session(), scope_of(actor_grants())
+    # Issue 18 §3: every unit of the country that TPI and TPN both scored, in every cycle: an
+    # aggregate nobody needs to the second, reused for a minute per scope (``tracker.memo``).
+    result = figures().get(("calibration", scope), lambda: statistics.calibration(session, scope))
     return render_template(
         "accreditation/calibration.html",
         result=result,
