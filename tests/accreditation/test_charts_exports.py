@@ -177,6 +177,17 @@ def test_calibration_shows_tpi_minus_tpn_per_area_within_scope(
     assert "Polres Uji" not in html
 
 
+def counted_figures(app, monkeypatch, name: str) -> tuple[dict[str, float], list[int]]:
+    """A minute-long figures memo on a clock the test moves, and a list that grows by one at
+    each call of ``statistics.<name>`` (the computation the memo keeps)."""
+    clock = {"now": 1000.0}
+    app.extensions[FIGURES] = TimedMemo(60, lambda: clock["now"])
+    computed: list[int] = []
+    real = getattr(statistics, name)
+    monkeypatch.setattr(statistics, name, lambda *args: computed.append(1) or real(*args))
+    return clock, computed
+
+
 def test_calibration_is_reused_for_its_minute_per_scope(
     app, client: FlaskClient, world: World, monkeypatch
 ) -> None:
@@ -184,11 +195,7 @@ def test_calibration_is_reused_for_its_minute_per_scope(
     each server computes it once a minute per scope (``FIGURES_CACHE_SECONDS``)."""
     enrolment = filled(world)
     _differ(world, enrolment)
-    clock = {"now": 1000.0}
-    app.extensions[FIGURES] = TimedMemo(60, lambda: clock["now"])
-    computed: list[int] = []
-    real = statistics.calibration
-    monkeypatch.setattr(statistics, "calibration", lambda *args: computed.append(1) or real(*args))
+    clock, computed = counted_figures(app, monkeypatch, "calibration")
     login_as(client, world.tpn)
     for _ in range(2):
         html = client.get("/dashboard/calibration").get_data(as_text=True)
@@ -254,11 +261,7 @@ def test_the_dashboard_spread_is_reused_for_its_minute_per_scope_and_filters(
     """Issue 18 §3: the spread over every unit in scope is computed once a minute per server
     (``FIGURES_CACHE_SECONDS``), per scope and filters but not per page, and then again."""
     filled(world)
-    clock = {"now": 1000.0}
-    app.extensions[FIGURES] = TimedMemo(60, lambda: clock["now"])
-    computed: list[int] = []
-    real = statistics.area_spread
-    monkeypatch.setattr(statistics, "area_spread", lambda *args: computed.append(1) or real(*args))
+    clock, computed = counted_figures(app, monkeypatch, "area_spread")
     login_as(client, world.tpn)
     for url in ("/dashboard", "/dashboard?page=2", "/dashboard"):
         html = client.get(url).get_data(as_text=True)
